@@ -1,0 +1,3 @@
+from mscli.cli import main
+
+main()

@@ -1,0 +1,447 @@
+"""The mscli commands. Each one parses its options, asks ``queries``, and hands a View to
+``render``; errors from either become one line on stderr and a documented exit code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+from mscli import __version__, queries, views
+from mscli.cite import CiteFormat
+from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
+from mscli.model import Dataset, Design, MsType, Phase, Status
+from mscli.queries import SortKey, TrialFilter
+from mscli.render import NOTICE, OutputFormat, Terminal, View
+
+app = typer.Typer(
+    name="mscli",
+    help=("Evidence on stem cell therapies for multiple sclerosis: therapies, trials, studies "
+          f"and guidance, with their sources.\n\n{NOTICE}"),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+FormatOption = Annotated[Optional[OutputFormat], typer.Option(
+    "--format", "-f", case_sensitive=False,
+    help="Output format. Default: table on a terminal, tab-separated lines when piped.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+DataOption = Annotated[Optional[str], typer.Option(
+    "--data", metavar="PATH", help="Dataset directory or YAML file to use instead of the bundled "
+    "one (or set MSCLI_DATA).")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read the YAML; do not use or write the cache.")]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal (or set NO_COLOR).")]
+
+
+@dataclass(frozen=True)
+class Output:
+    """The options every command shares: where data comes from and how the answer is shown."""
+
+    fmt: OutputFormat | None
+    data: str | None
+    use_cache: bool
+    color: bool
+
+
+def _output(fmt: OutputFormat | None, as_json: bool, data: str | None, no_cache: bool,
+            no_color: bool) -> Output:
+    if as_json and fmt not in (None, OutputFormat.JSON):
+        _fail(UsageError(f"--json and --format {fmt} contradict each other; use one"))
+    return Output(OutputFormat.JSON if as_json else fmt, data, not no_cache, not no_color)
+
+
+def _fail(error: MscliError) -> NoReturn:
+    message = " ".join(views.text(str(error)).split())
+    sys.stderr.write(f"mscli: error: {message[:2000]}\n")
+    if error.status is ExitStatus.USAGE:
+        sys.stderr.write("Try 'mscli --help' or 'mscli COMMAND --help'.\n")
+    raise typer.Exit(int(error.status))
+
+
+def _terminal(color_allowed: bool) -> Terminal:
+    stream = sys.stdout
+    is_tty = bool(stream is not None and stream.isatty())
+    color = (is_tty and color_allowed and not os.environ.get("NO_COLOR")
+             and os.environ.get("TERM") != "dumb")
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return Terminal(is_tty=is_tty, width=shutil.get_terminal_size((100, 24)).columns,
+                    color=color, unicode=encoding == "utf8")
+
+
+def write(text: str, utf8: bool) -> None:
+    """Write the whole answer at once; a closed pipe ends quietly, a failed write loudly."""
+    stream = sys.stdout
+    if stream is None:
+        _fail(OutputError("standard output is closed; nothing was written"))
+    encoding = "utf-8" if utf8 else (getattr(stream, "encoding", None) or "utf-8")
+    data = text.encode(encoding, errors="replace")
+    try:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            stream.write(data.decode(encoding))
+            stream.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(int(ExitStatus.OK)) from None
+    except (OSError, ValueError) as error:
+        _silence_stdout()
+        reason = getattr(error, "strerror", None) or str(error)
+        _fail(OutputError(f"cannot write output: {reason}"))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _load(out: Output) -> Dataset:
+    from mscli import dataset
+
+    loaded = dataset.load(out.data, use_cache=out.use_cache)
+    notice = queries.stale_notice(loaded)
+    if notice:
+        sys.stderr.write(notice + "\n")
+    return loaded
+
+
+def _show(out: Output, build: Callable[[Dataset], View]) -> None:
+    """Load the dataset, build the view, render it: the body of every listing command."""
+    from mscli.render import render
+
+    try:
+        view = build(_load(out))
+    except MscliError as error:
+        _fail(error)
+    machine = out.fmt in (OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV)
+    write(render(view, out.fmt, _terminal(out.color)), utf8=machine)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"mscli {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Evidence on stem cell therapies for MS, with sources. mscli informs; it does not advise."""
+
+
+@app.command()
+def therapies(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+              no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+    """List the therapies: availability, whether chemotherapy is needed, trial counts.
+
+    \b
+    Examples:
+      mscli therapies
+      mscli therapies --json | jq '.[].id'
+    """
+    _show(_output(fmt, as_json, data, no_cache, no_color), views.therapies_view)
+
+
+@app.command()
+def therapy(
+    therapy_id: Annotated[str, typer.Argument(metavar="ID", help="Therapy id or alias, e.g. ahsct, HSCT, MSCT.")],
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Everything known about one therapy, with its trials, studies, guidance and sources.
+
+    \b
+    Examples:
+      mscli therapy ahsct
+      mscli therapy MSCT --json
+    """
+    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.therapy_view(
+        queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id))))
+
+
+@app.command()
+def trials(
+    therapy_filter: Annotated[Optional[list[str]], typer.Option(
+        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
+    phase: Annotated[Optional[list[Phase]], typer.Option(help="Trial phase (repeatable).")] = None,
+    status: Annotated[Optional[list[Status]], typer.Option(case_sensitive=False,
+                                                           help="Recruitment status (repeatable).")] = None,
+    ms_type: Annotated[Optional[list[MsType]], typer.Option(
+        "--ms-type", case_sensitive=False, help="MS type the trial admits (repeatable).")] = None,
+    country: Annotated[Optional[list[str]], typer.Option(help="Country with a site (repeatable).")] = None,
+    design: Annotated[Optional[list[Design]], typer.Option(
+        case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
+    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or after this year.")] = None,
+    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or before this year.")] = None,
+    sort: Annotated[SortKey, typer.Option(case_sensitive=False, help="Sort order.")] = SortKey.START,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many trials.")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """List trials, filtered and sorted. Filters combine: all must hold.
+
+    \b
+    Examples:
+      mscli trials --therapy msc
+      mscli trials --phase 3 --status recruiting
+      mscli trials --design randomised --design blinded --since 2015
+      mscli trials --therapy msc --json | jq '.[].id'
+    """
+    wanted = TrialFilter(therapies=therapy_filter or [], phases=phase or [], statuses=status or [],
+                         ms_types=ms_type or [], countries=country or [], designs=design or [],
+                         since=since, until=until)
+
+    def build(ds: Dataset) -> View:
+        found = queries.sort_trials(queries.filter_trials(ds, wanted), sort)
+        return views.trials_view(found[:limit] if limit else found)
+
+    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+
+
+@app.command()
+def trial(
+    trial_id: Annotated[str, typer.Argument(metavar="ID", help="Trial id, acronym or any registry number.")],
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Everything known about one trial: design, eligibility, enrolment, results, sources.
+
+    \b
+    Examples:
+      mscli trial mesems
+      mscli trial NCT01854957
+      mscli trial 2011-001295-19 --json
+    """
+    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.trial_view(
+        queries.trial_detail(ds, queries.find(ds, "trials", trial_id))))
+
+
+@app.command()
+def compare(
+    therapy_ids: Annotated[list[str], typer.Argument(metavar="ID ID [ID...]", help="Two or more therapies.")],
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Compare therapies side by side: how they work, evidence, risks, who benefits.
+
+    \b
+    Examples:
+      mscli compare ahsct msc
+      mscli compare ahsct msc nsc --format markdown
+    """
+    _show(_output(fmt, as_json, data, no_cache, no_color),
+          lambda ds: views.compare_view(queries.compare(ds, therapy_ids)))
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words to look for (all must match).")],
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many results.")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Search every record type; shows type, id and the fields that matched, best first.
+
+    \b
+    Examples:
+      mscli search nottingham
+      mscli search "intrathecal progressive" --limit 5
+    """
+    _show(_output(fmt, as_json, data, no_cache, no_color),
+          lambda ds: views.search_view(queries.search(ds, text, limit), text))
+
+
+@app.command()
+def sources(
+    record_id: Annotated[Optional[str], typer.Argument(
+        metavar="[ID]", help="Only the sources of this record.")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """List the sources behind the dataset (or behind one record), marking unverified ones.
+
+    \b
+    Examples:
+      mscli sources
+      mscli sources mesems --json
+    """
+    def build(ds: Dataset) -> View:
+        if record_id is None:
+            return views.sources_view(ds["sources"])
+        _, record = queries.find_any(ds, record_id)
+        return views.sources_view(queries.sources_of(ds, record))
+
+    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+
+
+@app.command()
+def studies(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+            no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+    """List studies that are not trials: lab and animal research, cohorts, meta-analyses.
+
+    \b
+    Examples:
+      mscli studies
+      mscli show nottingham-spms-msc
+    """
+    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.listing_view(
+        ds["studies"], ("id", "kind", "therapy", "year", "title")))
+
+
+@app.command()
+def guidance(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+             no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+    """List guidance: consensus papers, position statements, guidelines and advice pages.
+
+    \b
+    Examples:
+      mscli guidance
+      mscli show consensus-2010
+    """
+    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.listing_view(
+        ds["guidance"], ("id", "kind", "publisher", "year", "title")))
+
+
+@app.command()
+def glossary(
+    term: Annotated[Optional[str], typer.Argument(help="One term, e.g. EDSS.")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Plain-language meanings of the terms the dataset uses.
+
+    \b
+    Examples:
+      mscli glossary
+      mscli glossary EDSS
+    """
+    def build(ds: Dataset) -> View:
+        if term is None:
+            return views.glossary_view(ds["glossary"])
+        return views.record_view("glossary", queries.record_detail(
+            ds, "glossary", queries.find(ds, "glossary", term)))
+
+    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record id or alias.")],
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Show any record (trial, therapy, study, guidance, source, term) by id or alias.
+
+    \b
+    Examples:
+      mscli show consensus-2010
+      mscli show uccelli-2021-mesems
+    """
+    def build(ds: Dataset) -> View:
+        collection, record = queries.find_any(ds, record_id)
+        detail = queries.record_detail(ds, collection, record)
+        if collection == "trials":
+            return views.trial_view(detail)
+        if collection == "therapies":
+            return views.therapy_view(detail)
+        return views.record_view(collection, detail)
+
+    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+
+
+@app.command()
+def info(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+         no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+    """Dataset version, review date, where it is read from, and record counts.
+
+    \b
+    Examples:
+      mscli info
+      mscli info --json | jq .reviewed
+    """
+    from mscli.dataset import resolve_path
+
+    out = _output(fmt, as_json, data, no_cache, no_color)
+    _show(out, lambda ds: views.info_view(queries.info(ds), str(resolve_path(out.data))))
+
+
+@app.command()
+def validate(
+    path: Annotated[Optional[str], typer.Argument(help="Dataset directory or file (default: the bundled one).")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
+
+    \b
+    Examples:
+      mscli validate
+      mscli validate ./my-data --json
+    """
+    from mscli import dataset
+    from mscli.render import render
+
+    out = _output(fmt, as_json, path, True, no_color)
+    try:
+        _, problems = dataset.check(dataset.read_files(dataset.resolve_path(path)))
+    except MscliError as error:
+        _fail(error)
+    if not problems and out.fmt in (None, OutputFormat.TABLE) and _terminal(out.color).is_tty:
+        write("The dataset is valid.\n", utf8=False)
+    else:
+        machine = out.fmt in (OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV)
+        write(render(views.problems_view(problems), out.fmt, _terminal(out.color)), utf8=machine)
+    if problems:
+        sys.stderr.write(f"mscli: {len(problems)} problem(s) found\n")
+        raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+@app.command()
+def cite(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record id, alias or registry number.")],
+    fmt: Annotated[CiteFormat, typer.Option("--format", "-f", case_sensitive=False,
+                                            help="Citation format.")] = CiteFormat.TEXT,
+    data: DataOption = None, no_cache: NoCacheOption = False,
+) -> None:
+    """Print the sources of a record as citations (text, BibTeX, RIS or CSL-JSON).
+
+    \b
+    Examples:
+      mscli cite mesems
+      mscli cite NCT00273364 --format bibtex > mist.bib
+    """
+    from mscli.cite import cite as format_citations
+
+    out = Output(None, data, not no_cache, False)
+    try:
+        ds = _load(out)
+        _, record = queries.find_any(ds, record_id)
+        text = format_citations(queries.sources_of(ds, record), fmt)
+    except MscliError as error:
+        _fail(error)
+    write(text, utf8=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name="mscli")
+    except KeyboardInterrupt:
+        sys.stderr.write("mscli: interrupted\n")
+        sys.exit(int(ExitStatus.INTERRUPTED))

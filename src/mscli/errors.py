@@ -1,0 +1,84 @@
+"""Errors a user can meet, and the exit status each one ends with.
+
+Domain code raises these; only the CLI turns them into a message and an exit code, so the
+library stays usable from Python without catching SystemExit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Documented exit codes (README, "Exit codes and errors")."""
+
+    OK = 0
+    NOT_FOUND = 1
+    USAGE = 2
+    DATA = 3
+    IO = 4
+    INTERRUPTED = 130
+
+
+class MscliError(Exception):
+    """Base class: a message fit for one line on stderr."""
+
+    status = ExitStatus.DATA
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located validation problem: where it is and what is wrong."""
+
+    file: str
+    message: str
+    line: int | None = None
+    record: str | None = None
+    field: str | None = None
+
+    @property
+    def location(self) -> str:
+        """``file:line: record field``, as much of it as is known."""
+        place = self.file if self.line is None else f"{self.file}:{self.line}"
+        where = " ".join(part for part in (self.record, self.field) if part)
+        return f"{place}: {where}" if where else place
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class DatasetError(MscliError):
+    """The dataset could not be loaded; carries every problem found."""
+
+    status = ExitStatus.DATA
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        first = str(problems[0]) if problems else "invalid dataset"
+        more = f" (and {len(problems) - 1} more; run 'mscli validate')" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+class DatasetPathError(MscliError):
+    """The dataset path is missing, unreadable or not a dataset."""
+
+    status = ExitStatus.IO
+
+
+class NotFoundError(MscliError):
+    """An id or name matched nothing; the message carries suggestions."""
+
+    status = ExitStatus.NOT_FOUND
+
+
+class UsageError(MscliError):
+    """Options that cannot be satisfied together or a value out of range."""
+
+    status = ExitStatus.USAGE
+
+
+class OutputError(MscliError):
+    """Output could not be written (full disk, closed stdout)."""
+
+    status = ExitStatus.IO

@@ -1,0 +1,326 @@
+"""The record types of the dataset and their controlled vocabularies.
+
+This module is the one source of truth for field names and allowed values: the validator reads
+the TypedDicts below to check YAML, the CLI builds its choices from the enums, and JSON output
+uses the same keys. Records are plain dicts so that a cached dataset loads with no conversion.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal, NotRequired, TypedDict
+
+
+class Phase(StrEnum):
+    P1 = "1"
+    P1_2 = "1/2"
+    P2 = "2"
+    P2_3 = "2/3"
+    P3 = "3"
+    P4 = "4"
+    NA = "n/a"
+
+
+class Status(StrEnum):
+    NOT_YET_RECRUITING = "not-yet-recruiting"
+    RECRUITING = "recruiting"
+    ACTIVE_NOT_RECRUITING = "active-not-recruiting"
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+    UNKNOWN = "unknown"
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    NOT_MET = "not-met"
+    MIXED = "mixed"
+    SAFETY_ONLY = "safety-only"
+    PENDING = "pending"
+
+
+class Blinding(StrEnum):
+    OPEN_LABEL = "open-label"
+    SINGLE_BLIND = "single-blind"
+    DOUBLE_BLIND = "double-blind"
+    ASSESSOR_BLIND = "assessor-blind"
+
+
+class Route(StrEnum):
+    INTRAVENOUS = "intravenous"
+    INTRATHECAL = "intrathecal"
+    INTRACEREBROVENTRICULAR = "intracerebroventricular"
+    SUBCUTANEOUS = "subcutaneous"
+    INTRAMUSCULAR = "intramuscular"
+
+
+class MsType(StrEnum):
+    CIS = "CIS"
+    RRMS = "RRMS"
+    SPMS = "SPMS"
+    PPMS = "PPMS"
+
+
+class Design(StrEnum):
+    """Design features a trial can be filtered on (``--design``)."""
+
+    RANDOMISED = "randomised"
+    CONTROLLED = "controlled"
+    BLINDED = "blinded"
+    CROSSOVER = "crossover"
+
+
+class Chemotherapy(StrEnum):
+    REQUIRED = "required"
+    NOT_REQUIRED = "not-required"
+    VARIES = "varies"
+
+
+class Aim(StrEnum):
+    IMMUNE_RESET = "immune-reset"
+    REPAIR = "repair"
+    IMMUNE_MODULATION_AND_REPAIR = "immune-modulation-and-repair"
+    UNCLEAR = "unclear"
+
+
+class Availability(StrEnum):
+    STANDARD_CARE_SOME_COUNTRIES = "standard-care-some-countries"
+    TRIALS_ONLY = "trials-only"
+    RESEARCH_ONLY = "research-only"
+    UNPROVEN = "unproven"
+
+
+class SourceKind(StrEnum):
+    JOURNAL_ARTICLE = "journal-article"
+    REVIEW = "review"
+    GUIDELINE = "guideline"
+    REGISTRY_RECORD = "registry-record"
+    WEB_PAGE = "web-page"
+    NEWS = "news"
+    POSITION_STATEMENT = "position-statement"
+    PROTOCOL = "protocol"
+
+
+class StudyKind(StrEnum):
+    LAB = "lab"
+    ANIMAL = "animal"
+    COHORT = "cohort"
+    REGISTRY_ANALYSIS = "registry-analysis"
+    META_ANALYSIS = "meta-analysis"
+    CASE_SERIES = "case-series"
+
+
+class GuidanceKind(StrEnum):
+    CONSENSUS = "consensus"
+    POSITION_STATEMENT = "position-statement"
+    GUIDELINE = "guideline"
+    ADVICE = "advice"
+
+
+class EnrolmentKind(StrEnum):
+    PLANNED = "planned"
+    ACTUAL = "actual"
+    ANALYSED = "analysed"
+
+
+class DatasetInfo(TypedDict):
+    title: str
+    version: str
+    reviewed: str
+
+
+class Source(TypedDict):
+    id: str
+    kind: SourceKind
+    title: str
+    publisher: str
+    authors: NotRequired[str | None]
+    year: NotRequired[int | None]
+    date: NotRequired[str | None]
+    url: NotRequired[str | None]
+    doi: NotRequired[str | None]
+    pmid: NotRequired[str | None]
+    registry_id: NotRequired[str | None]
+    verified: bool
+    reviewed: str
+
+
+class Therapy(TypedDict):
+    id: str
+    name: str
+    aliases: NotRequired[list[str]]
+    summary: str
+    cell_source: str
+    mechanism: str
+    chemotherapy: Chemotherapy
+    aim: Aim
+    availability: Availability
+    strongest_evidence: str
+    main_risks: list[str]
+    who_benefits: str
+    who_does_not_benefit: NotRequired[str | None]
+    sources: list[str]
+    unverified: NotRequired[list[str]]
+    reviewed: str
+
+
+class Registration(TypedDict):
+    id: str
+    note: NotRequired[str | None]
+
+
+class TrialDesign(TypedDict):
+    randomised: bool
+    controlled: bool
+    blinding: Blinding
+    crossover: bool
+    comparator: NotRequired[str | None]
+
+
+class Eligibility(TypedDict):
+    ms_types: NotRequired[list[MsType]]
+    age_min: NotRequired[int | None]
+    age_max: NotRequired[int | None]
+    edss_min: NotRequired[float | None]
+    edss_max: NotRequired[float | None]
+    duration_min_years: NotRequired[float | None]
+    duration_max_years: NotRequired[float | None]
+    notes: NotRequired[str | None]
+    source: str
+
+
+class Enrolment(TypedDict):
+    count: int
+    kind: EnrolmentKind
+    source: str
+    as_of: str
+    note: NotRequired[str | None]
+
+
+class Difference(TypedDict):
+    field: str
+    value: str
+    source: str
+    as_of: str
+    note: NotRequired[str | None]
+
+
+class Trial(TypedDict):
+    id: str
+    acronym: NotRequired[str | None]
+    title: str
+    aliases: NotRequired[list[str]]
+    therapy: str
+    registrations: NotRequired[list[Registration]]
+    phase: Phase
+    design: TrialDesign
+    eligibility: NotRequired[Eligibility | None]
+    enrolment: NotRequired[list[Enrolment]]
+    sites: NotRequired[int | None]
+    countries: NotRequired[list[str]]
+    start_year: NotRequired[int | None]
+    end_year: NotRequired[int | None]
+    status: Status
+    routes: NotRequired[list[Route]]
+    dose: NotRequired[str | None]
+    primary_endpoint: NotRequired[str | None]
+    result: NotRequired[str | None]
+    outcome: Outcome
+    adverse_events: NotRequired[str | None]
+    publications: NotRequired[list[str]]
+    sources: list[str]
+    differences: NotRequired[list[Difference]]
+    unverified: NotRequired[list[str]]
+    reviewed: str
+
+
+class Study(TypedDict):
+    id: str
+    title: str
+    kind: StudyKind
+    therapy: str
+    aliases: NotRequired[list[str]]
+    year: NotRequired[int | None]
+    countries: NotRequired[list[str]]
+    participants: NotRequired[int | None]
+    summary: str
+    finding: str
+    sources: list[str]
+    unverified: NotRequired[list[str]]
+    reviewed: str
+
+
+class Guidance(TypedDict):
+    id: str
+    title: str
+    kind: GuidanceKind
+    publisher: str
+    year: NotRequired[int | None]
+    countries: NotRequired[list[str]]
+    therapies: list[str]
+    summary: str
+    key_points: NotRequired[list[str]]
+    sources: list[str]
+    unverified: NotRequired[list[str]]
+    reviewed: str
+
+
+class GlossaryTerm(TypedDict):
+    id: str
+    term: str
+    aliases: NotRequired[list[str]]
+    definition: str
+    sources: list[str]
+    reviewed: str
+
+
+Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm
+
+CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary"]
+
+# Collection name -> (record type, the singular word used in output).
+COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
+    "therapies": (Therapy, "therapy"),
+    "trials": (Trial, "trial"),
+    "studies": (Study, "study"),
+    "guidance": (Guidance, "guidance"),
+    "sources": (Source, "source"),
+    "glossary": (GlossaryTerm, "term"),
+}
+
+
+class Dataset(TypedDict):
+    dataset: DatasetInfo
+    therapies: list[Therapy]
+    trials: list[Trial]
+    studies: list[Study]
+    guidance: list[Guidance]
+    sources: list[Source]
+    glossary: list[GlossaryTerm]
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DOI = re.compile(r"10\.\d{4,9}/\S+")
+PMID = re.compile(r"[1-9]\d{0,8}")
+
+# Registry number formats, by registry. NCT, ISRCTN and EudraCT are the ones MS trials use;
+# the others cover national arms registered elsewhere.
+REGISTRIES: dict[str, re.Pattern[str]] = {
+    "ClinicalTrials.gov": re.compile(r"NCT\d{8}"),
+    "ISRCTN": re.compile(r"ISRCTN\d{8}"),
+    "EudraCT": re.compile(r"\d{4}-\d{6}-\d{2}"),
+    "ANZCTR": re.compile(r"ACTRN\d{14}"),
+    "IRCT": re.compile(r"IRCT\d{8,}N\d+"),
+    "ChiCTR": re.compile(r"ChiCTR[-A-Za-z0-9]{6,}"),
+}
+
+
+def registry_of(registration_id: str) -> str | None:
+    """Name the registry a registration number belongs to, or None if the format is unknown."""
+    for name, pattern in REGISTRIES.items():
+        if pattern.fullmatch(registration_id):
+            return name
+    return None

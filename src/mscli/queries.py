@@ -1,0 +1,429 @@
+"""Questions asked of a loaded dataset. Plain data in, plain data out: no printing, no Typer.
+
+Lookups raise ``NotFoundError`` (an id nobody has) or ``UsageError`` (a filter value that
+cannot match anything) with "did you mean" suggestions; the CLI decides how to show them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from mscli.errors import NotFoundError, UsageError
+from mscli.model import (
+    COLLECTIONS,
+    CollectionName,
+    Dataset,
+    Design,
+    MsType,
+    Phase,
+    Source,
+    SourceKind,
+    Status,
+    Therapy,
+    Trial,
+    registry_of,
+)
+
+STALE_AFTER_DAYS = 365
+_PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
+                  SourceKind.REVIEW, SourceKind.GUIDELINE}
+_PHASE_ORDER = {phase.value: index for index, phase in enumerate(Phase)}
+
+
+class SortKey(StrEnum):
+    START = "start"
+    ID = "id"
+    PHASE = "phase"
+    ENROLMENT = "enrolment"
+    STATUS = "status"
+    THERAPY = "therapy"
+
+
+def normalise_key(text: str) -> str:
+    """The form ids, aliases and registry numbers are compared in."""
+    text = text.strip().lower()
+    text = re.sub(r"^(eudract|eudract number|euctr)[\s:#-]*", "", text)
+    return re.sub(r"[\s_]+", " ", text)
+
+
+# --- lookups -----------------------------------------------------------------------------
+
+def _names_of(record: Any, collection: CollectionName) -> list[str]:
+    names = [record["id"], *record.get("aliases", [])]
+    if collection == "therapies":
+        names.append(record["name"])
+    elif collection == "trials":
+        if record["acronym"]:
+            names.append(record["acronym"])
+        names.extend(registration["id"] for registration in record["registrations"])
+    elif collection == "glossary":
+        names.append(record["term"])
+    elif collection == "sources":
+        names.extend(value for value in (record["doi"], record["pmid"], record["registry_id"]) if value)
+    return names
+
+
+def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
+    """The record of ``collection`` whose id, alias, acronym or registry number is ``query``.
+
+    A registry number shared by an umbrella trial and one of its national arms finds the arm
+    (the record with fewer registrations), since that is the more specific answer.
+    """
+    wanted = normalise_key(query)
+    if not wanted:
+        raise NotFoundError(f"empty {COLLECTIONS[collection][1]} id")
+    matches = [record for record in dataset[collection]
+               if any(normalise_key(name) == wanted for name in _names_of(record, collection))]
+    if matches:
+        return min(matches, key=lambda record: len(record.get("registrations", [])))
+    raise NotFoundError(_not_found_message(dataset, collection, query))
+
+
+def _not_found_message(dataset: Dataset, collection: CollectionName, query: str) -> str:
+    word = COLLECTIONS[collection][1]
+    shown = query if len(query) <= 60 else query[:57] + "..."
+    message = f"no {word} matches {shown!r}"
+    suggestions = suggest(query, (name for record in dataset[collection]
+                                  for name in _names_of(record, collection)))
+    if suggestions:
+        return f"{message}; did you mean {' or '.join(repr(s) for s in suggestions)}?"
+    return f"{message}; see 'mscli {collection if collection != 'glossary' else 'glossary'}' for the list"
+
+
+def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """Close spellings of ``query`` among ``candidates``, best first."""
+    by_key: dict[str, str] = {}
+    for candidate in candidates:
+        by_key.setdefault(normalise_key(candidate), candidate)
+    close = difflib.get_close_matches(normalise_key(query[:200]), list(by_key), n=limit, cutoff=0.6)
+    return [by_key[key] for key in close]
+
+
+def therapy_ids(dataset: Dataset, queries: Sequence[str]) -> list[str]:
+    """Resolve therapy ids or aliases given as filters; an unknown one is a usage error."""
+    resolved = []
+    for query in queries:
+        try:
+            resolved.append(find(dataset, "therapies", query)["id"])
+        except NotFoundError as error:
+            raise UsageError(f"--therapy: {error}") from None
+    return resolved
+
+
+# --- trials ------------------------------------------------------------------------------
+
+@dataclass
+class TrialFilter:
+    """What ``mscli trials`` may filter on; an empty list means no filter."""
+
+    therapies: list[str] = field(default_factory=list)
+    phases: list[Phase] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+    ms_types: list[MsType] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    designs: list[Design] = field(default_factory=list)
+    since: int | None = None
+    until: int | None = None
+
+
+def has_design(trial: Trial, design: Design) -> bool:
+    trial_design = trial["design"]
+    if design is Design.RANDOMISED:
+        return bool(trial_design["randomised"])
+    if design is Design.CONTROLLED:
+        return bool(trial_design["controlled"])
+    if design is Design.CROSSOVER:
+        return bool(trial_design["crossover"])
+    return trial_design["blinding"] != "open-label"
+
+
+def countries_in(dataset: Dataset) -> list[str]:
+    return sorted({country for trial in dataset["trials"] for country in trial["countries"]})
+
+
+def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
+    """Trials meeting every filter given (any of the values given for one filter)."""
+    if wanted.since is not None and wanted.until is not None and wanted.since > wanted.until:
+        raise UsageError(f"--since {wanted.since} is after --until {wanted.until}")
+    therapies = set(therapy_ids(dataset, wanted.therapies))
+    countries = _resolve_countries(dataset, wanted.countries)
+    phases = {str(phase) for phase in wanted.phases}
+    statuses = {str(status) for status in wanted.statuses}
+    ms_types = {str(ms_type) for ms_type in wanted.ms_types}
+    chosen = []
+    for trial in dataset["trials"]:
+        if therapies and trial["therapy"] not in therapies:
+            continue
+        if phases and trial["phase"] not in phases:
+            continue
+        if statuses and trial["status"] not in statuses:
+            continue
+        if ms_types and not ms_types & set((trial["eligibility"] or {}).get("ms_types") or []):
+            continue
+        if countries and not countries & {country.lower() for country in trial["countries"]}:
+            continue
+        if not all(has_design(trial, design) for design in wanted.designs):
+            continue
+        if not _in_years(trial, wanted.since, wanted.until):
+            continue
+        chosen.append(trial)
+    return chosen
+
+
+def _resolve_countries(dataset: Dataset, queries: Sequence[str]) -> set[str]:
+    known = {country.lower(): country for country in countries_in(dataset)}
+    resolved = set()
+    for query in queries:
+        key = query.strip().lower()
+        if key not in known:
+            close = suggest(query, known.values())
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise UsageError(f"--country: no trial in the dataset lists {query[:60]!r}{hint}")
+        resolved.add(key)
+    return resolved
+
+
+def _in_years(trial: Trial, since: int | None, until: int | None) -> bool:
+    if since is None and until is None:
+        return True
+    start = trial["start_year"]
+    end = trial["end_year"] or start
+    if start is None or end is None:
+        return False
+    return (since is None or end >= since) and (until is None or start <= until)
+
+
+def enrolment_figure(trial: Trial) -> tuple[int, str] | None:
+    """The headline enrolment: the newest actual figure, else the newest planned one."""
+    by_preference = sorted(trial["enrolment"], key=lambda e: (e["kind"] == "actual", e["as_of"]))
+    if not by_preference:
+        return None
+    best = by_preference[-1]
+    return best["count"], best["kind"]
+
+
+def sort_trials(trials: list[Trial], key: SortKey) -> list[Trial]:
+    def sort_value(trial: Trial) -> tuple[Any, ...]:
+        if key is SortKey.ID:
+            return (trial["id"],)
+        if key is SortKey.PHASE:
+            return (_PHASE_ORDER.get(trial["phase"], 99), trial["id"])
+        if key is SortKey.ENROLMENT:
+            figure = enrolment_figure(trial)
+            return (-(figure[0] if figure else -1), trial["id"])
+        if key is SortKey.STATUS:
+            return (trial["status"], trial["id"])
+        if key is SortKey.THERAPY:
+            return (trial["therapy"], trial["start_year"] or 9999, trial["id"])
+        return (trial["start_year"] or 9999, trial["id"])
+
+    return sorted(trials, key=sort_value)
+
+
+# --- sources and details -----------------------------------------------------------------
+
+def source_index(dataset: Dataset) -> dict[str, Source]:
+    return {source["id"]: source for source in dataset["sources"]}
+
+
+def sources_of(dataset: Dataset, record: Any) -> list[Source]:
+    """Every source a record cites, in the order first cited, each once."""
+    index = source_index(dataset)
+    wanted: list[str] = [*record.get("sources", []), *record.get("publications", [])]
+    eligibility = record.get("eligibility")
+    if eligibility:
+        wanted.append(eligibility["source"])
+    wanted += [entry["source"] for entry in record.get("enrolment", [])]
+    wanted += [entry["source"] for entry in record.get("differences", [])]
+    seen: dict[str, Source] = {}
+    for source_id in wanted:
+        if source_id in index and source_id not in seen:
+            seen[source_id] = index[source_id]
+    return list(seen.values())
+
+
+def primary_first(entries: list[Any], dataset: Dataset) -> list[Any]:
+    """Order sourced values newest primary source first, then other sources, newest first."""
+    index = source_index(dataset)
+
+    def key(entry: Any) -> tuple[bool, str]:
+        kind = index[entry["source"]]["kind"] if entry["source"] in index else ""
+        return (kind in _PRIMARY_KINDS, str(entry["as_of"]))
+
+    return sorted(entries, key=key, reverse=True)
+
+
+def trial_detail(dataset: Dataset, trial: Trial) -> dict[str, Any]:
+    """A trial with its sourced values in reading order and its sources resolved."""
+    detail: dict[str, Any] = dict(trial)
+    detail["registrations"] = [{**registration, "registry": registry_of(registration["id"])}
+                               for registration in trial["registrations"]]
+    detail["enrolment"] = primary_first(list(trial["enrolment"]), dataset)
+    detail["differences"] = primary_first(list(trial["differences"]), dataset)
+    detail["cited_sources"] = sources_of(dataset, trial)
+    return detail
+
+
+def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
+    detail: dict[str, Any] = dict(therapy)
+    trials = [trial for trial in dataset["trials"] if trial["therapy"] == therapy["id"]]
+    detail["trial_ids"] = [trial["id"] for trial in sort_trials(trials, SortKey.START)]
+    detail["study_ids"] = [study["id"] for study in dataset["studies"] if study["therapy"] == therapy["id"]]
+    detail["guidance_ids"] = [g["id"] for g in dataset["guidance"] if therapy["id"] in g["therapies"]]
+    detail["cited_sources"] = sources_of(dataset, therapy)
+    return detail
+
+
+def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> dict[str, Any]:
+    if collection == "trials":
+        return trial_detail(dataset, record)
+    if collection == "therapies":
+        return therapy_detail(dataset, record)
+    return {**record, "cited_sources": sources_of(dataset, record)}
+
+
+def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
+    """A record of any type by id or alias (for ``cite``), trials and therapies first."""
+    for collection in ("trials", "therapies", "studies", "guidance", "glossary", "sources"):
+        try:
+            return collection, find(dataset, collection, query)  # type: ignore[arg-type]
+        except NotFoundError:
+            continue
+    everything = (name for collection in COLLECTIONS for record in dataset[collection]
+                  for name in _names_of(record, collection))
+    close = suggest(query, everything)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise NotFoundError(f"no record matches {query[:60]!r}{hint}")
+
+
+# --- compare -----------------------------------------------------------------------------
+
+def compare(dataset: Dataset, queries: Sequence[str]) -> list[dict[str, Any]]:
+    """Therapies side by side, with trial and participant counts taken from the dataset."""
+    if len(queries) < 2:
+        raise UsageError("compare needs at least two therapies, e.g. 'mscli compare ahsct msc'")
+    therapies = [find(dataset, "therapies", query) for query in queries]
+    ids = [therapy["id"] for therapy in therapies]
+    if len(set(ids)) < len(ids):
+        raise UsageError(f"compare: the same therapy is named twice ({', '.join(queries)})")
+    rows = []
+    for therapy in therapies:
+        trials = [trial for trial in dataset["trials"] if trial["therapy"] == therapy["id"]]
+        figures = [enrolment_figure(trial) for trial in trials]
+        rows.append({
+            "id": therapy["id"],
+            "name": therapy["name"],
+            "summary": therapy["summary"],
+            "cell_source": therapy["cell_source"],
+            "mechanism": therapy["mechanism"],
+            "chemotherapy": therapy["chemotherapy"],
+            "aim": therapy["aim"],
+            "availability": therapy["availability"],
+            "strongest_evidence": therapy["strongest_evidence"],
+            "trials": len(trials),
+            "randomised_trials": sum(1 for trial in trials if trial["design"]["randomised"]),
+            "participants_enrolled": sum(f[0] for f in figures if f and f[1] == "actual"),
+            "participants_planned": sum(f[0] for f in figures if f and f[1] == "planned"),
+            "main_risks": therapy["main_risks"],
+            "who_benefits": therapy["who_benefits"],
+            "who_does_not_benefit": therapy["who_does_not_benefit"],
+            "unverified": therapy.get("unverified", []),
+            "sources": therapy["sources"],
+        })
+    return rows
+
+
+# --- search ------------------------------------------------------------------------------
+
+_SEARCH_FIELDS: dict[CollectionName, tuple[tuple[str, int], ...]] = {
+    "therapies": (("id", 10), ("aliases", 10), ("name", 5), ("summary", 1), ("mechanism", 1),
+                  ("cell_source", 1)),
+    "trials": (("id", 10), ("acronym", 10), ("aliases", 10), ("registrations", 10), ("title", 5),
+               ("result", 1), ("primary_endpoint", 1), ("countries", 1)),
+    "studies": (("id", 10), ("aliases", 10), ("title", 5), ("summary", 1), ("finding", 1)),
+    "guidance": (("id", 10), ("title", 5), ("publisher", 3), ("summary", 1), ("key_points", 1)),
+    "sources": (("id", 10), ("registry_id", 10), ("doi", 10), ("pmid", 10), ("title", 5),
+                ("publisher", 3), ("authors", 2)),
+    "glossary": (("id", 10), ("term", 10), ("aliases", 10), ("definition", 1)),
+}
+
+
+def _field_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " | ".join(item["id"] if isinstance(item, dict) else str(item) for item in value)
+    return str(value)
+
+
+def title_of(collection: CollectionName, record: Any) -> str:
+    if collection == "therapies":
+        return str(record["name"])
+    if collection == "glossary":
+        return str(record["term"])
+    if collection == "trials" and record["acronym"]:
+        return f"{record['acronym']}: {record['title']}"
+    return str(record["title"])
+
+
+def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Records of every type containing all words of ``text``, best matches first."""
+    words = [word for word in re.split(r"\W+", text.lower()) if word]
+    if not words:
+        raise UsageError("search needs at least one letter or digit")
+    phrase = normalise_key(text)
+    hits = []
+    for collection, fields in _SEARCH_FIELDS.items():
+        for record in dataset[collection]:
+            texts = [(name, weight, _field_text(record.get(name)).lower()) for name, weight in fields]
+            if not all(any(word in value for _, _, value in texts) for word in words):
+                continue
+            score = 0
+            matched = []
+            for name, weight, value in texts:
+                found = sum(1 for word in words if word in value)
+                if found:
+                    score += weight * found
+                    matched.append(name)
+                if weight == 10 and phrase in (normalise_key(part) for part in value.split(" | ")):
+                    score += 100
+            hits.append({"type": COLLECTIONS[collection][1], "id": record["id"],
+                         "title": title_of(collection, record), "score": score,
+                         "matched": matched})
+    hits.sort(key=lambda hit: (-hit["score"], hit["type"], hit["id"]))
+    return hits[:limit] if limit else hits
+
+
+# --- info --------------------------------------------------------------------------------
+
+def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]:
+    """Version, review date, whether that date is over a year old, and record counts."""
+    today = today or datetime.date.today()
+    reviewed = dataset["dataset"]["reviewed"]
+    age = (today - datetime.date.fromisoformat(reviewed)).days
+    sources = dataset["sources"]
+    return {
+        "title": dataset["dataset"]["title"],
+        "version": dataset["dataset"]["version"],
+        "reviewed": reviewed,
+        "days_since_review": age,
+        "stale": age > STALE_AFTER_DAYS,
+        "counts": {name: len(dataset[name]) for name in COLLECTIONS},
+        "unverified_sources": sum(1 for source in sources if not source["verified"]),
+        "trials_by_therapy": {therapy["id"]: sum(1 for t in dataset["trials"] if t["therapy"] == therapy["id"])
+                              for therapy in dataset["therapies"]},
+    }
+
+
+def stale_notice(dataset: Dataset, today: datetime.date | None = None) -> str | None:
+    summary = info(dataset, today)
+    if not summary["stale"]:
+        return None
+    return (f"note: this dataset was last reviewed on {summary['reviewed']}, "
+            f"{summary['days_since_review']} days ago; newer evidence may exist")

@@ -1,0 +1,152 @@
+"""Turn a ``View`` into text in one output format. Knows formats, not records or YAML.
+
+A View carries two faces of the same answer: ``payload`` (plain data, for json/jsonl/yaml)
+and ``columns``/``rows`` (text cells, for table/csv/tsv/markdown). Rich is imported only when
+a table is drawn. Text from the dataset is never interpreted: no markup, no emoji codes, and
+control characters are removed before anything reaches a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+NOTICE = ("mscli informs; it does not advise. Decisions about treatment belong with you "
+          "and your neurologist.")
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    TSV = "tsv"
+    YAML = "yaml"
+    MARKDOWN = "markdown"
+
+
+@dataclass
+class View:
+    """One answer, ready for any format."""
+
+    payload: Any
+    columns: list[str]
+    rows: list[list[str]]
+    title: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """What we know of the place output goes to."""
+
+    is_tty: bool
+    width: int
+    color: bool
+    unicode: bool
+
+
+def clean(text: str) -> str:
+    """Text safe to show on a terminal: control and bidi-override characters removed."""
+    return _CONTROL.sub("", text)
+
+
+def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
+    """The full text of ``view`` in ``fmt``; None means table on a terminal, else plain TSV."""
+    if fmt is None:
+        if not terminal.is_tty:
+            return _tsv(view, header=False)
+        fmt = OutputFormat.TABLE
+    if fmt is OutputFormat.JSON:
+        return to_json(view.payload) + "\n"
+    if fmt is OutputFormat.JSONL:
+        items = view.payload if isinstance(view.payload, list) else [view.payload]
+        return "".join(to_json(item, indent=None) + "\n" for item in items)
+    if fmt is OutputFormat.YAML:
+        import yaml
+
+        return str(yaml.safe_dump(view.payload, allow_unicode=True, sort_keys=False, width=100))
+    if fmt is OutputFormat.CSV:
+        return _csv(view)
+    if fmt is OutputFormat.TSV:
+        return _tsv(view, header=True)
+    if fmt is OutputFormat.MARKDOWN:
+        return _markdown(view)
+    return _table(view, terminal)
+
+
+def to_json(payload: Any, indent: int | None = 2) -> str:
+    separators = (",", ": ") if indent else (",", ":")
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators)
+
+
+def _csv(view: View) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(view.columns)
+    for row in view.rows:
+        writer.writerow(["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in row])
+    return buffer.getvalue()
+
+
+def _tsv_cell(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return clean(text)
+
+
+def _tsv(view: View, header: bool) -> str:
+    lines = ["\t".join(_tsv_cell(c) for c in view.columns)] if header else []
+    lines += ["\t".join(_tsv_cell(cell) for cell in row) for row in view.rows]
+    return "".join(line + "\n" for line in lines)
+
+
+def _markdown(view: View) -> str:
+    def cell(text: str) -> str:
+        return clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+    lines = [f"## {cell(view.title)}", ""] if view.title else []
+    lines.append("| " + " | ".join(cell(c) for c in view.columns) + " |")
+    lines.append("|" + "|".join("---" for _ in view.columns) + "|")
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in view.rows]
+    lines += ["", *(f"_{cell(note)}_" for note in view.notes), f"_{NOTICE}_"]
+    return "\n".join(lines) + "\n"
+
+
+def _table(view: View, terminal: Terminal) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(
+        file=io.StringIO(), width=max(terminal.width, 20), force_terminal=terminal.color,
+        no_color=not terminal.color, color_system="standard" if terminal.color else None,
+        markup=False, emoji=False, highlight=False, legacy_windows=False, safe_box=True,
+    )
+    table = Table(
+        title=Text(clean(view.title)) if view.title else None, title_justify="left",
+        box=box.SIMPLE_HEAD if terminal.unicode else box.ASCII, expand=False,
+        header_style="bold" if terminal.color else "", title_style="bold" if terminal.color else "",
+    )
+    for column in view.columns:
+        table.add_column(Text(clean(column)), overflow="fold")
+    for row in view.rows:
+        table.add_row(*(Text(clean(cell)) for cell in row))
+    if view.rows:
+        console.print(table)
+    else:
+        console.print(Text("No results."))
+    style = "dim" if terminal.color else ""
+    for note in view.notes:
+        console.print(Text(clean(note), style=style))
+    console.print(Text(NOTICE, style=style))
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    return str(output)

@@ -1,0 +1,271 @@
+"""Shape query results into Views: which columns a listing shows and how values read as text.
+
+The JSON payload of a view is always the records themselves (all fields, stable keys); the
+columns are only for the human and tabular formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from mscli import queries
+from mscli.model import Dataset, Source, Trial
+from mscli.render import View
+
+UNVERIFIED = " (unverified)"
+
+
+def text(value: Any) -> str:
+    """A field value as one readable string."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "; ".join(text(item["id"] if isinstance(item, dict) and "id" in item else item)
+                         for item in value)
+    return str(value)
+
+
+def marked(record: Any, field: str, value: str) -> str:
+    if value and field in record.get("unverified", []):
+        return value + UNVERIFIED
+    return value
+
+
+def _listing(records: Sequence[Any], columns: list[tuple[str, Callable[[Any], str]]],
+             title: str | None = None, notes: list[str] | None = None) -> View:
+    return View(payload=list(records), columns=[header for header, _ in columns],
+                rows=[[get(record) for _, get in columns] for record in records],
+                title=title, notes=notes or [])
+
+
+def _field(name: str) -> Callable[[Any], str]:
+    return lambda record: marked(record, name, text(record.get(name)))
+
+
+def enrolment_text(trial: Trial) -> str:
+    figure = queries.enrolment_figure(trial)
+    if figure is None:
+        return ""
+    count, kind = figure
+    return marked(trial, "enrolment", f"{count} ({kind})")
+
+
+def years_text(trial: Trial) -> str:
+    start, end = trial["start_year"], trial["end_year"]
+    if start is None and end is None:
+        return ""
+    return f"{start or '?'}-{end or ''}"
+
+
+def trials_view(trials: Sequence[Trial]) -> View:
+    return _listing(trials, [
+        ("id", _field("id")),
+        ("acronym", _field("acronym")),
+        ("therapy", _field("therapy")),
+        ("phase", _field("phase")),
+        ("status", _field("status")),
+        ("years", years_text),
+        ("enrolment", enrolment_text),
+        ("design", design_text),
+        ("outcome", _field("outcome")),
+        ("registrations", lambda t: ", ".join(r["id"] for r in t["registrations"])),
+    ])
+
+
+def design_text(trial: Trial) -> str:
+    design = trial["design"]
+    parts = [
+        "randomised" if design["randomised"] else "not randomised",
+        "controlled" if design["controlled"] else "uncontrolled",
+        design["blinding"],
+    ]
+    if design["crossover"]:
+        parts.append("crossover")
+    return ", ".join(parts)
+
+
+def therapies_view(dataset: Dataset) -> View:
+    counts = queries.info(dataset)["trials_by_therapy"]
+    return _listing(dataset["therapies"], [
+        ("id", _field("id")),
+        ("name", _field("name")),
+        ("availability", _field("availability")),
+        ("chemotherapy", _field("chemotherapy")),
+        ("aim", _field("aim")),
+        ("trials", lambda therapy: str(counts.get(therapy["id"], 0))),
+    ])
+
+
+def sources_view(sources: Sequence[Source]) -> View:
+    return _listing(sources, [
+        ("id", _field("id")),
+        ("kind", _field("kind")),
+        ("publisher", _field("publisher")),
+        ("year", _field("year")),
+        ("title", _field("title")),
+        ("identifier", source_identifier),
+        ("verified", _field("verified")),
+    ])
+
+
+def source_identifier(source: Source) -> str:
+    for label, key in (("", "registry_id"), ("doi:", "doi"), ("PMID ", "pmid"), ("", "url")):
+        if source[key]:  # type: ignore[literal-required]
+            return f"{label}{source[key]}"  # type: ignore[literal-required]
+    return ""
+
+
+def search_view(hits: list[dict[str, Any]], query: str) -> View:
+    return _listing(hits, [
+        ("type", _field("type")),
+        ("id", _field("id")),
+        ("title", _field("title")),
+        ("matched in", lambda hit: ", ".join(hit["matched"])),
+    ], title=f"Search: {query}")
+
+
+def _source_lines(sources: Sequence[Source]) -> str:
+    lines = []
+    for source in sources:
+        mark = "" if source["verified"] else UNVERIFIED
+        year = f" ({source['year']})" if source["year"] else ""
+        ident = source_identifier(source)
+        lines.append(f"[{source['id']}] {source['publisher']}{year}: {source['title']}"
+                     f"{' - ' + ident if ident else ''}{mark}")
+    return "\n".join(lines)
+
+
+def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any],
+            notes: list[str] | None = None) -> View:
+    rows = [[label, value] for label, value in pairs if value]
+    return View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [])
+
+
+def trial_view(detail: dict[str, Any]) -> View:
+    trial: Any = detail
+    eligibility = trial["eligibility"]
+    enrolment = "\n".join(
+        f"{e['count']} {e['kind']} (as of {e['as_of']}, {e['source']})"
+        + (f": {e['note']}" if e["note"] else "") for e in trial["enrolment"])
+    differences = "\n".join(
+        f"{d['field']}: {d['value']} (as of {d['as_of']}, {d['source']})"
+        + (f": {d['note']}" if d["note"] else "") for d in trial["differences"])
+    registrations = "\n".join(
+        f"{r['id']} ({r['registry'] or 'unknown registry'})" + (f": {r['note']}" if r["note"] else "")
+        for r in trial["registrations"])
+    pairs = [
+        ("id", trial["id"]),
+        ("acronym", trial["acronym"] or ""),
+        ("title", trial["title"]),
+        ("therapy", trial["therapy"]),
+        ("registrations", registrations),
+        ("phase", marked(trial, "phase", trial["phase"])),
+        ("status", marked(trial, "status", trial["status"])),
+        ("years", marked(trial, "start_year", years_text(trial))),
+        ("design", design_text(trial) + (f"; comparator: {trial['design']['comparator']}"
+                                          if trial["design"]["comparator"] else "")),
+        ("eligibility", eligibility_text(eligibility) if eligibility else ""),
+        ("enrolment", marked(trial, "enrolment", enrolment)),
+        ("sites", marked(trial, "sites", text(trial["sites"]))),
+        ("countries", marked(trial, "countries", text(trial["countries"]))),
+        ("routes", marked(trial, "routes", text(trial["routes"]))),
+        ("dose", marked(trial, "dose", text(trial["dose"]))),
+        ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
+        ("result", marked(trial, "result", text(trial["result"]))),
+        ("outcome", trial["outcome"]),
+        ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
+        ("where sources differ", differences),
+        ("publications", text(trial["publications"])),
+        ("sources", _source_lines(trial["cited_sources"])),
+        ("reviewed", trial["reviewed"]),
+    ]
+    title = f"{trial['acronym'] or trial['id']}: {trial['title']}"
+    return _detail(title, pairs, detail)
+
+
+def eligibility_text(eligibility: dict[str, Any]) -> str:
+    parts = []
+    if eligibility["ms_types"]:
+        parts.append("MS types: " + ", ".join(eligibility["ms_types"]))
+    for label, low, high, unit in (("age", "age_min", "age_max", ""), ("EDSS", "edss_min", "edss_max", ""),
+                                   ("disease duration", "duration_min_years", "duration_max_years", " years")):
+        lo, hi = eligibility[low], eligibility[high]
+        if lo is not None and hi is not None:
+            parts.append(f"{label} {text(lo)}-{text(hi)}{unit}")
+        elif lo is not None:
+            parts.append(f"{label} {text(lo)} or more{unit}" if unit else f"{label} {text(lo)} or more")
+        elif hi is not None:
+            parts.append(f"{label} up to {text(hi)}{unit}")
+    if eligibility["notes"]:
+        parts.append(eligibility["notes"])
+    return "; ".join(parts) + f" ({eligibility['source']})"
+
+
+def therapy_view(detail: dict[str, Any]) -> View:
+    therapy: Any = detail
+    pairs = [(name.replace("_", " "), marked(therapy, name, text(therapy[name]))) for name in (
+        "id", "name", "aliases", "summary", "cell_source", "mechanism", "chemotherapy", "aim",
+        "availability", "strongest_evidence", "main_risks", "who_benefits", "who_does_not_benefit",
+        "trial_ids", "study_ids", "guidance_ids")]
+    pairs += [("sources", _source_lines(therapy["cited_sources"])), ("reviewed", therapy["reviewed"])]
+    return _detail(therapy["name"], pairs, detail)
+
+
+def record_view(collection: str, detail: dict[str, Any]) -> View:
+    """Detail view for studies, guidance, glossary terms and sources."""
+    skip = {"cited_sources", "sources", "unverified"}
+    pairs = [(name.replace("_", " "), marked(detail, name, text(value)))
+             for name, value in detail.items() if name not in skip]
+    if detail.get("cited_sources"):
+        pairs.append(("sources", _source_lines(detail["cited_sources"])))
+    title = str(detail.get("title") or detail.get("term") or detail["id"])
+    return _detail(title, pairs, detail)
+
+
+COMPARE_ASPECTS: tuple[tuple[str, str], ...] = (
+    ("name", "therapy"), ("summary", "what it is"), ("cell_source", "where the cells come from"),
+    ("mechanism", "how it is meant to work"), ("chemotherapy", "chemotherapy"),
+    ("aim", "aim"), ("availability", "availability"),
+    ("strongest_evidence", "strongest evidence so far"), ("trials", "trials in mscli"),
+    ("randomised_trials", "randomised trials"),
+    ("participants_enrolled", "participants enrolled (actual)"),
+    ("participants_planned", "participants planned (trials not yet reported)"),
+    ("main_risks", "main risks"), ("who_benefits", "who benefits most"),
+    ("who_does_not_benefit", "who is unlikely to benefit"), ("sources", "sources"),
+)
+
+
+def compare_view(rows: list[dict[str, Any]]) -> View:
+    columns = ["", *(row["id"] for row in rows)]
+    table = [[label, *(marked(row, key, text(row[key])) for row in rows)] for key, label in COMPARE_ASPECTS]
+    return View(payload=rows, columns=columns, rows=table, title="Comparison",
+                notes=["Counts come from the trials in this dataset, not from every trial ever run."])
+
+
+def info_view(summary: dict[str, Any], data_path: str) -> View:
+    pairs = [
+        ("title", summary["title"]), ("version", summary["version"]),
+        ("reviewed", f"{summary['reviewed']} ({summary['days_since_review']} days ago)"),
+        ("data", data_path),
+        *((name, str(count)) for name, count in summary["counts"].items()),
+        ("unverified sources", str(summary["unverified_sources"])),
+    ]
+    notes = ["This dataset is more than a year past its review date."] if summary["stale"] else []
+    return _detail("mscli dataset", pairs, {**summary, "data": data_path}, notes)
+
+
+def glossary_view(terms: Sequence[Any]) -> View:
+    return _listing(terms, [("term", _field("term")), ("definition", _field("definition"))])
+
+
+def problems_view(problems: Sequence[Any]) -> View:
+    payload = [{"file": p.file, "line": p.line, "record": p.record, "field": p.field,
+                "message": p.message} for p in problems]
+    return View(payload=payload, columns=["location", "problem"],
+                rows=[[p.location, p.message] for p in problems],
+                title="Problems")

@@ -1,0 +1,143 @@
+"""Turn untrusted YAML bytes into plain Python values, refusing what a dataset never needs.
+
+PyYAML's safe loader still accepts alias bombs, unbounded nesting and duplicate keys (last one
+wins silently), and turns unquoted dates into ``datetime.date``. So we only let PyYAML *compose*
+a node tree (libyaml's C parser when present) and build the values ourselves: aliases, tags,
+deep nesting, duplicate and non-string keys become located errors, and dates stay strings so
+the validator can check them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_DEPTH = 32
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _DatasetLoader(_Loader):  # type: ignore[misc,valid-type]
+    """Safe loader without the implicit timestamp resolver: dates stay text."""
+
+
+_DatasetLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+class MarkedDict(dict[str, Any]):
+    """A mapping that remembers the line of each key, for error messages."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+@dataclass
+class YamlProblem(Exception):
+    """A located problem in the YAML text itself."""
+
+    message: str
+    line: int | None = None
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def parse(text: str | bytes) -> Any:
+    """Parse one YAML document into dicts (MarkedDict), lists and scalars."""
+    if isinstance(text, bytes) and len(text) > MAX_FILE_BYTES:
+        raise YamlProblem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    loader = _DatasetLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = int(mark.line) + 1 if mark is not None else None
+            reason = error.problem or error.context or "invalid YAML"
+            if "expected a single document" in str(error.context or ""):
+                reason = "a second YAML document ('---') is not allowed; use one mapping per file"
+            if "found character '\\t'" in str(error):
+                reason = "tab character used for indentation; indent with spaces"
+            raise YamlProblem(f"YAML syntax error: {reason}", line) from None
+        except yaml.YAMLError as error:
+            raise YamlProblem(f"not readable as YAML: {error}".splitlines()[0]) from None
+        except RecursionError:
+            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
+        if node is None:
+            return None
+        return _Builder(loader).build(node)
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    """Walks a composed node tree; each node object may be visited once (no aliases)."""
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
+        self.seen: set[int] = set()
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", _line(node))
+        if id(node) in self.seen:
+            raise YamlProblem("YAML anchors and aliases (&, *) are not allowed", _line(node))
+        self.seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
+            return [self.build(child, depth + 1) for child in node.value]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> MarkedDict:
+        if node.tag != "tag:yaml.org,2002:map":
+            raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
+        result = MarkedDict()
+        result.line = _line(node)
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem("merge keys (<<) are not allowed", _line(key_node))
+            key = self.build(key_node, depth + 1)
+            if not isinstance(key, str):
+                raise YamlProblem(
+                    f"key {key!r} is not text (YAML read it as {type(key).__name__}); quote it",
+                    _line(key_node),
+                )
+            if key in result:
+                raise YamlProblem(
+                    f"duplicate key {key!r} (lines {result.key_lines[key]} and {_line(key_node)})",
+                    _line(key_node),
+                )
+            result.key_lines[key] = _line(key_node)
+            result[key] = self.build(value_node, depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
+        try:
+            value = self.loader.construct_object(node)
+        except (ValueError, yaml.YAMLError) as error:
+            raise YamlProblem(f"bad value {node.value!r}: {error}", _line(node)) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise YamlProblem(f"{node.value!r} is not a finite number", _line(node))
+        return value
