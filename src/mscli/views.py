@@ -25,8 +25,8 @@ def text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, list):
-        return "; ".join(text(item["id"] if isinstance(item, dict) and "id" in item else item)
-                         for item in value)
+        items = [text(item["id"] if isinstance(item, dict) and "id" in item else item) for item in value]
+        return ("\n" if any(len(item) > 40 for item in items) else ", ").join(items)
     return str(value)
 
 
@@ -65,7 +65,6 @@ def years_text(trial: Trial) -> str:
 def trials_view(trials: Sequence[Trial]) -> View:
     return _listing(trials, [
         ("id", _field("id")),
-        ("acronym", _field("acronym")),
         ("therapy", _field("therapy")),
         ("phase", _field("phase")),
         ("status", _field("status")),
@@ -73,17 +72,16 @@ def trials_view(trials: Sequence[Trial]) -> View:
         ("enrolment", enrolment_text),
         ("design", design_text),
         ("outcome", _field("outcome")),
-        ("registrations", lambda t: ", ".join(r["id"] for r in t["registrations"])),
     ])
 
 
 def design_text(trial: Trial) -> str:
     design = trial["design"]
-    parts = [
-        "randomised" if design["randomised"] else "not randomised",
-        "controlled" if design["controlled"] else "uncontrolled",
-        design["blinding"],
-    ]
+    if design["randomised"]:
+        allocation = "randomised"
+    else:
+        allocation = "controlled" if design["controlled"] else "single-arm"
+    parts = [allocation, design["blinding"]]
     if design["crossover"]:
         parts.append("crossover")
     return ", ".join(parts)
@@ -257,6 +255,11 @@ def info_view(summary: dict[str, Any], data_path: str) -> View:
     ]
     notes = ["This dataset is more than a year past its review date."] if summary["stale"] else []
     return _detail("mscli dataset", pairs, {**summary, "data": data_path}, notes)
+
+
+def listing_view(records: Sequence[Any], fields: Sequence[str]) -> View:
+    """A plain listing showing the named fields of each record."""
+    return _listing(records, [(name, _field(name)) for name in fields])
 
 
 def glossary_view(terms: Sequence[Any]) -> View:
