@@ -72,7 +72,7 @@ def parse(text: str | bytes) -> Any:
             reason = error.problem or error.context or "invalid YAML"
             if "expected a single document" in str(error.context or ""):
                 reason = "a second YAML document ('---') is not allowed; use one mapping per file"
-            if "found character '\\t'" in str(error):
+            if line is not None and _starts_with_tab(text, line):
                 reason = "tab character used for indentation; indent with spaces"
             raise YamlProblem(f"YAML syntax error: {reason}", line) from None
         except yaml.YAMLError as error:
@@ -84,6 +84,14 @@ def parse(text: str | bytes) -> Any:
         return _Builder(loader).build(node)
     finally:
         loader.dispose()
+
+
+def _starts_with_tab(text: str | bytes, line: int) -> bool:
+    lines = text.splitlines() if isinstance(text, str) else []
+    if not 0 < line <= len(lines):
+        return False
+    indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]
+    return "\t" in indent
 
 
 class _Builder:
