@@ -61,7 +61,7 @@ def test_hostile_file_gives_a_located_error(write_dataset, run, name, content, e
     assert result.stderr.startswith("mscli: error: data.yaml")
     assert len(result.stderr.strip().splitlines()) == 1
     assert hashlib.sha256((folder / "data.yaml").read_bytes()).hexdigest() == before
-    assert not os.path.exists("/tmp/mscli-pwned")
+    assert not os.path.exists("/tmp/mscli-pwned")  # noqa: S108
 
 
 def test_unquoted_dates_stay_text_and_json_still_works(write_dataset, run):

@@ -46,7 +46,7 @@ def test_full_disk_is_one_line_and_exit_4():
 
 
 def test_closed_stdout_is_an_error_not_silence():
-    result = subprocess.run(f"{sys.executable} -m mscli trials --json >&-", shell=True,
+    result = subprocess.run(f"{sys.executable} -m mscli trials --json >&-", shell=True,  # noqa: S602
                             capture_output=True, timeout=60)
     assert result.returncode == 4
     assert b"mscli: error" in result.stderr

@@ -8,6 +8,7 @@ time. The cache is written atomically (temp file, fsync, rename), so no reader s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -188,10 +189,8 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.fsync(temp.fileno())
         os.replace(temp_name, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp_name)
-        except OSError:
-            pass
         raise
 
 

@@ -81,8 +81,12 @@ def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
     matches = [record for record in dataset[collection]
                if any(normalise_key(name) == wanted for name in _names_of(record, collection))]
     if matches:
-        return min(matches, key=lambda record: len(record.get("registrations", [])))
+        return min(matches, key=_registration_count)
     raise NotFoundError(_not_found_message(dataset, collection, query))
+
+
+def _registration_count(record: Any) -> int:
+    return len(record.get("registrations") or [])
 
 
 def _not_found_message(dataset: Dataset, collection: CollectionName, query: str) -> str:
@@ -164,7 +168,8 @@ def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
             continue
         if statuses and trial["status"] not in statuses:
             continue
-        if ms_types and not ms_types & set((trial["eligibility"] or {}).get("ms_types") or []):
+        eligibility = trial["eligibility"]
+        if ms_types and not ms_types & set(eligibility["ms_types"] if eligibility else []):
             continue
         if countries and not countries & {country.lower() for country in trial["countries"]}:
             continue
@@ -290,9 +295,10 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
     """A record of any type by id or alias (for ``cite``), trials and therapies first."""
-    for collection in ("trials", "therapies", "studies", "guidance", "glossary", "sources"):
+    order: tuple[CollectionName, ...] = ("trials", "therapies", "studies", "guidance", "glossary", "sources")
+    for collection in order:
         try:
-            return collection, find(dataset, collection, query)  # type: ignore[arg-type]
+            return collection, find(dataset, collection, query)
         except NotFoundError:
             continue
     everything = (name for collection in COLLECTIONS for record in dataset[collection]
@@ -378,7 +384,7 @@ def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[s
     if not words:
         raise UsageError("search needs at least one letter or digit")
     phrase = normalise_key(text)
-    hits = []
+    hits: list[dict[str, Any]] = []
     for collection, fields in _SEARCH_FIELDS.items():
         for record in dataset[collection]:
             texts = [(name, weight, _field_text(record.get(name)).lower()) for name, weight in fields]

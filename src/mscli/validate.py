@@ -202,7 +202,7 @@ def check_file(file: str, data: Any, problems: list[Problem]) -> dict[str, list[
         if not isinstance(value, list):
             checker.problem(f"expected a list of records, got {_type_word(value)}", line, None, key)
             continue
-        record_type = COLLECTIONS[key][0]  # type: ignore[index]
+        record_type = COLLECTIONS[key][0]
         for index, item in enumerate(value):
             item_line = getattr(item, "line", line)
             record_id = item.get("id") if isinstance(item, dict) else None

@@ -77,10 +77,7 @@ def trials_view(trials: Sequence[Trial]) -> View:
 
 def design_text(trial: Trial) -> str:
     design = trial["design"]
-    if design["randomised"]:
-        allocation = "randomised"
-    else:
-        allocation = "controlled" if design["controlled"] else "single-arm"
+    allocation = "randomised" if design["randomised"] else ("controlled" if design["controlled"] else "single-arm")
     parts = [allocation, design["blinding"]]
     if design["crossover"]:
         parts.append("crossover")

@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _DatasetLoader(_Loader):  # type: ignore[misc,valid-type]
+class _DatasetLoader(_Loader):  # type: ignore[misc]
     """Safe loader without the implicit timestamp resolver: dates stay text."""
 
 
