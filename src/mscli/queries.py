@@ -351,7 +351,7 @@ _SEARCH_FIELDS: dict[CollectionName, tuple[tuple[str, int], ...]] = {
     "therapies": (("id", 10), ("aliases", 10), ("name", 5), ("summary", 1), ("mechanism", 1),
                   ("cell_source", 1)),
     "trials": (("id", 10), ("acronym", 10), ("aliases", 10), ("registrations", 10), ("title", 5),
-               ("result", 1), ("primary_endpoint", 1), ("countries", 1)),
+               ("result", 1), ("primary_endpoint", 1), ("countries", 1), ("eligibility", 1)),
     "studies": (("id", 10), ("aliases", 10), ("title", 5), ("summary", 1), ("finding", 1)),
     "guidance": (("id", 10), ("title", 5), ("publisher", 3), ("summary", 1), ("key_points", 1)),
     "sources": (("id", 10), ("registry_id", 10), ("doi", 10), ("pmid", 10), ("title", 5),
@@ -363,6 +363,8 @@ _SEARCH_FIELDS: dict[CollectionName, tuple[tuple[str, int], ...]] = {
 def _field_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return " | ".join(_field_text(item) for key, item in value.items() if key != "source")
     if isinstance(value, list):
         return " | ".join(item["id"] if isinstance(item, dict) else str(item) for item in value)
     return str(value)

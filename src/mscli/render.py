@@ -120,6 +120,15 @@ def _markdown(view: View) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _min_widths(view: View, width: int) -> list[int | None]:
+    """Widths that keep each column's longest word whole, if they all fit; else no minimum."""
+    wanted = [min(max([len(column)] + [len(word) for row in view.rows for word in row[index].split()]), 30)
+              for index, column in enumerate(view.columns)]
+    if sum(wanted) + 3 * len(wanted) + 1 > width:
+        return [None] * len(wanted)
+    return list(wanted)
+
+
 def _table(view: View, terminal: Terminal) -> str:
     from rich import box
     from rich.console import Console
@@ -136,8 +145,8 @@ def _table(view: View, terminal: Terminal) -> str:
         box=box.SIMPLE_HEAD if terminal.unicode else box.ASCII, expand=False,
         header_style="bold" if terminal.color else "", title_style="bold" if terminal.color else "",
     )
-    for column in view.columns:
-        table.add_column(Text(clean(column)), overflow="fold")
+    for column, min_width in zip(view.columns, _min_widths(view, terminal.width), strict=True):
+        table.add_column(Text(clean(column)), overflow="fold", min_width=min_width)
     for row in view.rows:
         table.add_row(*(Text(clean(cell)) for cell in row))
     if view.rows:
