@@ -58,7 +58,8 @@ def bibtex(sources: Sequence[Source]) -> str:
         kind = "article" if source["kind"] in ("journal-article", "review", "protocol", "guideline") else "misc"
         fields = {
             "title": source["title"],
-            "author": " and ".join(a.strip() for a in (source["authors"] or "").split(",") if a.strip()) or None,
+            "author": " and ".join("others" if a.strip() == "et al." else a.strip()
+                                   for a in (source["authors"] or "").split(",") if a.strip()) or None,
             "journal" if kind == "article" else "publisher": source["publisher"],
             "year": str(source["year"]) if source["year"] else None,
             "doi": source["doi"], "pmid": source["pmid"], "url": _url(source),
