@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 
@@ -75,7 +76,5 @@ def test_random_damage_validates_or_gives_a_located_error(tmp_path_factory, path
 def test_arbitrary_bytes_only_raise_dataset_errors(tmp_path_factory, content):
     folder = tmp_path_factory.mktemp("bytes")
     (folder / "data.yaml").write_bytes(content)
-    try:
+    with contextlib.suppress(DatasetError, DatasetPathError):
         dataset.load(str(folder), use_cache=False)
-    except (DatasetError, DatasetPathError):
-        pass

@@ -110,10 +110,32 @@ def _silence_stdout() -> None:
         pass
 
 
+def _cold_load_progress(total: int) -> Callable[[int], None] | None:
+    """A progress bar on stderr while a large dataset is parsed (terminal only)."""
+    if total < 2_000_000 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task("Reading dataset (cached for next time)", total=total)
+    progress.start()
+    done = 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        progress.update(task, completed=done)
+        if done >= total:
+            progress.stop()
+
+    return advance
+
+
 def _load(out: Output) -> Dataset:
     from mscli import dataset
 
-    loaded = dataset.load(out.data, use_cache=out.use_cache)
+    loaded = dataset.load(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
     notice = queries.stale_notice(loaded)
     if notice:
         sys.stderr.write(notice + "\n")

@@ -14,7 +14,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -117,15 +117,18 @@ def decode(file: DataFile) -> str:
         raise DatasetError([Problem(file.name, f"not valid UTF-8 (byte {error.start})", line)]) from None
 
 
-def check(files: list[DataFile]) -> tuple[Dataset, list[Problem]]:
-    """Parse and validate; return the dataset and every problem found (empty when valid)."""
+def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -> tuple[Dataset, list[Problem]]:
+    """Parse and validate; return the dataset and every problem found (empty when valid).
+
+    ``progress`` is called with the byte count of each file once it has been parsed.
+    """
     from mscli.validate import assemble, check_file
     from mscli.yamlload import YamlProblem, parse
 
     problems: list[Problem] = []
     checked = []
     unreadable = 0
-    for file in files:
+    for file in _reporting(files, progress):
         try:
             text = decode(file)
         except DatasetError as error:
@@ -147,6 +150,14 @@ def check(files: list[DataFile]) -> tuple[Dataset, list[Problem]]:
     # References into a file that could not be read would all look dangling: skip those checks.
     dataset = assemble(checked, problems, check_references=unreadable == 0)
     return dataset, problems
+
+
+def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> Iterator[DataFile]:
+    """Yield each file; once the caller is done with it, report its size to ``progress``."""
+    for file in files:
+        yield file
+        if progress is not None:
+            progress(len(file.content))
 
 
 def cache_dir() -> Path | None:
@@ -204,11 +215,11 @@ def _write_cache(path: Path, dataset: Dataset) -> None:
 
 
 def load(data_option: str | None = None, *, use_cache: bool = True,
-         on_cold_load: Callable[[int], Any] | None = None) -> Dataset:
+         on_cold_load: Callable[[int], Callable[[int], Any] | None] | None = None) -> Dataset:
     """Load a valid dataset or raise ``DatasetError`` with every problem found.
 
-    ``on_cold_load`` is called with the number of bytes about to be parsed when the cache
-    misses, so a caller can show progress on a terminal.
+    When the cache misses, ``on_cold_load`` is called with the number of bytes about to be
+    parsed and may return a progress callback (see ``check``), so a caller can draw progress.
     """
     files = read_files(resolve_path(data_option))
     folder = cache_dir() if use_cache else None
@@ -217,11 +228,23 @@ def load(data_option: str | None = None, *, use_cache: bool = True,
         cached = _read_cache(cache_file)
         if cached is not None:
             return cached
-    if on_cold_load is not None:
-        on_cold_load(sum(len(file.content) for file in files))
-    dataset, problems = check(files)
+    progress = on_cold_load(sum(len(file.content) for file in files)) if on_cold_load else None
+    dataset, problems = check(files, progress)
     if problems:
         raise DatasetError(problems)
     if cache_file is not None:
         _write_cache(cache_file, dataset)
+        _prune_cache(cache_file.parent, keep=cache_file)
     return dataset
+
+
+def _prune_cache(folder: Path, keep: Path, most: int = 8) -> None:
+    """Remove all but the ``most`` newest cache entries; only files mscli itself named."""
+    try:
+        entries = sorted((entry for entry in folder.glob("*.json")
+                          if len(entry.stem) == 64 and entry != keep),
+                         key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for entry in entries[most - 1:]:
+            entry.unlink()
+    except OSError:
+        return

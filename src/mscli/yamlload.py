@@ -140,6 +140,8 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
         if node.tag not in _SCALAR_TAGS:
             raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
         try:
