@@ -100,9 +100,7 @@ def test_unreadable_file(tmp_path, write_dataset, run):
 
 
 def test_oversized_file_is_refused(tmp_path, monkeypatch):
-    from mscli import yamlload
-
-    monkeypatch.setattr(yamlload, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(dataset, "MAX_FILE_BYTES", 1000)
     big = tmp_path / "big.yaml"
     big.write_text("# x\n" * 400)
     with pytest.raises(DatasetPathError, match="larger than"):

@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -19,16 +19,17 @@ from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
 from mscli.render import NOTICE, OutputFormat, Terminal, View
 
-app = typer.Typer(
-    name="mscli",
-    help=("Evidence on stem cell therapies for multiple sclerosis: therapies, trials, studies "
-          f"and guidance, with their sources.\n\n{NOTICE}"),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "mscli",
+    "help": ("Evidence on stem cell therapies for multiple sclerosis: therapies, trials, studies "
+             f"and guidance, with their sources.\n\n{NOTICE}"),
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 FormatOption = Annotated[Optional[OutputFormat], typer.Option(
     "--format", "-f", case_sensitive=False,
@@ -460,10 +461,28 @@ def cite(
     write(text, utf8=True)
 
 
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the command being run, when one is named.
+
+    Typer builds a Click command for every registered command on each run; building just the
+    one asked for keeps start-up fast. Help and unknown names get the full app.
+    """
+    if not argv or argv[0].startswith("-"):
+        return app
+    chosen = [command for command in app.registered_commands
+              if (command.name or getattr(command.callback, "__name__", None)) == argv[0]]
+    if not chosen:
+        return app
+    single = typer.Typer(**_APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = chosen
+    return single
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
-        app(prog_name="mscli")
+        _app_for(sys.argv[1:])(prog_name="mscli")
     except KeyboardInterrupt:
         sys.stderr.write("mscli: interrupted\n")
         sys.exit(int(ExitStatus.INTERRUPTED))

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -26,6 +25,7 @@ from mscli.model import Dataset
 
 CACHE_FORMAT = 1
 MAX_FILES = 10_000
+MAX_FILE_BYTES = 16 * 1024 * 1024
 ENV_DATA = "MSCLI_DATA"
 ENV_CACHE = "MSCLI_CACHE_DIR"
 
@@ -89,8 +89,6 @@ def _yaml_files_under(root: Path) -> list[Path]:
 
 
 def _read_one(path: Path, name: str) -> DataFile:
-    from mscli.yamlload import MAX_FILE_BYTES
-
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -191,6 +189,8 @@ def _read_cache(path: Path) -> Dataset | None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` holds either its old bytes or all the new ones."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -7,7 +7,6 @@ cannot match anything) with "did you mean" suggestions; the CLI decides how to s
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +101,8 @@ def _not_found_message(dataset: Dataset, collection: CollectionName, query: str)
 
 def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """Close spellings of ``query`` among ``candidates``, best first."""
+    import difflib
+
     by_key: dict[str, str] = {}
     for candidate in candidates:
         by_key.setdefault(normalise_key(candidate), candidate)

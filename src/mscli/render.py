@@ -8,7 +8,6 @@ control characters are removed before anything reaches a terminal.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -89,6 +88,8 @@ def to_json(payload: Any, indent: int | None = 2) -> str:
 
 
 def _csv(view: View) -> str:
+    import csv
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(view.columns)

@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 
 MAX_DEPTH = 32
-MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -58,10 +57,11 @@ def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-def parse(text: str | bytes) -> Any:
-    """Parse one YAML document into dicts (MarkedDict), lists and scalars."""
-    if isinstance(text, bytes) and len(text) > MAX_FILE_BYTES:
-        raise YamlProblem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+def parse(text: str) -> Any:
+    """Parse one YAML document into dicts (MarkedDict), lists and scalars.
+
+    Callers bound the size of ``text`` (see ``dataset.MAX_FILE_BYTES``).
+    """
     loader = _DatasetLoader(text)
     try:
         try:
@@ -86,8 +86,8 @@ def parse(text: str | bytes) -> Any:
         loader.dispose()
 
 
-def _starts_with_tab(text: str | bytes, line: int) -> bool:
-    lines = text.splitlines() if isinstance(text, str) else []
+def _starts_with_tab(text: str, line: int) -> bool:
+    lines = text.splitlines()
     if not 0 < line <= len(lines):
         return False
     indent = lines[line - 1][: len(lines[line - 1]) - len(lines[line - 1].lstrip())]

@@ -1,0 +1,104 @@
+"""Time mscli against its floors and against jq, and print the ratios the goals are set in.
+
+    python benchmarks/bench.py                      # start-up, plus 100 and 10,000 trials
+    python benchmarks/bench.py --sizes 100,10000,100000 --runs 7
+
+Machines are noisy, so every figure is the median of repeated runs, and each comparison is a
+ratio taken in the same run: start-up against bare imports, queries against jq on the same
+records. Needs jq on PATH for the query comparison. Datasets are generated under
+benchmarks/out/ (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+MSCLI = [PYTHON, "-m", "mscli"]
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    return time.perf_counter() - start
+
+
+def medians(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, float]:
+    """Median wall time of each command; runs are interleaved so drift hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for command in commands.values():
+        timed(command, env)
+    for _ in range(runs):
+        for name, command in commands.items():
+            samples[name].append(timed(command, env))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def startup(runs: int, env: dict[str, str]) -> None:
+    times = medians({
+        "floor json": [PYTHON, "-c", "import typer, yaml"],
+        "floor table": [PYTHON, "-c", "import typer, yaml, rich.console, rich.table"],
+        "mscli json": [*MSCLI, "trials", "--therapy", "msc", "--json"],
+        "mscli table": [*MSCLI, "trials", "--therapy", "msc", "--format", "table"],
+    }, runs, env)
+    print("start-up (median wall, warm cache, bundled dataset)")
+    for name, value in times.items():
+        print(f"  {name:<12} {value * 1000:7.1f} ms")
+    print(f"  ratio json  {times['mscli json'] / times['floor json']:.2f}x  (goal <= 1.15x)")
+    print(f"  ratio table {times['mscli table'] / times['floor table']:.2f}x  (goal <= 1.15x)")
+
+
+def peak_memory_mb(command: list[str], env: dict[str, str]) -> float:
+    script = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
+              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([PYTHON, "-c", script, *command], capture_output=True, text=True, env=env, check=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def scale(size: int, runs: int, env: dict[str, str]) -> None:
+    folder = HERE / "out" / f"trials-{size}"
+    json_file = HERE / "out" / f"trials-{size}-trials.json"
+    if not json_file.exists():
+        subprocess.run([PYTHON, str(HERE / "generate.py"), "--trials", str(size), "--out", str(folder)],
+                       check=True, env=env, stdout=subprocess.DEVNULL)
+    query = ["trials", "--data", str(folder), "--therapy", "msc", "--phase", "2", "--since", "2010",
+             "--until", "2015", "--json"]
+    cold = timed([*MSCLI, *query], env)
+    jq_filter = ('[.[] | select(.therapy == "msc" and .phase == "2" and .start_year <= 2015 '
+                 'and ((.end_year // .start_year) >= 2010))]')
+    commands = {"mscli query": [*MSCLI, *query], "mscli search": [*MSCLI, "search", "lesions relapses",
+                                                                  "--data", str(folder), "--json"]}
+    if shutil.which("jq"):
+        commands["jq query"] = ["jq", jq_filter, str(json_file)]
+    times = medians(commands, runs, env)
+    memory = peak_memory_mb([*MSCLI, *query], env)
+    print(f"{size:,} trials: cold load {cold:.2f} s, peak memory {memory:.0f} MB")
+    for name, value in times.items():
+        print(f"  {name:<13} {value * 1000:8.1f} ms")
+    if "jq query" in times:
+        print(f"  jq / mscli    {times['jq query'] / times['mscli query']:.2f}x  (goal >= 5x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--sizes", default="100,10000")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "MSCLI_CACHE_DIR": cache}
+        startup(args.runs, env)
+        for size in (int(value) for value in args.sizes.split(",") if value):
+            scale(size, max(3, args.runs // 2), env)
+
+
+if __name__ == "__main__":
+    main()
