@@ -24,7 +24,9 @@ from mscli.model import Blinding, MsType, Outcome, Phase, Route, Status
 COUNTRIES = ["Italy", "Spain", "United Kingdom", "United States", "Canada", "Sweden", "Norway", "Denmark",
              "Israel", "Iran", "China", "Germany", "France", "Netherlands", "Australia", "Jordan"]
 THERAPIES = ["ahsct", "msc", "msc-np", "msc-ntf", "nsc", "other-cell-therapies"]
-WORDS = ["safety", "tolerability", "lesions", "relapses", "disability", "progression", "infusion", "intrathecal", "marrow", "placebo", "crossover", "randomised", "participants", "follow-up", "weeks", "months", "measured", "reported"]
+WORDS = ("safety", "tolerability", "lesions", "relapses", "disability", "progression", "infusion",
+         "intrathecal", "marrow", "placebo", "crossover", "randomised", "participants", "follow-up", "weeks",
+         "months", "measured", "reported")
 
 
 def sentence(rng: random.Random, words: int) -> str:
