@@ -112,3 +112,22 @@ def test_one_bad_file_fails_the_whole_load(write_dataset):
     (folder / "broken.yaml").write_text("trials: [\n")
     with pytest.raises(DatasetError, match="broken.yaml"):
         dataset.load(str(folder), use_cache=False)
+
+
+def test_alias_bomb_and_deep_nesting_are_refused_under_a_memory_limit(tmp_path):
+    import resource
+    import subprocess
+
+    bomb = b"a: &a [x, x, x, x, x, x, x, x, x, x]\n" + b"".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n".encode() for i in range(8))
+    (tmp_path / "bomb.yaml").write_bytes(bomb)
+    (tmp_path / "deep.yaml").write_bytes(b"x: " + b"[" * 100_000 + b"]" * 100_000 + b"\n")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024 * 1024 * 1024, 1024 * 1024 * 1024))
+
+    for name in ("bomb.yaml", "deep.yaml"):
+        result = subprocess.run([sys.executable, "-m", "mscli", "validate", str(tmp_path / name)],
+                                capture_output=True, timeout=60, preexec_fn=limit)  # noqa: PLW1509
+        assert result.returncode == 1, result.stderr
+        assert b"Traceback" not in result.stderr and b"MemoryError" not in result.stderr

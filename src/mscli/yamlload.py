@@ -65,6 +65,9 @@ def parse(text: str) -> Any:
     loader = _DatasetLoader(text)
     try:
         try:
+            _check_events(loader)
+            loader.dispose()
+            loader = _DatasetLoader(text)
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
@@ -84,6 +87,29 @@ def parse(text: str) -> Any:
         return _Builder(loader).build(node)
     finally:
         loader.dispose()
+
+
+def _check_events(loader: Any) -> None:
+    """Refuse aliases and deep nesting from the event stream, before anything is composed.
+
+    libyaml's parser is iterative but composing is recursive, so a file nested a hundred
+    thousand levels deep would crash the composer; the event stream is safe to walk.
+    """
+    depth = 0
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlProblem("YAML anchors and aliases (&, *) are not allowed", _event_line(event))
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", _event_line(event))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _event_line(event: yaml.Event) -> int | None:
+    return int(event.start_mark.line) + 1 if event.start_mark is not None else None
 
 
 def _starts_with_tab(text: str, line: int) -> bool:
