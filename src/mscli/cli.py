@@ -17,7 +17,7 @@ from mscli.cite import CiteFormat
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
-from mscli.render import NOTICE, OutputFormat, Terminal, View
+from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, Terminal, View
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "mscli",
@@ -151,8 +151,7 @@ def _show(out: Output, build: Callable[[Dataset], View]) -> None:
         view = build(_load(out))
     except MscliError as error:
         _fail(error)
-    machine = out.fmt in (OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV)
-    write(render(view, out.fmt, _terminal(out.color)), utf8=machine)
+    write(render(view, out.fmt, _terminal(out.color)), utf8=out.fmt in MACHINE_FORMATS)
 
 
 def _version(value: bool) -> None:
@@ -358,7 +357,7 @@ def glossary(
     def build(ds: Dataset) -> View:
         if term is None:
             return views.glossary_view(ds["glossary"])
-        return views.record_view("glossary", queries.record_detail(
+        return views.detail_view("glossary", queries.record_detail(
             ds, "glossary", queries.find(ds, "glossary", term)))
 
     _show(_output(fmt, as_json, data, no_cache, no_color), build)
@@ -379,12 +378,7 @@ def show(
     """
     def build(ds: Dataset) -> View:
         collection, record = queries.find_any(ds, record_id)
-        detail = queries.record_detail(ds, collection, record)
-        if collection == "trials":
-            return views.trial_view(detail)
-        if collection == "therapies":
-            return views.therapy_view(detail)
-        return views.record_view(collection, detail)
+        return views.detail_view(collection, queries.record_detail(ds, collection, record))
 
     _show(_output(fmt, as_json, data, no_cache, no_color), build)
 
@@ -428,8 +422,8 @@ def validate(
     if not problems and out.fmt in (None, OutputFormat.TABLE) and _terminal(out.color).is_tty:
         write("The dataset is valid.\n", utf8=False)
     else:
-        machine = out.fmt in (OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV)
-        write(render(views.problems_view(problems), out.fmt, _terminal(out.color)), utf8=machine)
+        write(render(views.problems_view(problems), out.fmt, _terminal(out.color)),
+              utf8=out.fmt in MACHINE_FORMATS)
     if problems:
         sys.stderr.write(f"mscli: {len(problems)} problem(s) found\n")
         raise typer.Exit(int(ExitStatus.NOT_FOUND))

@@ -162,9 +162,10 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get(ENV_CACHE)
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or (
-        os.path.join(os.path.expanduser("~"), ".cache") if os.path.expanduser("~") != "~" else "")
-    return Path(base) / "mscli" if base else None
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "mscli"
+    home = os.path.expanduser("~")
+    return Path(home) / ".cache" / "mscli" if home != "~" else None
 
 
 def cache_key(files: list[DataFile]) -> str:

@@ -413,9 +413,8 @@ def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[s
 
 def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]:
     """Version, review date, whether that date is over a year old, and record counts."""
-    today = today or datetime.date.today()
     reviewed = dataset["dataset"]["reviewed"]
-    age = (today - datetime.date.fromisoformat(reviewed)).days
+    age = days_since_review(dataset, today)
     sources = dataset["sources"]
     return {
         "title": dataset["dataset"]["title"],
@@ -425,14 +424,26 @@ def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]
         "stale": age > STALE_AFTER_DAYS,
         "counts": {name: len(dataset[name]) for name in COLLECTIONS},
         "unverified_sources": sum(1 for source in sources if not source["verified"]),
-        "trials_by_therapy": {therapy["id"]: sum(1 for t in dataset["trials"] if t["therapy"] == therapy["id"])
-                              for therapy in dataset["therapies"]},
+        "trials_by_therapy": trials_by_therapy(dataset),
     }
 
 
+def trials_by_therapy(dataset: Dataset) -> dict[str, int]:
+    counts = {therapy["id"]: 0 for therapy in dataset["therapies"]}
+    for trial in dataset["trials"]:
+        counts[trial["therapy"]] = counts.get(trial["therapy"], 0) + 1
+    return counts
+
+
+def days_since_review(dataset: Dataset, today: datetime.date | None = None) -> int:
+    reviewed = datetime.date.fromisoformat(dataset["dataset"]["reviewed"])
+    return ((today or datetime.date.today()) - reviewed).days
+
+
 def stale_notice(dataset: Dataset, today: datetime.date | None = None) -> str | None:
-    summary = info(dataset, today)
-    if not summary["stale"]:
+    """Run on every command, so it looks only at the review date."""
+    age = days_since_review(dataset, today)
+    if age <= STALE_AFTER_DAYS:
         return None
-    return (f"note: this dataset was last reviewed on {summary['reviewed']}, "
-            f"{summary['days_since_review']} days ago; newer evidence may exist")
+    return (f"note: this dataset was last reviewed on {dataset['dataset']['reviewed']}, "
+            f"{age} days ago; newer evidence may exist")

@@ -32,6 +32,10 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+# Formats meant for programs: always written as UTF-8, whatever the terminal's encoding.
+MACHINE_FORMATS = frozenset({OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV})
+
+
 @dataclass
 class View:
     """One answer, ready for any format."""

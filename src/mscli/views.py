@@ -85,7 +85,7 @@ def design_text(trial: Trial) -> str:
 
 
 def therapies_view(dataset: Dataset) -> View:
-    counts = queries.info(dataset)["trials_by_therapy"]
+    counts = queries.trials_by_therapy(dataset)
     return _listing(dataset["therapies"], [
         ("id", _field("id")),
         ("name", _field("name")),
@@ -211,8 +211,17 @@ def therapy_view(detail: dict[str, Any]) -> View:
     return _detail(therapy["name"], pairs, detail)
 
 
-def record_view(collection: str, detail: dict[str, Any]) -> View:
-    """Detail view for studies, guidance, glossary terms and sources."""
+def detail_view(collection: str, detail: dict[str, Any]) -> View:
+    """The detail view for a record of any collection."""
+    if collection == "trials":
+        return trial_view(detail)
+    if collection == "therapies":
+        return therapy_view(detail)
+    return _generic_view(detail)
+
+
+def _generic_view(detail: dict[str, Any]) -> View:
+    """Every field in order, for studies, guidance, glossary terms and sources."""
     skip = {"cited_sources", "sources", "unverified"}
     pairs = [(name.replace("_", " "), marked(detail, name, text(value)))
              for name, value in detail.items() if name not in skip]

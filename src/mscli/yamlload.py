@@ -1,9 +1,10 @@
 """Turn untrusted YAML bytes into plain Python values, refusing what a dataset never needs.
 
 PyYAML's safe loader still accepts alias bombs, unbounded nesting and duplicate keys (last one
-wins silently), and turns unquoted dates into ``datetime.date``. So we only let PyYAML *compose*
-a node tree (libyaml's C parser when present) and build the values ourselves: aliases, tags,
-deep nesting, duplicate and non-string keys become located errors, and dates stay strings so
+wins silently), and turns unquoted dates into ``datetime.date``. So we first walk the event
+stream (aliases and deep nesting are refused there, before the recursive composer could blow
+up), then let PyYAML compose a node tree (libyaml's C parser when present) and build the values
+ourselves: tags, duplicate and non-string keys become located errors, and dates stay strings so
 the validator can check them.
 """
 
@@ -80,8 +81,6 @@ def parse(text: str) -> Any:
             raise YamlProblem(f"YAML syntax error: {reason}", line) from None
         except yaml.YAMLError as error:
             raise YamlProblem(f"not readable as YAML: {error}".splitlines()[0]) from None
-        except RecursionError:
-            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels") from None
         if node is None:
             return None
         return _Builder(loader).build(node)
@@ -121,27 +120,21 @@ def _starts_with_tab(text: str, line: int) -> bool:
 
 
 class _Builder:
-    """Walks a composed node tree; each node object may be visited once (no aliases)."""
+    """Builds values from a node tree already checked by ``_check_events`` (no aliases, shallow)."""
 
     def __init__(self, loader: Any) -> None:
         self.loader = loader
-        self.seen: set[int] = set()
 
-    def build(self, node: yaml.Node, depth: int = 0) -> Any:
-        if depth > MAX_DEPTH:
-            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", _line(node))
-        if id(node) in self.seen:
-            raise YamlProblem("YAML anchors and aliases (&, *) are not allowed", _line(node))
-        self.seen.add(id(node))
+    def build(self, node: yaml.Node) -> Any:
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, depth)
+            return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
                 raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
-            return [self.build(child, depth + 1) for child in node.value]
+            return [self.build(child) for child in node.value]
         return self._scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, depth: int) -> MarkedDict:
+    def _mapping(self, node: yaml.MappingNode) -> MarkedDict:
         if node.tag != "tag:yaml.org,2002:map":
             raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
         result = MarkedDict()
@@ -150,7 +143,7 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlProblem("merge keys (<<) are not allowed", _line(key_node))
-            key = self.build(key_node, depth + 1)
+            key = self.build(key_node)
             if not isinstance(key, str):
                 raise YamlProblem(
                     f"key {key!r} is not text (YAML read it as {type(key).__name__}); quote it",
@@ -162,7 +155,7 @@ class _Builder:
                     _line(key_node),
                 )
             result.key_lines[key] = _line(key_node)
-            result[key] = self.build(value_node, depth + 1)
+            result[key] = self.build(value_node)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
