@@ -14,7 +14,8 @@ from tests.conftest import minimal
 
 
 def cache_files(cache: Path) -> list[Path]:
-    return sorted(cache.glob("*.json"))
+    """Every file of every compiled dataset in the cache."""
+    return sorted(path for path in cache.glob("*/*") if len(path.parent.name) == 64)
 
 
 @pytest.mark.parametrize("args", [["trials", "--json"], ["trial", "mesems", "--format", "yaml"],
@@ -39,12 +40,22 @@ def test_edited_file_is_never_served_stale(run, write_dataset, private_cache):
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 999, "dataset": {}}', b"[1, 2]",
-                                    b'{"format": 1, "dataset": []}'])
-def test_corrupt_cache_is_a_miss(run, private_cache, damage):
-    expected = run("trials", "--json").stdout
+                                    b'{"format": 2, "dataset": []}', b'{"offsets": [0]}', b"\n\n"])
+@pytest.mark.parametrize("args", [["trials", "--json"], ["trials", "--therapy", "msc", "--json"],
+                                  ["search", "marrow", "--json"], ["therapies", "--json"]])
+def test_corrupt_cache_is_a_miss(run, private_cache, damage, args):
+    expected = run(*args).stdout
     for entry in cache_files(private_cache):
         entry.write_bytes(damage)
-    assert run("trials", "--json").stdout == expected
+    assert run(*args).stdout == expected
+
+
+def test_missing_cache_file_is_a_miss(run, private_cache):
+    expected = run("trials", "--phase", "3", "--json").stdout
+    for entry in cache_files(private_cache):
+        if entry.name == "index.json":
+            entry.unlink()
+    assert run("trials", "--phase", "3", "--json").stdout == expected
 
 
 def test_unwritable_cache_directory_still_answers(run, tmp_path, monkeypatch):
@@ -81,7 +92,7 @@ def test_concurrent_runs_agree_and_leave_no_temp_files(private_cache, tmp_path):
     outputs = {process.communicate(timeout=120)[0] for process in processes}
     assert len(outputs) == 1
     assert all(process.returncode == 0 for process in processes)
-    assert not list(private_cache.glob(".*.tmp"))
+    assert not list(private_cache.glob(".*"))
 
 
 def test_atomic_write_keeps_old_bytes_when_interrupted(tmp_path, monkeypatch):
@@ -105,4 +116,4 @@ def test_old_entries_are_pruned(run, write_dataset, private_cache):
         data["trials"][0]["start_year"] = year
         write_dataset(data)
         run("trials", "--data", str(folder))
-    assert 1 <= len(cache_files(private_cache)) <= 8
+    assert 1 <= len({path.parent for path in cache_files(private_cache)}) <= 8

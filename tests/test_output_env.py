@@ -95,7 +95,7 @@ def test_json_keeps_data_exactly(nasty_dataset, run):
 
 def test_ctrl_c_exits_130_quietly(tmp_path):
     script = "import mscli.cli as c\nimport mscli.queries as q\n" \
-             "def boom(*a, **k):\n    raise KeyboardInterrupt\nq.filter_trials = boom\nc.main()\n"
+             "def boom(*a, **k):\n    raise KeyboardInterrupt\nq.select_trials = boom\nc.main()\n"
     result = subprocess.run([sys.executable, "-c", script, "trials"], capture_output=True, timeout=60)
     assert result.returncode == 130
     assert b"Traceback" not in result.stderr

@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -18,6 +18,9 @@ from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
 from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, Terminal, View
+
+if TYPE_CHECKING:
+    from mscli.store import Store
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "mscli",
@@ -133,22 +136,31 @@ def _cold_load_progress(total: int) -> Callable[[int], None] | None:
     return advance
 
 
-def _load(out: Output) -> Dataset:
+def _open(out: Output) -> Store:
     from mscli import dataset
 
-    loaded = dataset.load(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
-    notice = queries.stale_notice(loaded)
+    store = dataset.open_store(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
+    notice = queries.stale_notice(store.meta)
     if notice:
         sys.stderr.write(notice + "\n")
-    return loaded
+    return store
+
+
+def _load(out: Output) -> Dataset:
+    return _open(out).dataset()
 
 
 def _show(out: Output, build: Callable[[Dataset], View]) -> None:
-    """Load the dataset, build the view, render it: the body of every listing command."""
+    """Load the dataset, build the view, render it: the body of most commands."""
+    _query(out, lambda store: build(store.dataset()))
+
+
+def _query(out: Output, build: Callable[[Store], View]) -> None:
+    """Like ``_show``, for commands that read only the trials they need from the store."""
     from mscli.render import render
 
     try:
-        view = build(_load(out))
+        view = build(_open(out))
     except MscliError as error:
         _fail(error)
     write(render(view, out.fmt, _terminal(out.color)), utf8=out.fmt in MACHINE_FORMATS)
@@ -230,11 +242,11 @@ def trials(
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
                          since=since, until=until)
 
-    def build(ds: Dataset) -> View:
-        found = queries.sort_trials(queries.filter_trials(ds, wanted), sort)
+    def build(store: Store) -> View:
+        found = queries.sort_trials(queries.select_trials(store, wanted), sort)
         return views.trials_view(found[:limit] if limit else found)
 
-    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+    _query(_output(fmt, as_json, data, no_cache, no_color), build)
 
 
 @app.command()
@@ -286,8 +298,8 @@ def search(
       mscli search nottingham
       mscli search "intrathecal progressive" --limit 5
     """
-    _show(_output(fmt, as_json, data, no_cache, no_color),
-          lambda ds: views.search_view(queries.search(ds, text, limit), text))
+    _query(_output(fmt, as_json, data, no_cache, no_color),
+           lambda store: views.search_view(queries.search_store(store, text, limit), text))
 
 
 @app.command()

@@ -1,37 +1,34 @@
 """Find, read, validate and cache a dataset.
 
-Parsing and validating YAML is the slowest thing mscli does, so a validated dataset is kept
-as JSON in the user's cache directory, keyed on the bytes of every file plus the mscli version:
+Parsing and validating YAML is the slowest thing mscli does, so a validated dataset is compiled
+into the user's cache (see ``store``), keyed on the bytes of every file plus the mscli version:
 an edited file always misses the cache, and a missing, corrupt or unwritable cache only costs
-time. The cache is written atomically (temp file, fsync, rename), so no reader sees half a file.
+time. To skip reading and hashing every file on every run, the key last computed for a dataset
+path is remembered with each file's size, inode and times; it is trusted only while all of
+those are unchanged and were already in the past when the key was computed.
 """
 
-from __future__ import annotations
-
 import contextlib
-import hashlib
 import json
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
 from mscli.model import Dataset
+from mscli.store import CACHE_FORMAT, MemoryStore, Store, compile_to, open_compiled
 
-CACHE_FORMAT = 1
 MAX_FILES = 10_000
 MAX_FILE_BYTES = 16 * 1024 * 1024
 ENV_DATA = "MSCLI_DATA"
 ENV_CACHE = "MSCLI_CACHE_DIR"
 
 
-@dataclass(frozen=True)
-class DataFile:
+class DataFile(NamedTuple):
     """One YAML file of a dataset: its name for messages, and its bytes."""
 
     name: str
@@ -40,7 +37,7 @@ class DataFile:
 
 def bundled_data_dir() -> Path:
     """The dataset shipped with mscli: inside the wheel, or ``data/`` in a source checkout."""
-    packaged = Path(str(resources.files("mscli"))) / "data"
+    packaged = Path(__file__).resolve().parent / "data"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "data"
@@ -58,6 +55,11 @@ def resolve_path(option: str | None) -> Path:
 
 def read_files(path: Path) -> list[DataFile]:
     """Read every ``.yaml``/``.yml`` file of a dataset file or directory, in sorted order."""
+    return [_read_one(file, name) for file, name in list_files(path)]
+
+
+def list_files(path: Path) -> list[tuple[Path, str]]:
+    """Every YAML file of a dataset file or directory, with the name messages use for it."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -68,8 +70,8 @@ def read_files(path: Path) -> list[DataFile]:
         files = _yaml_files_under(path)
         if not files:
             raise DatasetPathError(f"{path}: no .yaml or .yml files in this directory")
-        return [_read_one(file, str(file.relative_to(path))) for file in files]
-    return [_read_one(path, path.name)]
+        return [(file, str(file.relative_to(path))) for file in files]
+    return [(path, path.name)]
 
 
 def _yaml_files_under(root: Path) -> list[Path]:
@@ -169,23 +171,13 @@ def cache_dir() -> Path | None:
 
 
 def cache_key(files: list[DataFile]) -> str:
+    import hashlib
+
     digest = hashlib.sha256(f"mscli {__version__} cache {CACHE_FORMAT}\n".encode())
     for file in files:
         digest.update(f"{len(file.name)}:{file.name}:{len(file.content)}:".encode())
         digest.update(file.content)
     return digest.hexdigest()
-
-
-def _read_cache(path: Path) -> Dataset | None:
-    try:
-        with path.open("rb") as handle:
-            payload = json.loads(handle.read())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
-        return None
-    dataset = payload.get("dataset")
-    return dataset if isinstance(dataset, dict) else None  # type: ignore[return-value]
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -206,46 +198,107 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_cache(path: Path, dataset: Dataset) -> None:
-    payload = json.dumps({"format": CACHE_FORMAT, "dataset": dataset}, ensure_ascii=False,
-                         allow_nan=False, separators=(",", ":"))
+def _fingerprint(files: list[tuple[Path, str]]) -> list[list[Any]] | None:
+    """Name, size, inode and times of each file; None if one cannot be read."""
     try:
-        write_atomically(path, payload.encode("utf-8"))
+        return [[name, info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+                for path, name in files for info in (path.stat(),)]
     except OSError:
+        return None
+
+
+def _remembered_path(folder: Path, root: Path) -> Path:
+    import zlib
+
+    text = str(root.resolve())
+    return folder / "paths" / f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}-{len(text)}.json"
+
+
+def _remembered_key(folder: Path, root: Path, fingerprint: list[list[Any]] | None) -> str | None:
+    if fingerprint is None:
+        return None
+    try:
+        saved = json.loads(_remembered_path(folder, root).read_bytes())
+        if saved["root"] == str(root.resolve()) and saved["files"] == fingerprint:
+            key = saved["key"]
+            return key if isinstance(key, str) and len(key) == 64 else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return None
+
+
+def _remember_key(folder: Path, root: Path, fingerprint: list[list[Any]] | None, key: str,
+                  hashed_at_ns: int) -> None:
+    """Remember ``key`` unless a file changed so recently that a same-size edit could hide."""
+    if fingerprint is None or any(max(entry[3], entry[4]) >= hashed_at_ns - 2_000_000_000
+                                  for entry in fingerprint):
         return
+    payload = {"root": str(root.resolve()), "files": fingerprint, "key": key}
+    with contextlib.suppress(OSError):
+        write_atomically(_remembered_path(folder, root), json.dumps(payload).encode("utf-8"))
 
 
-def load(data_option: str | None = None, *, use_cache: bool = True,
-         on_cold_load: Callable[[int], Callable[[int], Any] | None] | None = None) -> Dataset:
-    """Load a valid dataset or raise ``DatasetError`` with every problem found.
+def open_store(data_option: str | None = None, *, use_cache: bool = True,
+               on_cold_load: Callable[[int], Callable[[int], Any] | None] | None = None) -> Store:
+    """Open a valid dataset, or raise ``DatasetError`` with every problem found.
 
     When the cache misses, ``on_cold_load`` is called with the number of bytes about to be
     parsed and may return a progress callback (see ``check``), so a caller can draw progress.
     """
-    files = read_files(resolve_path(data_option))
-    folder = cache_dir() if use_cache else None
-    cache_file = folder / f"{cache_key(files)}.json" if folder is not None else None
-    if cache_file is not None:
-        cached = _read_cache(cache_file)
-        if cached is not None:
-            return cached
+    root = resolve_path(data_option)
+    entries = list_files(root)
+    cache = cache_dir() if use_cache else None
+    if cache is None:
+        return _parse(read_files(root), on_cold_load)
+    folder: Path = cache
+    hashed_at = time.time_ns()
+    fingerprint = _fingerprint(entries)
+    remembered = _remembered_key(folder, root, fingerprint)
+    files = None if remembered else [_read_one(path, name) for path, name in entries]
+    key = remembered or cache_key(files or [])
+
+    def rebuild() -> Store:
+        fresh = _parse(files if files is not None else read_files(root), on_cold_load)
+        from mscli.queries import search_text
+
+        compile_to(folder / key, fresh, search_text)
+        _prune_cache(folder, keep=key)
+        return fresh
+
+    store = open_compiled(folder / key, rebuild) or rebuild()
+    if not remembered:
+        _remember_key(folder, root, fingerprint, key, hashed_at)
+    return store
+
+
+def load(data_option: str | None = None, *, use_cache: bool = True,
+         on_cold_load: Callable[[int], Callable[[int], Any] | None] | None = None) -> Dataset:
+    """The whole of a valid dataset (see ``open_store``)."""
+    return open_store(data_option, use_cache=use_cache, on_cold_load=on_cold_load).dataset()
+
+
+def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], Any] | None] | None) -> Store:
     progress = on_cold_load(sum(len(file.content) for file in files)) if on_cold_load else None
     dataset, problems = check(files, progress)
     if problems:
         raise DatasetError(problems)
-    if cache_file is not None:
-        _write_cache(cache_file, dataset)
-        _prune_cache(cache_file.parent, keep=cache_file)
-    return dataset
+    from mscli.queries import countries_in
+
+    return MemoryStore(dataset, countries_in(dataset))
 
 
-def _prune_cache(folder: Path, keep: Path, most: int = 8) -> None:
-    """Remove all but the ``most`` newest cache entries; only files mscli itself named."""
+def _prune_cache(folder: Path, keep: str, most: int = 8) -> None:
+    """Remove all but the ``most`` newest compiled datasets; only entries mscli itself named."""
+    import shutil
+
     try:
-        entries = sorted((entry for entry in folder.glob("*.json")
-                          if len(entry.stem) == 64 and entry != keep),
+        entries = sorted((entry for entry in folder.iterdir()
+                          if len(entry.name.split(".")[0]) == 64 and entry.name != keep),
                          key=lambda entry: entry.stat().st_mtime, reverse=True)
         for entry in entries[most - 1:]:
-            entry.unlink()
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink()
     except OSError:
         return

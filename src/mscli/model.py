@@ -5,8 +5,6 @@ the TypedDicts below to check YAML, the CLI builds its choices from the enums, a
 uses the same keys. Records are plain dicts so that a cached dataset loads with no conversion.
 """
 
-from __future__ import annotations
-
 import re
 from enum import StrEnum
 from typing import Literal, NotRequired, TypedDict
@@ -300,6 +298,9 @@ class Dataset(TypedDict):
     sources: list[Source]
     glossary: list[GlossaryTerm]
 
+
+# Trial fields the compiled cache indexes: a filter on these parses only the trials that pass.
+INDEXED_TRIAL_FIELDS = ("therapy", "phase", "status", "start_year", "end_year")
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

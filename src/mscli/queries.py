@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from mscli.errors import NotFoundError, UsageError
 from mscli.model import (
@@ -152,38 +152,65 @@ def countries_in(dataset: Dataset) -> list[str]:
     return sorted({country for trial in dataset["trials"] for country in trial["countries"]})
 
 
+class TrialMatcher:
+    """A filter resolved against a dataset, in two parts so an index can do the first.
+
+    ``on_index`` reads only the fields in INDEXED_TRIAL_FIELDS, so the compiled cache can run it
+    on its index rows; ``on_trial`` is the whole filter, run on full records.
+    """
+
+    def __init__(self, dataset: Dataset, wanted: TrialFilter, countries: Iterable[str]) -> None:
+        if wanted.since is not None and wanted.until is not None and wanted.since > wanted.until:
+            raise UsageError(f"--since {wanted.since} is after --until {wanted.until}")
+        self.therapies = set(therapy_ids(dataset, wanted.therapies))
+        self.countries = _resolve_countries(countries, wanted.countries)
+        self.phases = {str(phase) for phase in wanted.phases}
+        self.statuses = {str(status) for status in wanted.statuses}
+        self.ms_types = {str(ms_type) for ms_type in wanted.ms_types}
+        self.designs = wanted.designs
+        self.since, self.until = wanted.since, wanted.until
+
+    def on_index(self, row: Mapping[str, Any]) -> bool:
+        return ((not self.therapies or row["therapy"] in self.therapies)
+                and (not self.phases or row["phase"] in self.phases)
+                and (not self.statuses or row["status"] in self.statuses)
+                and _in_years(row, self.since, self.until))
+
+    def on_trial(self, trial: Trial) -> bool:
+        if not self.on_index(trial):
+            return False
+        eligibility = trial["eligibility"]
+        if self.ms_types and not self.ms_types & set(eligibility["ms_types"] if eligibility else []):
+            return False
+        if self.countries and not self.countries & {country.lower() for country in trial["countries"]}:
+            return False
+        return all(has_design(trial, design) for design in self.designs)
+
+
+class TrialSource(Protocol):
+    """Where trials come from: a compiled cache that can narrow them by index, or memory."""
+
+    meta: Dataset
+    countries: list[str]
+
+    def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None,
+               words: Sequence[str] = ()) -> list[Trial]: ...
+
+
 def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
     """Trials meeting every filter given (any of the values given for one filter)."""
-    if wanted.since is not None and wanted.until is not None and wanted.since > wanted.until:
-        raise UsageError(f"--since {wanted.since} is after --until {wanted.until}")
-    therapies = set(therapy_ids(dataset, wanted.therapies))
-    countries = _resolve_countries(dataset, wanted.countries)
-    phases = {str(phase) for phase in wanted.phases}
-    statuses = {str(status) for status in wanted.statuses}
-    ms_types = {str(ms_type) for ms_type in wanted.ms_types}
-    chosen = []
-    for trial in dataset["trials"]:
-        if therapies and trial["therapy"] not in therapies:
-            continue
-        if phases and trial["phase"] not in phases:
-            continue
-        if statuses and trial["status"] not in statuses:
-            continue
-        eligibility = trial["eligibility"]
-        if ms_types and not ms_types & set(eligibility["ms_types"] if eligibility else []):
-            continue
-        if countries and not countries & {country.lower() for country in trial["countries"]}:
-            continue
-        if not all(has_design(trial, design) for design in wanted.designs):
-            continue
-        if not _in_years(trial, wanted.since, wanted.until):
-            continue
-        chosen.append(trial)
-    return chosen
+    matcher = TrialMatcher(dataset, wanted, countries_in(dataset))
+    return [trial for trial in dataset["trials"] if matcher.on_trial(trial)]
 
 
-def _resolve_countries(dataset: Dataset, queries: Sequence[str]) -> set[str]:
-    known = {country.lower(): country for country in countries_in(dataset)}
+def select_trials(source: TrialSource, wanted: TrialFilter) -> list[Trial]:
+    """``filter_trials`` over a store: only trials whose index row passes are read."""
+    matcher = TrialMatcher(source.meta, wanted, source.countries)
+    return [trial for trial in source.trials(keep=matcher.on_index) if matcher.on_trial(trial)]
+
+
+def _resolve_countries(countries: Iterable[str], queries: Sequence[str]) -> set[str]:
+    known = {country.lower(): country for country in countries}
     resolved = set()
     for query in queries:
         key = query.strip().lower()
@@ -195,7 +222,7 @@ def _resolve_countries(dataset: Dataset, queries: Sequence[str]) -> set[str]:
     return resolved
 
 
-def _in_years(trial: Trial, since: int | None, until: int | None) -> bool:
+def _in_years(trial: Mapping[str, Any], since: int | None, until: int | None) -> bool:
     if since is None and until is None:
         return True
     start = trial["start_year"]
@@ -381,16 +408,34 @@ def title_of(collection: CollectionName, record: Any) -> str:
     return str(record["title"])
 
 
-def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Records of every type containing all words of ``text``, best matches first."""
+def _texts(collection: CollectionName, record: Any) -> list[tuple[str, int, str]]:
+    return [(name, weight, _field_text(record.get(name)).lower()) for name, weight in _SEARCH_FIELDS[collection]]
+
+
+def search_text(trial: Trial) -> str:
+    """All the text ``search`` looks in for a trial, in one string: what the cache indexes.
+
+    Every search word holds only letters and digits, so a word is in this string exactly when
+    it is in one of the fields.
+    """
+    return "\x1f".join(value for _, _, value in _texts("trials", trial))
+
+
+def _search_words(text: str) -> list[str]:
     words = [word for word in re.split(r"\W+", text.lower()) if word]
     if not words:
         raise UsageError("search needs at least one letter or digit")
+    return words
+
+
+def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Records of every type containing all words of ``text``, best matches first."""
+    words = _search_words(text)
     phrase = normalise_key(text)
     hits: list[dict[str, Any]] = []
-    for collection, fields in _SEARCH_FIELDS.items():
+    for collection in _SEARCH_FIELDS:
         for record in dataset[collection]:
-            texts = [(name, weight, _field_text(record.get(name)).lower()) for name, weight in fields]
+            texts = _texts(collection, record)
             if not all(any(word in value for _, _, value in texts) for word in words):
                 continue
             score = 0
@@ -407,6 +452,11 @@ def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[s
                          "matched": matched})
     hits.sort(key=lambda hit: (-hit["score"], hit["type"], hit["id"]))
     return hits[:limit] if limit else hits
+
+
+def search_store(source: TrialSource, text: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """``search`` over a store: only trials holding every word are read."""
+    return search({**source.meta, "trials": source.trials(words=_search_words(text))}, text, limit)
 
 
 # --- info --------------------------------------------------------------------------------

@@ -1,0 +1,198 @@
+"""A validated dataset, whole in memory or compiled on disk so a query reads only what it needs.
+
+The compiled form is a folder in the user's cache, named after the content key of the YAML:
+
+    meta.json     every collection but the trials, plus the countries trials list
+    trials.jsonl  one trial per line, in dataset order
+    index.json    byte offsets of those lines and, per trial, the fields in INDEXED_TRIAL_FIELDS
+    search.txt    one line per trial: the lower-cased text ``mscli search`` looks in
+
+A filter on indexed fields (therapy, phase, status, years) or a search reads the small files,
+then parses only the trials that can match. The folder is built under a temporary name and
+renamed into place, so a reader sees all of it or none of it; anything unreadable is a miss.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mscli.model import INDEXED_TRIAL_FIELDS, Dataset, Trial
+
+CACHE_FORMAT = 2
+_META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "search.txt"
+
+RowTest = Callable[[Mapping[str, Any]], bool]
+
+
+class CacheMiss(Exception):
+    """The compiled folder is missing, damaged or from another format: rebuild it."""
+
+
+class Store:
+    """A valid dataset. ``meta`` holds every collection but the trials; ``trials`` reads them."""
+
+    def __init__(self, meta: Dataset, countries: list[str]) -> None:
+        self.meta = meta
+        self.countries = countries
+
+    def trials(self, keep: RowTest | None = None, words: Sequence[str] = ()) -> list[Trial]:
+        """The trials whose indexed fields pass ``keep`` and whose text holds every word.
+
+        A superset is allowed: callers apply their full test to what comes back.
+        """
+        raise NotImplementedError
+
+    def dataset(self) -> Dataset:
+        """Every collection, trials included."""
+        return {**self.meta, "trials": self.trials()}
+
+
+class MemoryStore(Store):
+    """A dataset just parsed from YAML: everything is already in memory."""
+
+    def __init__(self, dataset: Dataset, countries: list[str]) -> None:
+        super().__init__({**dataset, "trials": []}, countries)
+        self._trials = dataset["trials"]
+
+    def trials(self, keep: RowTest | None = None, words: Sequence[str] = ()) -> list[Trial]:
+        return list(self._trials)
+
+
+class DiskStore(Store):
+    """A compiled folder. ``fallback`` rebuilds from the YAML if a file turns out damaged."""
+
+    def __init__(self, folder: Path, fallback: Callable[[], Store]) -> None:
+        try:
+            payload = json.loads((folder / _META).read_bytes())
+            if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
+                raise CacheMiss(folder)
+            meta, countries, count = payload["dataset"], payload["countries"], payload["trials"]
+            if not (isinstance(meta, dict) and isinstance(countries, list) and isinstance(count, int)):
+                raise CacheMiss(folder)
+        except (OSError, ValueError, KeyError) as error:
+            raise CacheMiss(folder) from error
+        super().__init__(meta, countries)  # type: ignore[arg-type]
+        self._folder = folder
+        self._count = count
+        self._fallback = fallback
+
+    def trials(self, keep: RowTest | None = None, words: Sequence[str] = ()) -> list[Trial]:
+        try:
+            return self._read(keep, words)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, CacheMiss):
+            return self._fallback().trials(keep, words)
+
+    def _read(self, keep: RowTest | None, words: Sequence[str]) -> list[Trial]:
+        lines = self._folder / _TRIALS
+        if keep is None and not words:
+            with lines.open("rb") as handle:
+                text = handle.read().rstrip(b"\n").replace(b"\n", b",")
+            return self._checked(json.loads(b"[" + text + b"]"))
+        index = json.loads((self._folder / _INDEX).read_bytes())
+        offsets: list[int] = index["offsets"]
+        if len(offsets) != self._count + 1:
+            raise CacheMiss(self._folder)
+        wanted: Iterable[int] = range(self._count)
+        if keep is not None:
+            wanted = _rows_passing(keep, [index[name] for name in INDEXED_TRIAL_FIELDS])
+        if words:
+            wanted = _lines_holding(self._folder / _SEARCH, words, set(wanted))
+        chosen = []
+        with lines.open("rb") as handle:
+            for position in wanted:
+                handle.seek(offsets[position])
+                chosen.append(handle.read(offsets[position + 1] - offsets[position]))
+        return self._checked(json.loads(b"[" + b",".join(chosen) + b"]") if chosen else [])
+
+    def _checked(self, trials: Any) -> list[Trial]:
+        if not isinstance(trials, list) or not all(isinstance(trial, dict) for trial in trials):
+            raise CacheMiss(self._folder)
+        return trials
+
+
+def _rows_passing(keep: RowTest, columns: list[list[Any]]) -> list[int]:
+    """Positions of the rows ``keep`` accepts; each distinct row is tested once."""
+    verdicts: dict[tuple[Any, ...], bool] = {}
+    passing = []
+    for position, values in enumerate(zip(*columns, strict=True)):
+        verdict = verdicts.get(values)
+        if verdict is None:
+            verdict = verdicts[values] = keep(dict(zip(INDEXED_TRIAL_FIELDS, values, strict=True)))
+        if verdict:
+            passing.append(position)
+    return passing
+
+
+def _lines_holding(path: Path, words: Sequence[str], among: set[int]) -> list[int]:
+    with path.open(encoding="utf-8", newline="\n") as handle:
+        return [position for position, line in enumerate(handle)
+                if position in among and all(word in line for word in words)]
+
+
+def open_compiled(folder: Path, fallback: Callable[[], Store]) -> Store | None:
+    """The compiled dataset in ``folder``, or None when it is missing or damaged."""
+    try:
+        return DiskStore(folder, fallback)
+    except CacheMiss:
+        return None
+
+
+def compile_to(folder: Path, parsed: Store, search_text: Callable[[Trial], str]) -> None:
+    """Write a freshly parsed dataset compiled into ``folder``; quietly give up if the disk says no."""
+    import tempfile
+
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    except OSError:
+        return
+    try:
+        _write_files(building, parsed, search_text)
+        _move_aside(folder)
+        os.rename(building, folder)
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _move_aside(folder: Path) -> None:
+    """Take a damaged (or concurrently written) folder out of the way, then delete it."""
+    aside = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+    with contextlib.suppress(FileNotFoundError):
+        os.rename(folder, aside)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _write_files(building: Path, parsed: Store, search_text: Callable[[Trial], str]) -> None:
+    trials = parsed.trials()
+    meta = {"format": CACHE_FORMAT, "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials)}
+    index: dict[str, list[Any]] = {name: [trial.get(name) for trial in trials] for name in INDEXED_TRIAL_FIELDS}
+    offsets = [0]
+    with (building / _TRIALS).open("wb") as lines:
+        for trial in trials:
+            line = _json(trial) + b"\n"
+            lines.write(line)
+            offsets.append(offsets[-1] + len(line))
+        _sync(lines)
+    index["offsets"] = offsets
+    with (building / _SEARCH).open("w", encoding="utf-8") as texts:
+        texts.writelines(search_text(trial).replace("\n", " ") + "\n" for trial in trials)
+        _sync(texts)
+    for name, payload in ((_INDEX, index), (_META, meta)):
+        with (building / name).open("wb") as handle:
+            handle.write(_json(payload))
+            _sync(handle)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def _sync(handle: Any) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
