@@ -52,7 +52,8 @@ def test_json_is_valid_and_alone_on_stdout(run, args):
 
 
 @pytest.mark.parametrize("fmt", [f.value for f in OutputFormat])
-def test_every_format_of_trials(run, fmt):
+def test_every_format_of_trials(run, fmt, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
     result = run("trials", "--therapy", "msc", "--format", fmt)
     assert result.exit_code == 0, result.stderr
     expected_ids = [t["id"] for t in run("trials", "--therapy", "msc", "--json").json()]
@@ -74,7 +75,7 @@ def test_every_format_of_trials(run, fmt):
         assert out.startswith("| id |")
         assert NOTICE in out
     else:
-        assert all(trial_id[:8] in out for trial_id in expected_ids)
+        assert [line.split()[0] for line in out.splitlines()[2:2 + len(expected_ids)]] == expected_ids
         assert NOTICE in out
 
 

@@ -125,42 +125,23 @@ def _markdown(view: View) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _min_widths(view: View, width: int) -> list[int | None]:
-    """Widths that keep each column's longest word whole, if they all fit; else no minimum."""
-    wanted = [min(max([len(column)] + [len(word) for row in view.rows for word in row[index].split()]), 30)
-              for index, column in enumerate(view.columns)]
-    if sum(wanted) + 3 * len(wanted) + 1 > width:
-        return [None] * len(wanted)
-    return list(wanted)
-
-
 def _table(view: View, terminal: Terminal) -> str:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    from mscli.layout import grid, wrap
 
-    console = Console(
-        file=io.StringIO(), width=max(terminal.width, 20), force_terminal=terminal.color,
-        no_color=not terminal.color, color_system="standard" if terminal.color else None,
-        markup=False, emoji=False, highlight=False, legacy_windows=False, safe_box=True,
-    )
-    table = Table(
-        title=Text(clean(view.title)) if view.title else None, title_justify="left",
-        box=box.SIMPLE_HEAD if terminal.unicode else box.ASCII, expand=False,
-        header_style="bold" if terminal.color else "", title_style="bold" if terminal.color else "",
-    )
-    for column, min_width in zip(view.columns, _min_widths(view, terminal.width), strict=True):
-        table.add_column(Text(clean(column)), overflow="fold", min_width=min_width)
-    for row in view.rows:
-        table.add_row(*(Text(clean(cell)) for cell in row))
+    width = max(terminal.width, 20)
+
+    def styled(line: str, code: str) -> str:
+        return f"\x1b[{code}m{line}\x1b[0m" if terminal.color and line else line
+
+    lines = [styled(line, "1") for line in wrap(clean(view.title), width)] if view.title else []
     if view.rows:
-        console.print(table)
+        header, rows = grid([clean(column) for column in view.columns],
+                            [[clean(cell) for cell in row] for row in view.rows],
+                            width, "─" if terminal.unicode else "-")
+        lines += [styled(line, "1") for line in header[:-1]] + header[-1:]
+        lines += [line for row in rows for line in row]
     else:
-        console.print(Text("No results."))
-    style = "dim" if terminal.color else ""
-    for note in view.notes:
-        console.print(Text(clean(note), style=style))
-    console.print(Text(NOTICE, style=style))
-    output = console.file.getvalue()  # type: ignore[attr-defined]
-    return str(output)
+        lines.append("No results.")
+    for note in [*view.notes, NOTICE]:
+        lines += [styled(line, "2") for line in wrap(clean(note), width)]
+    return "\n".join(lines) + "\n"
