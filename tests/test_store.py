@@ -1,0 +1,139 @@
+"""The compiled store answers exactly as a scan of the whole dataset does, and is never stale."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mscli import dataset, queries
+from mscli.model import Design, MsType, Phase, Status
+from mscli.store import DiskStore, MemoryStore
+from tests.conftest import minimal
+
+BUNDLED = dataset.load(use_cache=False)
+WORDS = sorted({word for trial in BUNDLED["trials"] for word in queries.search_text(trial).split()
+                if word.isalnum()})[:400]
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> DiskStore:
+    cache = tmp_path_factory.mktemp("compiled")
+    os.environ["MSCLI_CACHE_DIR"] = str(cache)
+    try:
+        dataset.open_store(None)
+        store = dataset.open_store(None)
+    finally:
+        del os.environ["MSCLI_CACHE_DIR"]
+    assert isinstance(store, DiskStore)
+    return store
+
+
+filters = st.builds(
+    queries.TrialFilter,
+    therapies=st.lists(st.sampled_from([t["id"] for t in BUNDLED["therapies"]]), max_size=2),
+    phases=st.lists(st.sampled_from(list(Phase)), max_size=2),
+    statuses=st.lists(st.sampled_from(list(Status)), max_size=2),
+    ms_types=st.lists(st.sampled_from(list(MsType)), max_size=1),
+    countries=st.lists(st.sampled_from(queries.countries_in(BUNDLED)), max_size=1),
+    designs=st.lists(st.sampled_from(list(Design)), max_size=1),
+    since=st.none() | st.integers(1995, 2030),
+    until=st.none() | st.integers(2000, 2035),
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(wanted=filters)
+def test_index_narrowed_trials_are_exactly_the_full_scan(compiled, wanted):
+    try:
+        expected = queries.filter_trials(BUNDLED, wanted)
+    except queries.UsageError:
+        with pytest.raises(queries.UsageError):
+            queries.select_trials(compiled, wanted)
+        return
+    assert queries.select_trials(compiled, wanted) == expected
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(words=st.lists(st.sampled_from(WORDS) | st.text(min_size=1, max_size=4), min_size=1, max_size=3))
+def test_search_over_the_store_is_the_full_search(compiled, words):
+    text = " ".join(words)
+    try:
+        expected = queries.search(BUNDLED, text)
+    except queries.UsageError:
+        return
+    assert queries.search_store(compiled, text) == expected
+
+
+def test_memory_and_disk_stores_hold_the_same_dataset(compiled):
+    fresh = dataset.open_store(None, use_cache=False)
+    assert isinstance(fresh, MemoryStore)
+    assert compiled.dataset() == fresh.dataset() == BUNDLED
+    assert compiled.countries == fresh.countries
+
+
+def test_a_remembered_key_is_used_only_while_files_are_unchanged(write_dataset, private_cache, monkeypatch):
+    data = minimal()
+    folder = write_dataset(data)
+    later = dataset.time.time_ns() + 10_000_000_000
+    monkeypatch.setattr(dataset.time, "time_ns", lambda: later)
+    assert dataset.load(str(folder))["trials"][0]["phase"] == "2"
+    assert list((private_cache / "paths").iterdir()), "files older than the check are remembered"
+    data["trials"][0]["phase"] = "3"
+    write_dataset(data)
+    assert dataset.load(str(folder))["trials"][0]["phase"] == "3"
+
+
+def test_files_changed_just_before_the_check_are_not_remembered(write_dataset, private_cache):
+    folder = write_dataset(minimal())
+    dataset.load(str(folder))
+    assert not (private_cache / "paths").exists()
+
+
+def test_a_remembered_key_for_other_files_is_ignored(write_dataset, private_cache, monkeypatch):
+    data = minimal()
+    folder = write_dataset(data)
+    later = dataset.time.time_ns() + 10_000_000_000
+    monkeypatch.setattr(dataset.time, "time_ns", lambda: later)
+    dataset.load(str(folder))
+    (remembered,) = (private_cache / "paths").iterdir()
+    data["trials"][0]["phase"] = "3"
+    write_dataset(data)
+    text = remembered.read_text()
+    dataset.load(str(folder))
+    assert remembered.read_text() != text
+    assert dataset.load(str(folder))["trials"][0]["phase"] == "3"
+
+
+def test_store_folder_holds_only_finished_files(private_cache):
+    dataset.open_store(None)
+    (entry,) = [path for path in private_cache.iterdir() if len(path.name) == 64]
+    assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "search.txt",
+                                                           "trials.jsonl"]
+    assert not [path for path in private_cache.iterdir() if path.name.startswith(".")]
+
+
+def test_line_breaks_in_text_do_not_shift_the_search_index(write_dataset, private_cache, run):
+    data = minimal()
+    data["trials"][0]["title"] = "First line\rsecond\u2028third\nfourth marker"
+    folder: Path = write_dataset(data)
+    first = run("search", "marker", "--json", "--data", str(folder)).json()
+    again = run("search", "marker", "--json", "--data", str(folder)).json()
+    assert first == again
+    assert [hit["id"] for hit in again if hit["type"] == "trial"] == [data["trials"][0]["id"]]
+
+
+def test_a_remembered_key_spares_reading_the_files(write_dataset, private_cache, monkeypatch):
+    folder = write_dataset(minimal())
+    later = dataset.time.time_ns() + 10_000_000_000
+    monkeypatch.setattr(dataset.time, "time_ns", lambda: later)
+    expected = dataset.load(str(folder))
+
+    def unreadable(*args, **kwargs):
+        raise AssertionError("the YAML was read although its key was remembered")
+
+    monkeypatch.setattr(dataset, "_read_one", unreadable)
+    assert dataset.load(str(folder)) == expected
