@@ -96,7 +96,8 @@ def _not_found_message(dataset: Dataset, collection: CollectionName, query: str)
                                   for name in _names_of(record, collection)))
     if suggestions:
         return f"{message}; did you mean {' or '.join(repr(s) for s in suggestions)}?"
-    return f"{message}; see 'mscli {collection if collection != 'glossary' else 'glossary'}' for the list"
+    command = {"red_flags": "clinic"}.get(collection, collection)
+    return f"{message}; see 'mscli {command}' for the list"
 
 
 def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
@@ -296,7 +297,8 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
     """A record of any type by id or alias (for ``cite``), trials and therapies first."""
-    order: tuple[CollectionName, ...] = ("trials", "therapies", "studies", "guidance", "glossary", "sources")
+    order: tuple[CollectionName, ...] = ("trials", "therapies", "studies", "guidance", "glossary", "red_flags",
+                                         "sources")
     for collection in order:
         try:
             return collection, find(dataset, collection, query)
@@ -358,6 +360,7 @@ _SEARCH_FIELDS: dict[CollectionName, tuple[tuple[str, int], ...]] = {
     "sources": (("id", 10), ("registry_id", 10), ("doi", 10), ("pmid", 10), ("title", 5),
                 ("publisher", 3), ("authors", 2)),
     "glossary": (("id", 10), ("term", 10), ("aliases", 10), ("definition", 1)),
+    "red_flags": (("id", 10), ("title", 5), ("why", 1), ("questions", 1)),
 }
 
 

@@ -278,3 +278,57 @@ def problems_view(problems: Sequence[Any]) -> View:
     return View(payload=payload, columns=["location", "problem"],
                 rows=[[p.location, p.message] for p in problems],
                 title="Problems")
+
+
+def red_flags_view(flags: Sequence[Any]) -> View:
+    """The red flags with the questions to ask about each (``mscli clinic``)."""
+    return _listing(flags, [
+        ("id", _field("id")),
+        ("red flag", _field("title")),
+        ("questions to ask", lambda flag: "\n".join(flag["questions"])),
+        ("checked by --offer", lambda flag: "no" if flag["check"] == "not-checked" else flag["check"]),
+    ], title="Questions to ask and red flags in an offer of stem cell treatment",
+        notes=["See 'mscli show ID' for why each flag matters and its sources; "
+               "'mscli clinic --offer FILE' checks a clinic's text for them."])
+
+
+_AVAILABILITY_WORDS = {
+    "standard-care-some-countries": "accepted as treatment for some people with MS in some countries",
+    "trials-only": "should be given only in clinical trials",
+    "research-only": "still in early research",
+    "unproven": "unproven",
+}
+
+
+def _hit_lines(matches: Sequence[Any]) -> str:
+    return "\n".join(f"line {m['line']}: '{m['text']}' in \"{m['context']}\"" for m in matches)
+
+
+def offer_view(report: dict[str, Any]) -> View:
+    """The report of ``mscli clinic --offer``: what was found, each flag, and the caveats."""
+    source = report["input"]
+    rows = [["input", f"{source['kind']}: {source['name']}", f"{source['characters']} characters, "
+                                                               f"{source['lines']} lines"]]
+    for number in report["registry_numbers"]:
+        if number["in_dataset"]:
+            detail = (f"in mscli's dataset: trial {number['trial']} ({number['trial_therapy']}, "
+                      f"{number['trial_status']})")
+        else:
+            detail = "not in mscli's dataset (which is not proof it is unregistered; check the registry)"
+        rows.append(["registry number", f"{number['number']} ({number['registry']})",
+                     f"{detail}; line {number['line']}"])
+    for therapy in report["therapies"]:
+        availability = _AVAILABILITY_WORDS.get(therapy["availability"], therapy["availability"])
+        rows.append(["therapy named", f"{therapy['id']}: {therapy['name']}",
+                     f"{therapy['availability']} ({availability}); matched "
+                     + ", ".join(f"'{text}'" for text in therapy["matched"])])
+    order = {True: 0, None: 1, False: 2}
+    for flag in sorted(report["flags"], key=lambda f: order[f["raised"]]):
+        label = {True: "RAISED", False: "not raised", None: "ask"}[flag["raised"]]
+        detail = _hit_lines(flag["matches"]) if flag["matches"] else flag["check_note"]
+        if flag["raised"] is None:
+            detail = "\n".join(flag["questions"])
+        rows.append([label, f"{flag['title']} ({flag['id']})", detail])
+    return View(payload=report, columns=["result", "finding", "detail"], rows=rows,
+                title=f"Red flags in the offer: {len(report['raised'])} raised",
+                notes=list(report["notes"]))
