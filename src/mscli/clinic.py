@@ -26,8 +26,9 @@ NOTES = (
     "These are keyword checks: a phrase is reported wherever it appears, even in a sentence "
     "that denies it, and a missing phrase only means the words were not found. Read the "
     "matched text and ask the clinic.",
-    "A registry number that is not in mscli's dataset may still be registered: mscli holds "
-    "only the MS stem cell trials it has reviewed. Look the number up on the registry itself.",
+    "A registry number missing from mscli's dataset is not proof that it is unregistered: "
+    "mscli holds only the MS stem cell trials it has reviewed. Look the number up on the "
+    "registry itself.",
 )
 
 # Registry numbers as they appear in running text: the model's formats, not inside longer
