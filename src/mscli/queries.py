@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from mscli import terms
 from mscli.errors import NotFoundError, UsageError
 from mscli.model import (
     COLLECTIONS,
@@ -274,6 +275,7 @@ def trial_detail(dataset: Dataset, trial: Trial) -> dict[str, Any]:
     detail["enrolment"] = primary_first(list(trial["enrolment"]), dataset)
     detail["differences"] = primary_first(list(trial["differences"]), dataset)
     detail["cited_sources"] = sources_of(dataset, trial)
+    detail["terms"] = terms.terms_in(dataset, trial)
     return detail
 
 
@@ -284,6 +286,7 @@ def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
     detail["study_ids"] = [study["id"] for study in dataset["studies"] if study["therapy"] == therapy["id"]]
     detail["guidance_ids"] = [g["id"] for g in dataset["guidance"] if therapy["id"] in g["therapies"]]
     detail["cited_sources"] = sources_of(dataset, therapy)
+    detail["terms"] = terms.terms_in(dataset, therapy)
     return detail
 
 
@@ -292,7 +295,12 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
         return trial_detail(dataset, record)
     if collection == "therapies":
         return therapy_detail(dataset, record)
-    return {**record, "cited_sources": sources_of(dataset, record)}
+    detail = {**record, "cited_sources": sources_of(dataset, record)}
+    if collection in terms.LINKED:
+        detail["terms"] = terms.terms_in(dataset, record)
+    if collection == "glossary":
+        detail["used_by"] = terms.used_by(dataset, record)
+    return detail
 
 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:

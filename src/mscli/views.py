@@ -176,6 +176,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
         ("where sources differ", differences),
         ("publications", text(trial["publications"])),
+        ("terms", text(trial["terms"])),
         ("sources", _source_lines(trial["cited_sources"])),
         ("reviewed", trial["reviewed"]),
     ]
@@ -206,7 +207,7 @@ def therapy_view(detail: dict[str, Any]) -> View:
     pairs = [(name.replace("_", " "), marked(therapy, name, text(therapy[name]))) for name in (
         "id", "name", "aliases", "summary", "cell_source", "mechanism", "chemotherapy", "aim",
         "availability", "strongest_evidence", "main_risks", "who_benefits", "who_does_not_benefit",
-        "trial_ids", "study_ids", "guidance_ids")]
+        "trial_ids", "study_ids", "guidance_ids", "terms")]
     pairs += [("sources", _source_lines(therapy["cited_sources"])), ("reviewed", therapy["reviewed"])]
     return _detail(therapy["name"], pairs, detail)
 
@@ -222,9 +223,11 @@ def detail_view(collection: str, detail: dict[str, Any]) -> View:
 
 def _generic_view(detail: dict[str, Any]) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
-    skip = {"cited_sources", "sources", "unverified"}
+    skip = {"cited_sources", "sources", "unverified", "used_by"}
     pairs = [(name.replace("_", " "), marked(detail, name, text(value)))
              for name, value in detail.items() if name not in skip]
+    if detail.get("used_by"):
+        pairs.append(("used by", ", ".join(f"{use['type']} {use['id']}" for use in detail["used_by"])))
     if detail.get("cited_sources"):
         pairs.append(("sources", _source_lines(detail["cited_sources"])))
     title = str(detail.get("title") or detail.get("term") or detail["id"])
