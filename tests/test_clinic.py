@@ -212,3 +212,19 @@ def test_each_red_flag_rule_reports_file_record_and_field(write_dataset, changes
     messages = problems_for(write_dataset(with_flag(**changes)))
     assert any(all(part in message for part in expected) for message in messages), messages
     assert all(message.startswith("data.yaml:") for message in messages)
+
+
+def test_a_cache_written_before_red_flags_existed_is_not_reused(run, private_cache):
+    import json
+
+    assert run("clinic", "--json").exit_code == 0
+    entries = [path for path in private_cache.rglob("*") if path.is_file()]
+    assert entries
+    for entry in entries:
+        payload = json.loads(entry.read_text(encoding="utf-8"))
+        del payload["dataset"]["red_flags"]
+        payload["format"] = 1
+        entry.write_text(json.dumps(payload), encoding="utf-8")
+    result = run("clinic", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.json()) == len(dataset.load(use_cache=False)["red_flags"])
