@@ -310,8 +310,8 @@ def _hit_lines(matches: Sequence[Any]) -> str:
 def offer_view(report: dict[str, Any]) -> View:
     """The report of ``mscli clinic --offer``: what was found, each flag, and the caveats."""
     source = report["input"]
-    rows = [["input", f"{source['kind']}: {source['name']}", f"{source['characters']} characters, "
-                                                               f"{source['lines']} lines"]]
+    lines = f"{source['lines']} line" + ("" if source["lines"] == 1 else "s")
+    rows = [["input", f"{source['kind']}: {source['name']}", f"{source['characters']} characters, {lines}"]]
     for number in report["registry_numbers"]:
         if number["in_dataset"]:
             detail = (f"in mscli's dataset: trial {number['trial']} ({number['trial_therapy']}, "
