@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -133,6 +135,7 @@ def test_table_output_shows_matches_and_caveat(run, tmp_path):
     ("advert.txt", 4, "no such file"),
     ("some/folder/offer", 4, "no such file"),
     ("   ", 2, "empty text"),
+    ("https://clinic.example/offer", 4, "does not fetch web pages"),
 ])
 def test_bad_offer_values(run, value, code, message):
     result = run("clinic", "--offer", value)
@@ -228,3 +231,11 @@ def test_a_cache_written_before_red_flags_existed_is_not_reused(run, private_cac
     result = run("clinic", "--json")
     assert result.exit_code == 0, result.stderr
     assert len(result.json()) == len(dataset.load(use_cache=False)["red_flags"])
+
+
+def test_clinic_listing_shows_why_questions_and_sources(run):
+    rows = list(csv.reader(io.StringIO(run("clinic", "--format", "csv").stdout)))
+    assert rows[0] == ["red flag", "why it matters", "questions to ask", "sources"]
+    by_flag = {row[0]: row for row in rows[1:]}
+    row = by_flag["You are asked to pay to take part (paying-to-take-part)"]
+    assert "pay-to-participate" in row[1] and "cost" in row[2] and "turner-2017-regen-med" in row[3]

@@ -75,6 +75,9 @@ def read_offer(value: str, stdin: BinaryIO | None) -> Offer:
         except OSError as error:
             raise InputError(f"--offer {value}: {error.strerror or error}") from None
         return Offer(_decode(content, value), "file", value)
+    if re.match(r"https?://\S+$", value.strip(), re.IGNORECASE):
+        raise InputError(f"--offer {value}: mscli does not fetch web pages; save the page's text to a "
+                         "file, or pipe it in with --offer -")
     if _LOOKS_LIKE_PATH.fullmatch(value.strip()):
         raise InputError(f"--offer {value}: no such file (to check text, give a phrase with spaces)")
     if not value.strip():

@@ -286,13 +286,13 @@ def problems_view(problems: Sequence[Any]) -> View:
 def red_flags_view(flags: Sequence[Any]) -> View:
     """The red flags with the questions to ask about each (``mscli clinic``)."""
     return _listing(flags, [
-        ("id", _field("id")),
-        ("red flag", _field("title")),
+        ("red flag", lambda flag: f"{flag['title']} ({flag['id']})"),
+        ("why it matters", _field("why")),
         ("questions to ask", lambda flag: "\n".join(flag["questions"])),
-        ("checked by --offer", lambda flag: "no" if flag["check"] == "not-checked" else flag["check"]),
+        ("sources", lambda flag: ", ".join(flag["sources"])),
     ], title="Questions to ask and red flags in an offer of stem cell treatment",
-        notes=["See 'mscli show ID' for why each flag matters and its sources; "
-               "'mscli clinic --offer FILE' checks a clinic's text for them."])
+        notes=["'mscli sources ID' lists a flag's sources in full; 'mscli clinic --offer FILE' checks a "
+               "clinic's text for these flags."])
 
 
 _AVAILABILITY_WORDS = {
