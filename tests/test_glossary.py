@@ -26,11 +26,12 @@ TECHNICAL_TERMS = [
     "primary progressive MS", "MRI", "lesion", "T2 lesion", "myelin", "lumbar puncture", "McDonald",
     "oligoclonal bands", "meta-analysis", "myeloablative", "non-myeloablative", "mobilisation", "cohort",
     "observational", "infusion", "interim report", "neuroprotective", "arachnoiditis", "NMOSD",
+    "immunosuppressant",
 ]
 
 # Used by records but not yet in the glossary (no verified source found yet). The test fails
 # when one of these gets an entry or stops being used, so the list only ever shrinks.
-KNOWN_GAPS = ["immunosuppressant", "neurotrophic", "intracerebroventricular", "progenitor", "precursor"]
+KNOWN_GAPS = ["neurotrophic", "intracerebroventricular", "progenitor", "precursor"]
 
 LINKED_TEXT_COLLECTIONS = ("therapies", "trials", "studies", "guidance", "red_flags")
 
