@@ -467,6 +467,42 @@ def cite(
     write(text, utf8=True)
 
 
+@app.command()
+def clinic(
+    offer: Annotated[Optional[str], typer.Option(
+        "--offer", metavar="FILE|-|TEXT",
+        help="Check a clinic's offer: a file, '-' for standard input, or the text itself. An existing "
+             "file is read; a value that looks like a path but names no file is an error.")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Questions to ask anyone offering stem cell treatment, and red flags in an offer.
+
+    With --offer, lists the registry numbers the text quotes (and whether mscli's dataset has
+    them), the therapies it names with their availability, and the phrases that raise each
+    red flag, with the matched text. These are keyword checks for a person to read; nothing
+    is written anywhere.
+
+    \b
+    Examples:
+      mscli clinic
+      mscli clinic --offer advert.txt
+      mscli clinic --offer "Guaranteed cure with MSC, fee USD 20,000"
+      pbpaste | mscli clinic --offer - --json | jq .raised
+    """
+    from mscli import clinic as checks
+
+    out = _output(fmt, as_json, data, no_cache, no_color)
+    if offer is None:
+        _show(out, lambda ds: views.red_flags_view(ds["red_flags"]))
+        return
+    try:
+        text = checks.read_offer(offer, getattr(sys.stdin, "buffer", None))
+    except MscliError as error:
+        _fail(error)
+    _show(out, lambda ds: views.offer_view(checks.check_offer(ds, text)))
+
+
 def _app_for(argv: list[str]) -> typer.Typer:
     """The app with only the command being run, when one is named.
 

@@ -78,6 +78,12 @@ class UsageError(MscliError):
     status = ExitStatus.USAGE
 
 
+class InputError(MscliError):
+    """Text given to mscli to read (not the dataset) is missing, unreadable or too large."""
+
+    status = ExitStatus.IO
+
+
 class OutputError(MscliError):
     """Output could not be written (full disk, closed stdout)."""
 

@@ -123,6 +123,16 @@ class EnrolmentKind(StrEnum):
     ANALYSED = "analysed"
 
 
+class FlagCheck(StrEnum):
+    """How ``mscli clinic --offer`` looks for a red flag in a clinic's text (keyword checks only)."""
+
+    NO_REGISTRY_NUMBER = "no-registry-number"      # raised when the text quotes no registry number
+    PHRASE_PRESENT = "phrase-present"              # raised when any of the flag's phrases appears
+    PHRASE_ABSENT = "phrase-absent"                # raised when none of the flag's phrases appears
+    THERAPY_AVAILABILITY = "therapy-availability"  # raised when a named therapy is not standard care
+    NOT_CHECKED = "not-checked"                    # only a person asking the clinic can check it
+
+
 class DatasetInfo(TypedDict):
     title: str
     version: str
@@ -274,9 +284,24 @@ class GlossaryTerm(TypedDict):
     reviewed: str
 
 
-Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm
+class RedFlag(TypedDict):
+    """A warning sign in an offer of stem cell treatment, with the questions that test it."""
 
-CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary"]
+    id: str
+    title: str
+    why: str
+    questions: list[str]
+    check: FlagCheck
+    check_note: str
+    phrases: NotRequired[list[str]]
+    sources: list[str]
+    unverified: NotRequired[list[str]]
+    reviewed: str
+
+
+Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm | RedFlag
+
+CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary", "red_flags"]
 
 # Collection name -> (record type, the singular word used in output).
 COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
@@ -286,6 +311,7 @@ COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
     "guidance": (Guidance, "guidance"),
     "sources": (Source, "source"),
     "glossary": (GlossaryTerm, "term"),
+    "red_flags": (RedFlag, "red flag"),
 }
 
 
@@ -297,6 +323,7 @@ class Dataset(TypedDict):
     guidance: list[Guidance]
     sources: list[Source]
     glossary: list[GlossaryTerm]
+    red_flags: list[RedFlag]
 
 
 # Trial fields the compiled cache indexes: a filter on these parses only the trials that pass.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from mscli import terms
 from mscli.errors import NotFoundError, UsageError
 from mscli.model import (
     COLLECTIONS,
@@ -96,7 +97,8 @@ def _not_found_message(dataset: Dataset, collection: CollectionName, query: str)
                                   for name in _names_of(record, collection)))
     if suggestions:
         return f"{message}; did you mean {' or '.join(repr(s) for s in suggestions)}?"
-    return f"{message}; see 'mscli {collection if collection != 'glossary' else 'glossary'}' for the list"
+    command = {"red_flags": "clinic"}.get(collection, collection)
+    return f"{message}; see 'mscli {command}' for the list"
 
 
 def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
@@ -300,6 +302,7 @@ def trial_detail(dataset: Dataset, trial: Trial) -> dict[str, Any]:
     detail["enrolment"] = primary_first(list(trial["enrolment"]), dataset)
     detail["differences"] = primary_first(list(trial["differences"]), dataset)
     detail["cited_sources"] = sources_of(dataset, trial)
+    detail["terms"] = terms.terms_in(dataset, trial)
     return detail
 
 
@@ -310,6 +313,7 @@ def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
     detail["study_ids"] = [study["id"] for study in dataset["studies"] if study["therapy"] == therapy["id"]]
     detail["guidance_ids"] = [g["id"] for g in dataset["guidance"] if therapy["id"] in g["therapies"]]
     detail["cited_sources"] = sources_of(dataset, therapy)
+    detail["terms"] = terms.terms_in(dataset, therapy)
     return detail
 
 
@@ -318,12 +322,18 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
         return trial_detail(dataset, record)
     if collection == "therapies":
         return therapy_detail(dataset, record)
-    return {**record, "cited_sources": sources_of(dataset, record)}
+    detail = {**record, "cited_sources": sources_of(dataset, record)}
+    if collection in terms.LINKED:
+        detail["terms"] = terms.terms_in(dataset, record)
+    if collection == "glossary":
+        detail["used_by"] = terms.used_by(dataset, record)
+    return detail
 
 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
     """A record of any type by id or alias (for ``cite``), trials and therapies first."""
-    order: tuple[CollectionName, ...] = ("trials", "therapies", "studies", "guidance", "glossary", "sources")
+    order: tuple[CollectionName, ...] = ("trials", "therapies", "studies", "guidance", "glossary", "red_flags",
+                                         "sources")
     for collection in order:
         try:
             return collection, find(dataset, collection, query)
@@ -385,6 +395,7 @@ _SEARCH_FIELDS: dict[CollectionName, tuple[tuple[str, int], ...]] = {
     "sources": (("id", 10), ("registry_id", 10), ("doi", 10), ("pmid", 10), ("title", 5),
                 ("publisher", 3), ("authors", 2)),
     "glossary": (("id", 10), ("term", 10), ("aliases", 10), ("definition", 1)),
+    "red_flags": (("id", 10), ("title", 5), ("why", 1), ("questions", 1)),
 }
 
 

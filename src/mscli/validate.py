@@ -304,6 +304,29 @@ def _check_record(entry: _Located, ids: dict[str, set[str]], report: Any) -> Non
         _check_year(record.get("year"), "year", report)
     if entry.collection == "guidance":
         _check_year(record.get("year"), "year", report)
+    if entry.collection == "red_flags":
+        _check_red_flag(record, report)
+
+
+_PHRASE_CHECKS = (model.FlagCheck.PHRASE_PRESENT, model.FlagCheck.PHRASE_ABSENT)
+
+
+def _check_red_flag(record: dict[str, Any], report: Any) -> None:
+    """Phrase checks need phrases to look for; other checks must not carry unused ones."""
+    if not record["questions"]:
+        report("a red flag needs at least one question to ask", "questions")
+    phrases = record["phrases"]
+    if record["check"] in _PHRASE_CHECKS and not phrases:
+        report(f"check {record['check']!r} needs at least one phrase", "phrases")
+    if record["check"] not in _PHRASE_CHECKS and phrases:
+        report(f"check {record['check']!r} does not use phrases; remove them or use phrase-present "
+               "or phrase-absent", "phrases")
+    seen: set[str] = set()
+    for index, phrase in enumerate(phrases):
+        key = " ".join(phrase.lower().split())
+        if key in seen:
+            report(f"phrase {phrase!r} is listed twice", f"phrases[{index}]")
+        seen.add(key)
 
 
 def _check_source(record: dict[str, Any], report: Any) -> None:

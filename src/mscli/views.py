@@ -176,6 +176,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
         ("where sources differ", differences),
         ("publications", text(trial["publications"])),
+        ("terms", text(trial["terms"])),
         ("sources", _source_lines(trial["cited_sources"])),
         ("reviewed", trial["reviewed"]),
     ]
@@ -206,7 +207,7 @@ def therapy_view(detail: dict[str, Any]) -> View:
     pairs = [(name.replace("_", " "), marked(therapy, name, text(therapy[name]))) for name in (
         "id", "name", "aliases", "summary", "cell_source", "mechanism", "chemotherapy", "aim",
         "availability", "strongest_evidence", "main_risks", "who_benefits", "who_does_not_benefit",
-        "trial_ids", "study_ids", "guidance_ids")]
+        "trial_ids", "study_ids", "guidance_ids", "terms")]
     pairs += [("sources", _source_lines(therapy["cited_sources"])), ("reviewed", therapy["reviewed"])]
     return _detail(therapy["name"], pairs, detail)
 
@@ -222,9 +223,11 @@ def detail_view(collection: str, detail: dict[str, Any]) -> View:
 
 def _generic_view(detail: dict[str, Any]) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
-    skip = {"cited_sources", "sources", "unverified"}
+    skip = {"cited_sources", "sources", "unverified", "used_by"}
     pairs = [(name.replace("_", " "), marked(detail, name, text(value)))
              for name, value in detail.items() if name not in skip]
+    if detail.get("used_by"):
+        pairs.append(("used by", ", ".join(f"{use['type']} {use['id']}" for use in detail["used_by"])))
     if detail.get("cited_sources"):
         pairs.append(("sources", _source_lines(detail["cited_sources"])))
     title = str(detail.get("title") or detail.get("term") or detail["id"])
@@ -278,3 +281,57 @@ def problems_view(problems: Sequence[Any]) -> View:
     return View(payload=payload, columns=["location", "problem"],
                 rows=[[p.location, p.message] for p in problems],
                 title="Problems")
+
+
+def red_flags_view(flags: Sequence[Any]) -> View:
+    """The red flags with the questions to ask about each (``mscli clinic``)."""
+    return _listing(flags, [
+        ("red flag", lambda flag: f"{flag['title']} ({flag['id']})"),
+        ("why it matters", _field("why")),
+        ("questions to ask", lambda flag: "\n".join(flag["questions"])),
+        ("sources", lambda flag: ", ".join(flag["sources"])),
+    ], title="Questions to ask and red flags in an offer of stem cell treatment",
+        notes=["'mscli sources ID' lists a flag's sources in full; 'mscli clinic --offer FILE' checks a "
+               "clinic's text for these flags."])
+
+
+_AVAILABILITY_WORDS = {
+    "standard-care-some-countries": "accepted as treatment for some people with MS in some countries",
+    "trials-only": "should be given only in clinical trials",
+    "research-only": "still in early research",
+    "unproven": "unproven",
+}
+
+
+def _hit_lines(matches: Sequence[Any]) -> str:
+    return "\n".join(f"line {m['line']}: '{m['text']}' in \"{m['context']}\"" for m in matches)
+
+
+def offer_view(report: dict[str, Any]) -> View:
+    """The report of ``mscli clinic --offer``: what was found, each flag, and the caveats."""
+    source = report["input"]
+    lines = f"{source['lines']} line" + ("" if source["lines"] == 1 else "s")
+    rows = [["input", f"{source['kind']}: {source['name']}", f"{source['characters']} characters, {lines}"]]
+    for number in report["registry_numbers"]:
+        if number["in_dataset"]:
+            detail = (f"in mscli's dataset: trial {number['trial']} ({number['trial_therapy']}, "
+                      f"{number['trial_status']})")
+        else:
+            detail = "not in mscli's dataset (which is not proof it is unregistered; check the registry)"
+        rows.append(["registry number", f"{number['number']} ({number['registry']})",
+                     f"{detail}; line {number['line']}"])
+    for therapy in report["therapies"]:
+        availability = _AVAILABILITY_WORDS.get(therapy["availability"], therapy["availability"])
+        rows.append(["therapy named", f"{therapy['id']}: {therapy['name']}",
+                     f"{therapy['availability']} ({availability}); matched "
+                     + ", ".join(f"'{text}'" for text in therapy["matched"])])
+    order = {True: 0, None: 1, False: 2}
+    for flag in sorted(report["flags"], key=lambda f: order[f["raised"]]):
+        label = {True: "RAISED", False: "not raised", None: "ask"}[flag["raised"]]
+        detail = _hit_lines(flag["matches"]) if flag["matches"] else flag["check_note"]
+        if flag["raised"] is None:
+            detail = "\n".join(flag["questions"])
+        rows.append([label, f"{flag['title']} ({flag['id']})", detail])
+    return View(payload=report, columns=["result", "finding", "detail"], rows=rows,
+                title=f"Red flags in the offer: {len(report['raised'])} raised",
+                notes=list(report["notes"]))
