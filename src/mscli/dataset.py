@@ -23,7 +23,7 @@ from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
 from mscli.model import Dataset
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: datasets gained the "outcomes" collection
 MAX_FILES = 10_000
 MAX_FILE_BYTES = 16 * 1024 * 1024
 ENV_DATA = "MSCLI_DATA"

@@ -109,6 +109,7 @@ class StudyKind(StrEnum):
     COHORT = "cohort"
     REGISTRY_ANALYSIS = "registry-analysis"
     META_ANALYSIS = "meta-analysis"
+    SYSTEMATIC_REVIEW = "systematic-review"
     CASE_SERIES = "case-series"
 
 
@@ -123,6 +124,39 @@ class EnrolmentKind(StrEnum):
     PLANNED = "planned"
     ACTUAL = "actual"
     ANALYSED = "analysed"
+
+
+class OutcomeKind(StrEnum):
+    """What an outcome finding measures (rows of ``mscli compare --by outcome``)."""
+
+    RELAPSES = "relapses"
+    DISABILITY = "disability"
+    MRI_LESIONS = "mri-lesions"
+    NEDA = "neda"
+    TREATMENT_RELATED_DEATHS = "treatment-related-deaths"
+    SERIOUS_ADVERSE_EVENTS = "serious-adverse-events"
+
+
+class Effect(StrEnum):
+    """Which way the therapy group differed from its comparison, as the source reports it.
+
+    ``not-compared`` is for single-arm studies and pooled rates, where there is nothing to
+    compare with; the CLI then never says "reduces" or "increases".
+    """
+
+    FEWER = "fewer"
+    MORE = "more"
+    NO_DIFFERENCE = "no-difference"
+    NOT_COMPARED = "not-compared"
+
+
+class CertaintyGrade(StrEnum):
+    """GRADE-style certainty levels, stored only when a cited review or guideline gives one."""
+
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+    VERY_LOW = "very-low"
 
 
 class DatasetInfo(TypedDict):
@@ -276,9 +310,35 @@ class GlossaryTerm(TypedDict):
     reviewed: str
 
 
-Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm
+class Certainty(TypedDict):
+    """A certainty rating quoted from a review or guideline that graded this evidence."""
 
-CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary"]
+    grade: CertaintyGrade
+    system: str
+    source: str
+    applies_to: str
+
+
+class OutcomeFinding(TypedDict):
+    id: str
+    therapy: str
+    outcome: OutcomeKind
+    measure: str
+    evidence: str
+    finding: str
+    effect: Effect
+    n: NotRequired[int | None]
+    follow_up: NotRequired[str | None]
+    figures: NotRequired[list[str]]
+    certainty: NotRequired[Certainty | None]
+    sources: list[str]
+    unverified: NotRequired[list[str]]
+    reviewed: str
+
+
+Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm | OutcomeFinding
+
+CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary", "outcomes"]
 
 # Collection name -> (record type, the singular word used in output).
 COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
@@ -288,6 +348,7 @@ COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
     "guidance": (Guidance, "guidance"),
     "sources": (Source, "source"),
     "glossary": (GlossaryTerm, "term"),
+    "outcomes": (OutcomeFinding, "outcome finding"),
 }
 
 
@@ -299,6 +360,7 @@ class Dataset(TypedDict):
     guidance: list[Guidance]
     sources: list[Source]
     glossary: list[GlossaryTerm]
+    outcomes: list[OutcomeFinding]
 
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

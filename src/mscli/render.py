@@ -45,6 +45,7 @@ class View:
     rows: list[list[str]]
     title: str | None = None
     notes: list[str] = field(default_factory=list)
+    chart: Any = None  # a charts.Chart: drawn instead of the table on a terminal
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,10 @@ def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
         if not terminal.is_tty:
             return _tsv(view, header=False)
         fmt = OutputFormat.TABLE
+    if fmt is OutputFormat.TABLE and view.chart is not None:
+        from mscli.charts import draw
+
+        return draw(view.chart, terminal)
     if fmt is OutputFormat.JSON:
         return to_json(view.payload) + "\n"
     if fmt is OutputFormat.JSONL:
