@@ -210,3 +210,11 @@ def test_bundled_grades_come_only_from_cited_reviews(run):
             assert "not graded by any cited source" in finding["certainty_text"]
     mesems = next(f for f in findings if f["evidence"] == "mesems")
     assert mesems["plain_words"] == "no difference found" and mesems["evidence_stage"] == "randomised-phase-2"
+
+
+def test_an_outcome_finding_shows_with_its_grading_source(run):
+    detail = run("show", "ahsct-niph-deaths", "--json").json()
+    assert detail["certainty"]["source"] == "niph-ahsct-hta-abstract"
+    assert "niph-ahsct-hta-abstract" in [source["id"] for source in detail["cited_sources"]]
+    row = dict(line.split("\t", 1) for line in run("show", "ahsct-niph-deaths", "--format", "tsv").stdout.splitlines())
+    assert row["certainty"].startswith("grade: low; system: GRADE; source: niph-ahsct-hta-abstract")

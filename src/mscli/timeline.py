@@ -16,7 +16,7 @@ from typing import Any
 
 from mscli import queries
 from mscli.errors import UsageError
-from mscli.model import Dataset, EnrolmentKind, Phase, Status, Trial
+from mscli.model import Dataset, EnrolmentKind, Phase, Source, Status, Trial
 
 
 class EventKind(StrEnum):
@@ -67,7 +67,7 @@ def _trial_title(trial: Trial) -> str:
     return f"{trial['acronym']}: {trial['title']}" if trial["acronym"] else trial["title"]
 
 
-def _trial_events(dataset: Dataset, trial: Trial) -> list[dict[str, Any]]:
+def _trial_events(trial: Trial, sources: dict[str, Source]) -> list[dict[str, Any]]:
     title = _trial_title(trial)
     therapies = [trial["therapy"]]
     events = []
@@ -77,7 +77,6 @@ def _trial_events(dataset: Dataset, trial: Trial) -> list[dict[str, Any]]:
         kind = (EventKind.TRIAL_COMPLETION if trial["status"] in _FINISHED
                 else EventKind.TRIAL_COMPLETION_PLANNED)
         events.append(_event(trial["end_year"], kind, "trial", trial["id"], title, therapies))
-    sources = queries.source_index(dataset)
     for source_id in trial["publications"]:
         source = sources.get(source_id)
         when = source and (source["date"] or source["year"])
@@ -93,8 +92,9 @@ def events(dataset: Dataset, window: Window) -> list[dict[str, Any]]:
     _check_years(window)
     wanted = set(queries.therapy_ids(dataset, window.therapies))
     found: list[dict[str, Any]] = []
+    sources = queries.source_index(dataset)
     for trial in dataset["trials"]:
-        found += _trial_events(dataset, trial)
+        found += _trial_events(trial, sources)
     for study in dataset["studies"]:
         if study["year"] is not None:
             found.append(_event(study["year"], EventKind.STUDY, "study", study["id"], study["title"],

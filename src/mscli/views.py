@@ -24,6 +24,9 @@ def text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, dict):
+        return "; ".join(f"{key.replace('_', ' ')}: {text(item)}" for key, item in value.items()
+                         if item is not None)
     if isinstance(value, list):
         items = [text(item["id"] if isinstance(item, dict) and "id" in item else item) for item in value]
         return ("\n" if any(len(item) > 40 for item in items) else ", ").join(items)
