@@ -202,3 +202,13 @@ def test_bundled_chart_counts_every_trial_once(run):
         assert sum(row["trials"] for row in rows) == len(trials)
     bundled = run("timeline", "--json").json()
     assert [event["year"] for event in bundled] == sorted(event["year"] for event in bundled)
+
+
+def test_a_chart_with_no_trials_says_so(run_process, write_dataset):
+    data = timeline_dataset()
+    text = draw(run_process, write_dataset(data), "therapy")
+    assert "No results." not in text
+    result = run_process("timeline", "--chart", "year", "--since", "2090", "--format", "table",
+                         "--data", str(write_dataset(data)), env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.returncode == 0
+    assert b"No results." in result.stdout and b"Trials by year" not in result.stdout

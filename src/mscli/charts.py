@@ -76,7 +76,9 @@ def draw(chart: Chart, terminal: Terminal) -> str:
         highlight=False, legacy_windows=False,
     )
     marks = _UNICODE_MARKS if terminal.unicode else _ASCII_MARKS
-    for panel in chart.panels:
+    if not any(panel.bars for panel in chart.panels):
+        console.print(Text("No results."))
+    for panel in (panel for panel in chart.panels if panel.bars):
         console.print(Text(clean(panel.title), style="bold" if terminal.color else ""))
         if len(panel.part_names) > 1:
             legend = "   ".join(f"{marks[i]} {name}" for i, name in enumerate(panel.part_names))
