@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from mscli import dataset
 from tests.conftest import minimal
 
-GRADE_WORDS = ("high", "moderate", "low", "very-low", "very low", "GRADE", "probably")
+GRADE_WORDS = re.compile(r"\b(high|moderate|low|very[- ]low|GRADE|probably)\b")
 
 
 def outcome_dataset() -> dict[str, Any]:
@@ -133,9 +134,9 @@ def test_ungraded_findings_never_show_a_grade(run, write_dataset):
         assert finding["certainty"] is None
         assert finding["certainty_text"].startswith("evidence stage: ")
         assert finding["certainty_text"].endswith("not graded by any cited source")
-        assert not any(word in finding["certainty_text"] + finding["plain_words"] for word in GRADE_WORDS)
+        assert not GRADE_WORDS.search(finding["certainty_text"] + " " + finding["plain_words"])
     words = {f["id"]: f["plain_words"] for f in ungraded}
-    assert words == {"alpha-relapses-trial": "may reduce", "alpha-relapses-mice": "uncertain whether it reduces",
+    assert words == {"alpha-relapses-trial": "may reduce", "alpha-relapses-mice": "lower in lab or animal studies only",
                      "beta-mri": "no difference found"}
 
 
@@ -218,3 +219,13 @@ def test_an_outcome_finding_shows_with_its_grading_source(run):
     assert "niph-ahsct-hta-abstract" in [source["id"] for source in detail["cited_sources"]]
     row = dict(line.split("\t", 1) for line in run("show", "ahsct-niph-deaths", "--format", "tsv").stdout.splitlines())
     assert row["certainty"].startswith("grade: low; system: GRADE; source: niph-ahsct-hta-abstract")
+
+
+def test_a_non_randomised_difference_says_where_it_was_seen(run, write_dataset):
+    data = outcome_dataset()
+    data["trials"][0]["design"].update(randomised=False, controlled=True)
+    outcome(data, "alpha-relapses-trial").update(effect="more")
+    rows = compare_json(run, write_dataset(data), "alpha", "beta")
+    finding = cell(rows, "relapses", "alpha")["findings"][0]
+    assert finding["evidence_stage"] == "non-randomised"
+    assert finding["plain_words"] == "higher in a non-randomised comparison"

@@ -63,41 +63,48 @@ _GRADED_WORDS: dict[CertaintyGrade, str] = {
 }
 
 
-def evidence_stage(dataset: Dataset, record_id: str) -> EvidenceStage | None:
-    """The stage of the trial or study ``record_id``: its design, not anyone's judgement."""
+def evidence_stages(dataset: Dataset) -> dict[str, EvidenceStage]:
+    """The stage of every trial and study, by id: its design, not anyone's judgement."""
+    stages: dict[str, EvidenceStage] = {}
     for trial in dataset["trials"]:
-        if trial["id"] == record_id:
-            if not trial["design"]["randomised"]:
-                return EvidenceStage.NON_RANDOMISED
-            if trial["phase"] in _LATE_PHASES:
-                return EvidenceStage.RANDOMISED_PHASE_3
-            return EvidenceStage.RANDOMISED_PHASE_2
+        if not trial["design"]["randomised"]:
+            stages[trial["id"]] = EvidenceStage.NON_RANDOMISED
+        elif trial["phase"] in _LATE_PHASES:
+            stages[trial["id"]] = EvidenceStage.RANDOMISED_PHASE_3
+        else:
+            stages[trial["id"]] = EvidenceStage.RANDOMISED_PHASE_2
     for study in dataset["studies"]:
-        if study["id"] == record_id:
-            if study["kind"] in _PRECLINICAL_KINDS:
-                return EvidenceStage.PRECLINICAL
-            return EvidenceStage.NON_RANDOMISED
-    return None
+        stages[study["id"]] = (EvidenceStage.PRECLINICAL if study["kind"] in _PRECLINICAL_KINDS
+                               else EvidenceStage.NON_RANDOMISED)
+    return stages
 
 
 def plain_words(finding: OutcomeFinding, stage: EvidenceStage | None) -> str:
-    """Which way the finding points, hedged by its certainty (or, ungraded, by its design).
+    """Which way the finding points, worded by its certainty or, ungraded, by its design.
 
-    A difference from a randomised comparison reads "may reduce"; from anything weaker,
-    "uncertain"; a single-arm rate is only a rate. Only a cited grade can make it stronger.
+    A cited grade gives GRADE's usual wording. Ungraded, a difference from a randomised
+    comparison reads "may reduce"; from a non-randomised comparison or from lab and animal
+    work it says where the difference was seen, so a safety signal is never played down as
+    "uncertain"; a single-arm rate is only a rate.
     """
     effect = finding["effect"]
     if effect == Effect.NO_DIFFERENCE:
         return "no difference found"
     if effect == Effect.NOT_COMPARED:
         return "rate only; no comparison group"
-    verb, verbs = ("reduce", "reduces") if effect == Effect.FEWER else ("increase", "increases")
+    fewer = effect == Effect.FEWER
+    verb, verbs = ("reduce", "reduces") if fewer else ("increase", "increases")
     certainty = finding["certainty"]
     if certainty is not None:
         return _GRADED_WORDS[CertaintyGrade(certainty["grade"])].format(verb=verb, verbs=verbs)
-    if stage in (EvidenceStage.RANDOMISED_PHASE_2, EvidenceStage.RANDOMISED_PHASE_3):
-        return f"may {verb}"
-    return f"uncertain whether it {verbs}"
+    direction = "lower" if fewer else "higher"
+    if stage is EvidenceStage.PRECLINICAL:
+        return f"{direction} in lab or animal studies only"
+    if stage is EvidenceStage.NON_RANDOMISED:
+        return f"{direction} in a non-randomised comparison"
+    if stage is None:
+        return f"uncertain whether it {verbs}"
+    return f"may {verb}"
 
 
 def certainty_text(finding: OutcomeFinding, stage: EvidenceStage | None) -> str:
@@ -110,8 +117,8 @@ def certainty_text(finding: OutcomeFinding, stage: EvidenceStage | None) -> str:
     return f"evidence stage: {stage_label}; not graded by any cited source"
 
 
-def _explained(dataset: Dataset, finding: OutcomeFinding) -> dict[str, Any]:
-    stage = evidence_stage(dataset, finding["evidence"])
+def _explained(finding: OutcomeFinding, stages: dict[str, EvidenceStage]) -> dict[str, Any]:
+    stage = stages.get(finding["evidence"])
     return {
         **finding,
         "evidence_stage": stage.value if stage is not None else None,
@@ -134,11 +141,12 @@ def by_outcome(dataset: Dataset, therapy_queries: Sequence[str]) -> list[dict[st
     outcome; ``graded`` says whether any of them carries a grade from a cited source.
     """
     therapies = queries.compared_therapies(dataset, therapy_queries)
+    stages = evidence_stages(dataset)
     rows = []
     for kind in OutcomeKind:
         cells = []
         for therapy in therapies:
-            findings = sorted((_explained(dataset, finding) for finding in dataset["outcomes"]
+            findings = sorted((_explained(finding, stages) for finding in dataset["outcomes"]
                                if finding["therapy"] == therapy["id"] and finding["outcome"] == kind),
                               key=_best_first)
             cells.append({

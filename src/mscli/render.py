@@ -13,7 +13,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mscli.charts import Chart
 
 NOTICE = ("mscli informs; it does not advise. Decisions about treatment belong with you "
           "and your neurologist.")
@@ -45,7 +48,7 @@ class View:
     rows: list[list[str]]
     title: str | None = None
     notes: list[str] = field(default_factory=list)
-    chart: Any = None  # a charts.Chart: drawn instead of the table on a terminal
+    chart: Chart | None = None  # drawn instead of the table on a terminal; other formats ignore it
 
 
 @dataclass(frozen=True)

@@ -299,7 +299,7 @@ def _finding_text(finding: dict[str, Any]) -> str:
 
 def outcomes_view(rows: list[dict[str, Any]]) -> View:
     """Outcomes down, therapies across; each cell lists findings, strongest design first."""
-    columns = ["outcome", *(cell["therapy"] for cell in rows[0]["therapies"])] if rows else ["outcome"]
+    columns = ["outcome", *(cell["therapy"] for cell in rows[0]["therapies"])]
     table = [[row["label"], *("\n\n".join(_finding_text(f) for f in cell["findings"]) or "no finding in mscli"
                               for cell in row["therapies"])] for row in rows]
     return View(payload=rows, columns=columns, rows=table, title="Outcomes by therapy", notes=[
