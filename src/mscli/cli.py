@@ -8,6 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
@@ -18,6 +19,7 @@ from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
 from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, Terminal, View
+from mscli.timeline import ChartBy
 
 if TYPE_CHECKING:
     from mscli.store import Store
@@ -267,21 +269,44 @@ def trial(
         queries.trial_detail(ds, queries.find(ds, "trials", trial_id))))
 
 
+class CompareBy(StrEnum):
+    """What ``compare`` puts in its rows."""
+
+    ASPECT = "aspect"
+    OUTCOME = "outcome"
+
+
 @app.command()
 def compare(
     therapy_ids: Annotated[list[str], typer.Argument(metavar="ID ID [ID...]", help="Two or more therapies.")],
+    by: Annotated[CompareBy, typer.Option(
+        "--by", case_sensitive=False,
+        help="aspect: how they work, evidence, risks (default); outcome: relapses, disability, "
+             "MRI lesions, NEDA, deaths and serious adverse events, with n, follow-up and certainty.")
+    ] = CompareBy.ASPECT,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
 ) -> None:
     """Compare therapies side by side: how they work, evidence, risks, who benefits.
 
+    With --by outcome, each row is an outcome and each cell what the trials and studies found,
+    strongest design first, with a certainty grade only where a cited review gave one.
+
     \b
     Examples:
       mscli compare ahsct msc
       mscli compare ahsct msc nsc --format markdown
+      mscli compare ahsct msc --by outcome
+      mscli compare ahsct msc msc-ntf --by outcome --json | jq '.[0].therapies[0].findings'
     """
-    _show(_output(fmt, as_json, data, no_cache, no_color),
-          lambda ds: views.compare_view(queries.compare(ds, therapy_ids)))
+    def build(ds: Dataset) -> View:
+        if by is CompareBy.OUTCOME:
+            from mscli import outcomes
+
+            return views.outcomes_view(outcomes.by_outcome(ds, therapy_ids))
+        return views.compare_view(queries.compare(ds, therapy_ids))
+
+    _show(_output(fmt, as_json, data, no_cache, no_color), build)
 
 
 @app.command()
@@ -501,6 +526,43 @@ def clinic(
     except MscliError as error:
         _fail(error)
     _show(out, lambda ds: views.offer_view(checks.check_offer(ds, text)))
+
+
+@app.command()
+def timeline(
+    therapy_filter: Annotated[Optional[list[str]], typer.Option(
+        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
+    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or after this year.")] = None,
+    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or before this year.")] = None,
+    chart: Annotated[Optional[ChartBy], typer.Option(
+        "--chart", case_sensitive=False,
+        help="Instead of events, count trials and participants by therapy, phase or start year "
+             "(bars on a terminal, numbers in other formats).")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    """The evidence in time order: trials starting, completing and publishing, studies, guidance.
+
+    With --chart, counts of trials and participants (actual and planned kept apart) drawn as
+    bars that fit the terminal and read without colour.
+
+    \b
+    Examples:
+      mscli timeline
+      mscli timeline --therapy msc --since 2010
+      mscli timeline --chart therapy
+      mscli timeline --chart year --therapy ahsct --json
+    """
+    from mscli import timeline as evidence_timeline
+
+    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until)
+
+    def build(ds: Dataset) -> View:
+        if chart is not None:
+            return views.counts_view(evidence_timeline.trial_counts(ds, chart, window), chart.value)
+        return views.timeline_view(evidence_timeline.events(ds, window))
+
+    _show(_output(fmt, as_json, data, no_cache, no_color), build)
 
 
 def _app_for(argv: list[str]) -> typer.Typer:

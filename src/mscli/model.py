@@ -107,6 +107,7 @@ class StudyKind(StrEnum):
     COHORT = "cohort"
     REGISTRY_ANALYSIS = "registry-analysis"
     META_ANALYSIS = "meta-analysis"
+    SYSTEMATIC_REVIEW = "systematic-review"
     CASE_SERIES = "case-series"
 
 
@@ -131,6 +132,38 @@ class FlagCheck(StrEnum):
     PHRASE_ABSENT = "phrase-absent"                # raised when none of the flag's phrases appears
     THERAPY_AVAILABILITY = "therapy-availability"  # raised when a named therapy is not standard care
     NOT_CHECKED = "not-checked"                    # only a person asking the clinic can check it
+
+class OutcomeKind(StrEnum):
+    """What an outcome finding measures (rows of ``mscli compare --by outcome``)."""
+
+    RELAPSES = "relapses"
+    DISABILITY = "disability"
+    MRI_LESIONS = "mri-lesions"
+    NEDA = "neda"
+    TREATMENT_RELATED_DEATHS = "treatment-related-deaths"
+    SERIOUS_ADVERSE_EVENTS = "serious-adverse-events"
+
+
+class Effect(StrEnum):
+    """Which way the therapy group differed from its comparison, as the source reports it.
+
+    ``not-compared`` is for single-arm studies and pooled rates, where there is nothing to
+    compare with; the CLI then never says "reduces" or "increases".
+    """
+
+    FEWER = "fewer"
+    MORE = "more"
+    NO_DIFFERENCE = "no-difference"
+    NOT_COMPARED = "not-compared"
+
+
+class CertaintyGrade(StrEnum):
+    """GRADE-style certainty levels, stored only when a cited review or guideline gives one."""
+
+    HIGH = "high"
+    MODERATE = "moderate"
+    LOW = "low"
+    VERY_LOW = "very-low"
 
 
 class DatasetInfo(TypedDict):
@@ -299,9 +332,37 @@ class RedFlag(TypedDict):
     reviewed: str
 
 
-Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm | RedFlag
 
-CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary", "red_flags"]
+class Certainty(TypedDict):
+    """A certainty rating quoted from a review or guideline that graded this evidence."""
+
+    grade: CertaintyGrade
+    system: str
+    source: str
+    applies_to: str
+
+
+class OutcomeFinding(TypedDict):
+    id: str
+    therapy: str
+    outcome: OutcomeKind
+    measure: str
+    evidence: str
+    finding: str
+    effect: Effect
+    n: NotRequired[int | None]
+    follow_up: NotRequired[str | None]
+    figures: NotRequired[list[str]]
+    certainty: NotRequired[Certainty | None]
+    sources: list[str]
+    unverified: NotRequired[list[str]]
+    reviewed: str
+
+
+Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm | RedFlag | OutcomeFinding
+
+CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary", "red_flags",
+                         "outcomes"]
 
 # Collection name -> (record type, the singular word used in output).
 COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
@@ -312,6 +373,8 @@ COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
     "sources": (Source, "source"),
     "glossary": (GlossaryTerm, "term"),
     "red_flags": (RedFlag, "red flag"),
+
+    "outcomes": (OutcomeFinding, "outcome finding"),
 }
 
 
@@ -324,6 +387,8 @@ class Dataset(TypedDict):
     sources: list[Source]
     glossary: list[GlossaryTerm]
     red_flags: list[RedFlag]
+
+    outcomes: list[OutcomeFinding]
 
 
 # Trial fields the compiled cache indexes: a filter on these parses only the trials that pass.

@@ -276,6 +276,8 @@ def sources_of(dataset: Dataset, record: Any) -> list[Source]:
         wanted.append(eligibility["source"])
     wanted += [entry["source"] for entry in record.get("enrolment", [])]
     wanted += [entry["source"] for entry in record.get("differences", [])]
+    if record.get("certainty"):
+        wanted.append(record["certainty"]["source"])
     seen: dict[str, Source] = {}
     for source_id in wanted:
         if source_id in index and source_id not in seen:
@@ -333,6 +335,7 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
     """A record of any type by id or alias (for ``cite``), trials and therapies first."""
     order: tuple[CollectionName, ...] = ("trials", "therapies", "studies", "guidance", "glossary", "red_flags",
+                                         "outcomes",
                                          "sources")
     for collection in order:
         try:
@@ -348,16 +351,21 @@ def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
 
 # --- compare -----------------------------------------------------------------------------
 
-def compare(dataset: Dataset, queries: Sequence[str]) -> list[dict[str, Any]]:
-    """Therapies side by side, with trial and participant counts taken from the dataset."""
+def compared_therapies(dataset: Dataset, queries: Sequence[str]) -> list[Therapy]:
+    """The therapies named for a comparison: at least two, each once."""
     if len(queries) < 2:
         raise UsageError("compare needs at least two therapies, e.g. 'mscli compare ahsct msc'")
     therapies = [find(dataset, "therapies", query) for query in queries]
     ids = [therapy["id"] for therapy in therapies]
     if len(set(ids)) < len(ids):
         raise UsageError(f"compare: the same therapy is named twice ({', '.join(queries)})")
+    return therapies
+
+
+def compare(dataset: Dataset, queries: Sequence[str]) -> list[dict[str, Any]]:
+    """Therapies side by side, with trial and participant counts taken from the dataset."""
     rows = []
-    for therapy in therapies:
+    for therapy in compared_therapies(dataset, queries):
         trials = [trial for trial in dataset["trials"] if trial["therapy"] == therapy["id"]]
         figures = [enrolment_figure(trial) for trial in trials]
         rows.append({

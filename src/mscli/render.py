@@ -13,7 +13,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mscli.charts import Chart
 
 NOTICE = ("mscli informs; it does not advise. Decisions about treatment belong with you "
           "and your neurologist.")
@@ -45,6 +48,7 @@ class View:
     rows: list[list[str]]
     title: str | None = None
     notes: list[str] = field(default_factory=list)
+    chart: Chart | None = None  # drawn instead of the table on a terminal; other formats ignore it
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
         if not terminal.is_tty:
             return _tsv(view, header=False)
         fmt = OutputFormat.TABLE
+    if fmt is OutputFormat.TABLE and view.chart is not None:
+        from mscli.charts import draw
+
+        return draw(view.chart, terminal)
     if fmt is OutputFormat.JSON:
         return to_json(view.payload) + "\n"
     if fmt is OutputFormat.JSONL:

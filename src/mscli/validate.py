@@ -269,6 +269,8 @@ def _cross_check(info: dict[str, Any], info_file: str, located: list[_Located],
         def report(message: str, field: str, entry: _Located = entry) -> None:
             problems.append(Problem(entry.file, message, entry.line, entry.record["id"], field))
         _check_record(entry, ids_by_collection, report)
+        if entry.collection == "outcomes":
+            _check_outcome(entry.record, first_seen, report)
 
 
 def _check_record(entry: _Located, ids: dict[str, set[str]], report: Any) -> None:
@@ -287,7 +289,7 @@ def _check_record(entry: _Located, ids: dict[str, set[str]], report: Any) -> Non
         report("every record needs at least one source", "sources")
     for index, source in enumerate(record.get("publications") or []):
         ref(source, "sources", f"publications[{index}]")
-    if entry.collection in ("trials", "studies"):
+    if entry.collection in ("trials", "studies", "outcomes"):
         ref(record["therapy"], "therapies", "therapy")
     for index, therapy in enumerate(record.get("therapies") or []):
         ref(therapy, "therapies", f"therapies[{index}]")
@@ -340,6 +342,33 @@ def _check_source(record: dict[str, Any], report: Any) -> None:
         report("URL must start with https:// or http://", "url")
     _check_year(record["year"], "year", report)
     _check_date(record["date"], lambda m: report(m, "date"))
+
+
+_GRADING_SOURCE_KINDS = ("review", "guideline")
+
+
+def _check_outcome(record: dict[str, Any], by_id: dict[str, _Located], report: Any) -> None:
+    """An outcome finding must rest on a trial or study of its own therapy, and a certainty
+    grade must come from a cited review or guideline: mscli never grades evidence itself."""
+    evidence = by_id.get(record["evidence"])
+    if evidence is None or evidence.collection not in ("trials", "studies"):
+        report(f"{record['evidence']!r} is not the id of a trial or study", "evidence")
+    elif evidence.record["therapy"] != record["therapy"]:
+        report(f"{record['evidence']!r} is a {evidence.record['therapy']} record, "
+               f"not {record['therapy']}", "evidence")
+    _check_count(record["n"], "n", report)
+    certainty = record["certainty"]
+    if certainty is None:
+        return
+    grader = by_id.get(certainty["source"])
+    if grader is None or grader.collection != "sources":
+        report(f"unknown source id {certainty['source']!r}", "certainty.source")
+    elif grader.record["kind"] not in _GRADING_SOURCE_KINDS:
+        report(f"a certainty grade must come from a review or guideline; {certainty['source']!r} "
+               f"is a {grader.record['kind']}", "certainty.source")
+    if certainty["source"] not in record["sources"]:
+        report(f"the source of the grade, {certainty['source']!r}, must also be in sources",
+               "certainty.source")
 
 
 def _registry_message(value: str) -> str:

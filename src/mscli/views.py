@@ -24,6 +24,9 @@ def text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, dict):
+        return "; ".join(f"{key.replace('_', ' ')}: {text(item)}" for key, item in value.items()
+                         if item is not None)
     if isinstance(value, list):
         items = [text(item["id"] if isinstance(item, dict) and "id" in item else item) for item in value]
         return ("\n" if any(len(item) > 40 for item in items) else ", ").join(items)
@@ -335,3 +338,75 @@ def offer_view(report: dict[str, Any]) -> View:
     return View(payload=report, columns=["result", "finding", "detail"], rows=rows,
                 title=f"Red flags in the offer: {len(report['raised'])} raised",
                 notes=list(report["notes"]))
+
+def _finding_text(finding: dict[str, Any]) -> str:
+    facts = [finding["evidence"]]
+    if finding["n"] is not None:
+        facts.append(marked(finding, "n", f"n={finding['n']}"))
+    if finding["follow_up"]:
+        facts.append(marked(finding, "follow_up", f"follow-up {finding['follow_up']}"))
+    lines = [f"{finding['plain_words']} ({finding['measure']}): {marked(finding, 'finding', finding['finding'])}",
+             "; ".join(facts)]
+    if finding["figures"]:
+        lines.append(marked(finding, "figures", "as published: " + "; ".join(finding["figures"])))
+    lines.append(finding["certainty_text"])
+    return "\n".join(lines)
+
+
+def outcomes_view(rows: list[dict[str, Any]]) -> View:
+    """Outcomes down, therapies across; each cell lists findings, strongest design first."""
+    columns = ["outcome", *(cell["therapy"] for cell in rows[0]["therapies"])]
+    table = [[row["label"], *("\n\n".join(_finding_text(f) for f in cell["findings"]) or "no finding in mscli"
+                              for cell in row["therapies"])] for row in rows]
+    return View(payload=rows, columns=columns, rows=table, title="Outcomes by therapy", notes=[
+        "A certainty grade is shown only where a cited review or guideline gave one; otherwise the "
+        "design of the study behind the finding is shown and it is marked as not graded.",
+        "Findings come from the trials and studies in this dataset, not from every study ever run.",
+    ])
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[:limit - 3].rstrip() + "..."
+
+
+def timeline_view(events: Sequence[dict[str, Any]]) -> View:
+    """Events oldest first; the title column is cut short (JSON keeps it whole)."""
+    return _listing(events, [
+        ("date", _field("date")),
+        ("kind", _field("kind")),
+        ("id", _field("id")),
+        ("therapy", lambda event: ", ".join(event["therapies"])),
+        ("title", lambda event: _short(event["title"])),
+    ], title="Timeline")
+
+
+_PARTICIPANT_KINDS = ("actual", "planned", "analysed")
+
+
+def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
+    """Trial and participant counts per group: numbers for every format, bars on a terminal."""
+    from mscli.charts import Bar, Chart, Panel
+
+    kinds = [kind for kind in _PARTICIPANT_KINDS if any(row[f"participants_{kind}"] for row in rows)]
+    without = sum(row["trials_without_figure"] for row in rows)
+    notes = ["Participants: each trial's newest actual enrolment, else its newest planned figure; "
+             "actual and planned numbers are never added together."]
+    if without:
+        notes.append(f"{without} trial(s) have no enrolment figure and add no participants.")
+    notes.append("Counts come from the trials in this dataset, not from every trial ever run.")
+
+    def participants(row: dict[str, Any]) -> str:
+        return " + ".join(f"{row[f'participants_{kind}']} {kind}" for kind in kinds) or "0"
+
+    chart = Chart(panels=[
+        Panel(f"Trials by {by}", ("trials",),
+              [Bar(row["group"], (row["trials"],), str(row["trials"])) for row in rows]),
+        Panel(f"Participants by {by}", tuple(kinds),
+              [Bar(row["group"], tuple(row[f"participants_{kind}"] for kind in kinds), participants(row))
+               for row in rows]),
+    ], notes=notes)
+    columns = [by, "trials", *(f"participants {kind}" for kind in _PARTICIPANT_KINDS), "trials without figure"]
+    table = [[row["group"], str(row["trials"]), *(str(row[f"participants_{kind}"]) for kind in _PARTICIPANT_KINDS),
+              str(row["trials_without_figure"])] for row in rows]
+    return View(payload=list(rows), columns=columns, rows=table, title=f"Trials by {by}", notes=notes,
+                chart=chart)
