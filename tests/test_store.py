@@ -15,8 +15,8 @@ from mscli.store import DiskStore, MemoryStore
 from tests.conftest import minimal
 
 BUNDLED = dataset.load(use_cache=False)
-WORDS = sorted({word for trial in BUNDLED["trials"] for word in queries.search_text(trial).split()
-                if word.isalnum()})[:400]
+WORDS = sorted({word.lower() for trial in BUNDLED["trials"]
+                for word in " ".join(queries.search_values("trials", trial)).split() if word.isalnum()})[:400]
 
 
 @pytest.fixture(scope="module")

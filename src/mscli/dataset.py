@@ -257,11 +257,9 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
     files = None if remembered else [_read_one(path, name) for path, name in entries]
     key = remembered or cache_key(files or [])
 
-    def rebuild() -> Store:
+    def rebuild() -> MemoryStore:
         fresh = _parse(files if files is not None else read_files(root), on_cold_load)
-        from mscli.queries import search_text
-
-        compile_to(folder / key, fresh, search_text)
+        compile_to(folder / key, fresh)
         _prune_cache(folder, keep=key)
         return fresh
 
@@ -277,14 +275,14 @@ def load(data_option: str | None = None, *, use_cache: bool = True,
     return open_store(data_option, use_cache=use_cache, on_cold_load=on_cold_load).dataset()
 
 
-def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], Any] | None] | None) -> Store:
+def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], Any] | None] | None) -> MemoryStore:
     progress = on_cold_load(sum(len(file.content) for file in files)) if on_cold_load else None
     dataset, problems = check(files, progress)
     if problems:
         raise DatasetError(problems)
-    from mscli.queries import countries_in
+    from mscli.queries import countries_in, search_values
 
-    return MemoryStore(dataset, countries_in(dataset))
+    return MemoryStore(dataset, countries_in(dataset), lambda trial: search_values("trials", trial))
 
 
 def _prune_cache(folder: Path, keep: str, most: int = 8) -> None:

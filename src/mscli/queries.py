@@ -195,8 +195,9 @@ class TrialSource(Protocol):
     meta: Dataset
     countries: list[str]
 
-    def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None,
-               words: Sequence[str] = ()) -> list[Trial]: ...
+    def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> list[Trial]: ...
+
+    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]: ...
 
 
 def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
@@ -417,27 +418,23 @@ def _field_text(value: Any) -> str:
     return str(value)
 
 
-def title_of(collection: CollectionName, record: Any) -> str:
-    if collection == "therapies":
-        return str(record["name"])
-    if collection == "glossary":
-        return str(record["term"])
-    if collection == "trials" and record["acronym"]:
-        return f"{record['acronym']}: {record['title']}"
-    return str(record["title"])
+def search_values(collection: CollectionName, record: Any) -> list[str]:
+    """The text of each field ``search`` looks in, in ``_SEARCH_FIELDS`` order.
 
-
-def _texts(collection: CollectionName, record: Any) -> list[tuple[str, int, str]]:
-    return [(name, weight, _field_text(record.get(name)).lower()) for name, weight in _SEARCH_FIELDS[collection]]
-
-
-def search_text(trial: Trial) -> str:
-    """All the text ``search`` looks in for a trial, in one string: what the cache indexes.
-
-    Every search word holds only letters and digits, so a word is in this string exactly when
-    it is in one of the fields.
+    The compiled cache stores these for every trial, so a search reads them instead of
+    whole records; a hit is built from them alone.
     """
-    return "\x1f".join(value for _, _, value in _texts("trials", trial))
+    return [_field_text(record.get(name)) for name, _ in _SEARCH_FIELDS[collection]]
+
+
+def _title(collection: CollectionName, values: dict[str, str]) -> str:
+    if collection == "therapies":
+        return values["name"]
+    if collection == "glossary":
+        return values["term"]
+    if collection == "trials" and values["acronym"]:
+        return f"{values['acronym']}: {values['title']}"
+    return values["title"]
 
 
 def _search_words(text: str) -> list[str]:
@@ -447,35 +444,48 @@ def _search_words(text: str) -> list[str]:
     return words
 
 
+def _hit(collection: CollectionName, values: list[str], words: list[str], phrase: str) -> dict[str, Any] | None:
+    """The search hit for one record's field texts, or None if a word is missing from all of them."""
+    fields = _SEARCH_FIELDS[collection]
+    texts = [(name, weight, value.lower()) for (name, weight), value in zip(fields, values, strict=True)]
+    if not all(any(word in value for _, _, value in texts) for word in words):
+        return None
+    score = 0
+    matched = []
+    for name, weight, value in texts:
+        found = sum(1 for word in words if word in value)
+        if found:
+            score += weight * found
+            matched.append(name)
+        if weight == 10 and phrase in (normalise_key(part) for part in value.split(" | ")):
+            score += 100
+    named = {name: value for (name, _), value in zip(fields, values, strict=True)}
+    return {"type": COLLECTIONS[collection][1], "id": named["id"], "title": _title(collection, named),
+            "score": score, "matched": matched}
+
+
 def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
     """Records of every type containing all words of ``text``, best matches first."""
-    words = _search_words(text)
-    phrase = normalise_key(text)
-    hits: list[dict[str, Any]] = []
-    for collection in _SEARCH_FIELDS:
-        for record in dataset[collection]:
-            texts = _texts(collection, record)
-            if not all(any(word in value for _, _, value in texts) for word in words):
-                continue
-            score = 0
-            matched = []
-            for name, weight, value in texts:
-                found = sum(1 for word in words if word in value)
-                if found:
-                    score += weight * found
-                    matched.append(name)
-                if weight == 10 and phrase in (normalise_key(part) for part in value.split(" | ")):
-                    score += 100
-            hits.append({"type": COLLECTIONS[collection][1], "id": record["id"],
-                         "title": title_of(collection, record), "score": score,
-                         "matched": matched})
-    hits.sort(key=lambda hit: (-hit["score"], hit["type"], hit["id"]))
-    return hits[:limit] if limit else hits
+    return _ranked({collection: [search_values(collection, record) for record in dataset[collection]]
+                    for collection in _SEARCH_FIELDS}, text, limit)
 
 
 def search_store(source: TrialSource, text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """``search`` over a store: only trials holding every word are read."""
-    return search({**source.meta, "trials": source.trials(words=_search_words(text))}, text, limit)
+    """``search`` over a store: only the stored field texts of trials holding every word are read."""
+    values: dict[CollectionName, list[list[str]]] = {
+        collection: [search_values(collection, record) for record in source.meta[collection]]
+        for collection in _SEARCH_FIELDS if collection != "trials"}
+    values["trials"] = source.trial_search_values(_search_words(text))
+    return _ranked(values, text, limit)
+
+
+def _ranked(values: dict[CollectionName, list[list[str]]], text: str, limit: int | None) -> list[dict[str, Any]]:
+    words = _search_words(text)
+    phrase = normalise_key(text)
+    hits = [hit for collection in _SEARCH_FIELDS for record in values[collection]
+            if (hit := _hit(collection, record, words, phrase)) is not None]
+    hits.sort(key=lambda hit: (-hit["score"], hit["type"], hit["id"]))
+    return hits[:limit] if limit else hits
 
 
 # --- info --------------------------------------------------------------------------------

@@ -5,18 +5,19 @@ The compiled form is a folder in the user's cache, named after the content key o
     meta.json     every collection but the trials, plus the countries trials list
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines and, per trial, the fields in INDEXED_TRIAL_FIELDS
-    search.txt    one line per trial: the lower-cased text ``mscli search`` looks in
+    search.txt    one line per trial: a JSON list of the texts ``mscli search`` looks in
 
-A filter on indexed fields (therapy, phase, status, years) or a search reads the small files,
-then parses only the trials that can match. The folder is built under a temporary name and
-renamed into place, so a reader sees all of it or none of it; anything unreadable is a miss.
+A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
+the trials that pass; a search parses only the lines that hold every word. The folder is built
+under a temporary name and renamed into place, so a reader sees all of it or none of it;
+anything unreadable is a miss.
 """
 
 import contextlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ CACHE_FORMAT = 3
 _META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "search.txt"
 
 RowTest = Callable[[Mapping[str, Any]], bool]
+SearchValues = Callable[[Trial], list[str]]
 
 
 class CacheMiss(Exception):
@@ -40,11 +42,15 @@ class Store:
         self.meta = meta
         self.countries = countries
 
-    def trials(self, keep: RowTest | None = None, words: Sequence[str] = ()) -> list[Trial]:
-        """The trials whose indexed fields pass ``keep`` and whose text holds every word.
+    def trials(self, keep: RowTest | None = None) -> list[Trial]:
+        """The trials whose indexed fields pass ``keep`` (all of them without it).
 
         A superset is allowed: callers apply their full test to what comes back.
         """
+        raise NotImplementedError
+
+    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]:
+        """The search texts (see ``SearchValues``) of trials that may hold every word; a superset."""
         raise NotImplementedError
 
     def dataset(self) -> Dataset:
@@ -55,12 +61,16 @@ class Store:
 class MemoryStore(Store):
     """A dataset just parsed from YAML: everything is already in memory."""
 
-    def __init__(self, dataset: Dataset, countries: list[str]) -> None:
+    def __init__(self, dataset: Dataset, countries: list[str], search_values: SearchValues) -> None:
         super().__init__({**dataset, "trials": []}, countries)
         self._trials = dataset["trials"]
+        self.search_values = search_values
 
-    def trials(self, keep: RowTest | None = None, words: Sequence[str] = ()) -> list[Trial]:
+    def trials(self, keep: RowTest | None = None) -> list[Trial]:
         return list(self._trials)
+
+    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]:
+        return [self.search_values(trial) for trial in self._trials]
 
 
 class DiskStore(Store):
@@ -81,15 +91,26 @@ class DiskStore(Store):
         self._count = count
         self._fallback = fallback
 
-    def trials(self, keep: RowTest | None = None, words: Sequence[str] = ()) -> list[Trial]:
+    def trials(self, keep: RowTest | None = None) -> list[Trial]:
         try:
-            return self._read(keep, words)
+            return self._read(keep)
         except (OSError, ValueError, KeyError, TypeError, IndexError, CacheMiss):
-            return self._fallback().trials(keep, words)
+            return self._fallback().trials(keep)
 
-    def _read(self, keep: RowTest | None, words: Sequence[str]) -> list[Trial]:
+    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]:
+        try:
+            with (self._folder / _SEARCH).open(encoding="utf-8", newline="\n") as handle:
+                found = [line for line in handle if all(word in line.lower() for word in words)]
+            values = json.loads("[" + ",".join(found) + "]")
+            if not all(isinstance(value, list) for value in values):
+                raise CacheMiss(self._folder)
+            return values  # type: ignore[no-any-return]
+        except (OSError, ValueError, CacheMiss):
+            return self._fallback().trial_search_values(words)
+
+    def _read(self, keep: RowTest | None) -> list[Trial]:
         lines = self._folder / _TRIALS
-        if keep is None and not words:
+        if keep is None:
             with lines.open("rb") as handle:
                 text = handle.read().rstrip(b"\n").replace(b"\n", b",")
             return self._checked(json.loads(b"[" + text + b"]"))
@@ -97,14 +118,9 @@ class DiskStore(Store):
         offsets: list[int] = index["offsets"]
         if len(offsets) != self._count + 1:
             raise CacheMiss(self._folder)
-        wanted: Iterable[int] = range(self._count)
-        if keep is not None:
-            wanted = _rows_passing(keep, [index[name] for name in INDEXED_TRIAL_FIELDS])
-        if words:
-            wanted = _lines_holding(self._folder / _SEARCH, words, set(wanted))
         chosen = []
         with lines.open("rb") as handle:
-            for position in wanted:
+            for position in _rows_passing(keep, [index[name] for name in INDEXED_TRIAL_FIELDS]):
                 handle.seek(offsets[position])
                 chosen.append(handle.read(offsets[position + 1] - offsets[position]))
         return self._checked(json.loads(b"[" + b",".join(chosen) + b"]") if chosen else [])
@@ -128,12 +144,6 @@ def _rows_passing(keep: RowTest, columns: list[list[Any]]) -> list[int]:
     return passing
 
 
-def _lines_holding(path: Path, words: Sequence[str], among: set[int]) -> list[int]:
-    with path.open(encoding="utf-8", newline="\n") as handle:
-        return [position for position, line in enumerate(handle)
-                if position in among and all(word in line for word in words)]
-
-
 def open_compiled(folder: Path, fallback: Callable[[], Store]) -> Store | None:
     """The compiled dataset in ``folder``, or None when it is missing or damaged."""
     try:
@@ -142,7 +152,7 @@ def open_compiled(folder: Path, fallback: Callable[[], Store]) -> Store | None:
         return None
 
 
-def compile_to(folder: Path, parsed: Store, search_text: Callable[[Trial], str]) -> None:
+def compile_to(folder: Path, parsed: MemoryStore) -> None:
     """Write a freshly parsed dataset compiled into ``folder``; quietly give up if the disk says no."""
     import tempfile
 
@@ -152,7 +162,7 @@ def compile_to(folder: Path, parsed: Store, search_text: Callable[[Trial], str])
     except OSError:
         return
     try:
-        _write_files(building, parsed, search_text)
+        _write_files(building, parsed)
         _move_aside(folder)
         os.rename(building, folder)
     except OSError:
@@ -169,7 +179,7 @@ def _move_aside(folder: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _write_files(building: Path, parsed: Store, search_text: Callable[[Trial], str]) -> None:
+def _write_files(building: Path, parsed: MemoryStore) -> None:
     trials = parsed.trials()
     meta = {"format": CACHE_FORMAT, "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials)}
     index: dict[str, list[Any]] = {name: [trial.get(name) for trial in trials] for name in INDEXED_TRIAL_FIELDS}
@@ -182,7 +192,7 @@ def _write_files(building: Path, parsed: Store, search_text: Callable[[Trial], s
         _sync(lines)
     index["offsets"] = offsets
     with (building / _SEARCH).open("w", encoding="utf-8") as texts:
-        texts.writelines(search_text(trial).replace("\n", " ") + "\n" for trial in trials)
+        texts.writelines(json.dumps(parsed.search_values(trial), ensure_ascii=False) + "\n" for trial in trials)
         _sync(texts)
     for name, payload in ((_INDEX, index), (_META, meta)):
         with (building / name).open("wb") as handle:
