@@ -137,3 +137,16 @@ def test_a_remembered_key_spares_reading_the_files(write_dataset, private_cache,
 
     monkeypatch.setattr(dataset, "_read_one", unreadable)
     assert dataset.load(str(folder)) == expected
+
+
+def test_a_key_remembered_by_another_cache_format_is_ignored(write_dataset, private_cache, monkeypatch):
+    folder = write_dataset(minimal())
+    later = dataset.time.time_ns() + 10_000_000_000
+    monkeypatch.setattr(dataset.time, "time_ns", lambda: later)
+    dataset.load(str(folder))
+    monkeypatch.setattr(dataset, "_KEY_FORMAT", "mscli 0.0.0 cache 0")
+    read = []
+    original = dataset._read_one
+    monkeypatch.setattr(dataset, "_read_one", lambda *args: read.append(args) or original(*args))
+    dataset.load(str(folder))
+    assert read, "a key from another format must not be trusted"

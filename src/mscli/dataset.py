@@ -170,10 +170,13 @@ def cache_dir() -> Path | None:
     return Path(home) / ".cache" / "mscli" if home != "~" else None
 
 
+_KEY_FORMAT = f"mscli {__version__} cache {CACHE_FORMAT}"
+
+
 def cache_key(files: list[DataFile]) -> str:
     import hashlib
 
-    digest = hashlib.sha256(f"mscli {__version__} cache {CACHE_FORMAT}\n".encode())
+    digest = hashlib.sha256(f"{_KEY_FORMAT}\n".encode())
     for file in files:
         digest.update(f"{len(file.name)}:{file.name}:{len(file.content)}:".encode())
         digest.update(file.content)
@@ -219,7 +222,8 @@ def _remembered_key(folder: Path, root: Path, fingerprint: list[list[Any]] | Non
         return None
     try:
         saved = json.loads(_remembered_path(folder, root).read_bytes())
-        if saved["root"] == str(root.resolve()) and saved["files"] == fingerprint:
+        if (saved["root"] == str(root.resolve()) and saved["files"] == fingerprint
+                and saved["format"] == _KEY_FORMAT):
             key = saved["key"]
             return key if isinstance(key, str) and len(key) == 64 else None
     except (OSError, ValueError, KeyError, TypeError):
@@ -233,7 +237,7 @@ def _remember_key(folder: Path, root: Path, fingerprint: list[list[Any]] | None,
     if fingerprint is None or any(max(entry[3], entry[4]) >= hashed_at_ns - 2_000_000_000
                                   for entry in fingerprint):
         return
-    payload = {"root": str(root.resolve()), "files": fingerprint, "key": key}
+    payload = {"root": str(root.resolve()), "files": fingerprint, "key": key, "format": _KEY_FORMAT}
     with contextlib.suppress(OSError):
         write_atomically(_remembered_path(folder, root), json.dumps(payload).encode("utf-8"))
 
