@@ -481,7 +481,7 @@ def report(
     """
     from mscli import outfile
     from mscli import report as report_data
-    from mscli.report_format import SUFFIXES, write as format_report
+    from mscli.report_format import SUFFIXES, write_report
 
     chosen = fmt
     if chosen is None and output is not None:
@@ -492,7 +492,7 @@ def report(
     try:
         if output is not None:
             outfile.check_new(output, force)
-        text = format_report(report_data.build(_load(Output(None, data, not no_cache, False)), record_ids),
+        text = write_report(report_data.build(_load(Output(None, data, not no_cache, False)), record_ids),
                              chosen or ReportFormat.MARKDOWN)
         if output is not None:
             outfile.write_atomic(output, text.encode("utf-8"), force)

@@ -28,7 +28,7 @@ SUFFIXES = {".md": ReportFormat.MARKDOWN, ".markdown": ReportFormat.MARKDOWN,
             ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
 
 
-def write(report: Report, fmt: ReportFormat) -> str:
+def write_report(report: Report, fmt: ReportFormat) -> str:
     return to_html(report) if fmt is ReportFormat.HTML else to_markdown(report)
 
 
@@ -166,8 +166,8 @@ dd ul { margin: .2rem 0; padding-left: 1.2rem; }
 .refs { font-size: .85em; white-space: nowrap; }
 .refs a { color: inherit; }
 table { border-collapse: collapse; width: 100%; font-size: .85rem; margin: .4rem 0 1rem; }
-caption { text-align: left; font-weight: bold; padding: .3rem 0; }
-th, td { overflow-wrap: break-word; border: 1px solid #888; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+th, td { overflow-wrap: break-word; border: 1px solid #888; padding: .25rem .4rem; text-align: left;
+         vertical-align: top; }
 th { background: #e8e8e8; }
 ol.sources li { margin-bottom: .35rem; overflow-wrap: anywhere; }
 ol.questions li { border-bottom: 1px solid #555; height: 2.2rem; }
