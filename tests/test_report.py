@@ -393,3 +393,13 @@ def test_the_screenshot_check_tells_a_blank_page(tmp_path):
                      "<body></body></html>", encoding="utf-8")
     colours, inked = ink(screenshot(blank, tmp_path))
     assert colours == 1 and inked == 0
+
+
+def test_missing_chromium_fails_when_required_and_skips_otherwise(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("MSCLI_REQUIRE_CHROMIUM", "1")
+    with pytest.raises(pytest.fail.Exception):
+        chromium_binary()
+    monkeypatch.delenv("MSCLI_REQUIRE_CHROMIUM")
+    with pytest.raises(pytest.skip.Exception):
+        chromium_binary()
