@@ -17,8 +17,7 @@ from mscli.cite import CiteFormat
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
-from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, Terminal, View
-from mscli.report_format import ReportFormat
+from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, ReportFormat, Terminal, View
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "mscli",

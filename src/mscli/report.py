@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mscli import queries
-from mscli.model import COLLECTIONS, CollectionName, Dataset, Source
+from mscli.model import CollectionName, Dataset, Source
 from mscli.render import NOTICE
-from mscli.views import design_text, years_text
+from mscli.views import design_text, eligibility_text, years_text
 
 REPORT_TITLE = "Stem cell therapies for multiple sclerosis: evidence summary"
 PURPOSE = ("This summary lists what the cited sources say about the chosen therapies and "
@@ -210,7 +210,8 @@ def _therapy_section(dataset: Dataset, therapy: Any, citations: _Citations) -> S
     guidance = [g for g in dataset["guidance"] if therapy["id"] in g["therapies"]]
     guidance_entries = tuple(
         Entry(f"{g['publisher']}{' (' + str(g['year']) + ')' if g['year'] else ''}, "
-              f"{g['title']}: {g['summary']}", citations.refs(g["sources"]), _unverified(g, "summary"))
+              f"{g['title']}: {g['summary']}", citations.refs(g["sources"]),
+              _unverified(g, "publisher", "year", "title", "summary"))
         for g in guidance)
     facts = _present([
         _fact(therapy, "Also called", "aliases"),
@@ -285,7 +286,8 @@ def _trial_section(dataset: Dataset, trial: Any, citations: _Citations) -> Secti
         if years_text(trial) else None,
         _fact(trial, "Design", "design",
               design_text(trial) + (f"; compared with {comparator}" if comparator else "")),
-        Fact("Who could take part", (Entry(_eligibility_text(eligibility), citations.refs([eligibility["source"]]),
+        Fact("Who could take part", (Entry(eligibility_text(eligibility, cite=False),
+                                           citations.refs([eligibility["source"]]),
                                            _unverified(trial, "eligibility")),)) if eligibility else None,
         Fact("Enrolment", enrolment, listed=True) if enrolment else None,
         _fact(trial, "Sites", "sites"),
@@ -301,24 +303,6 @@ def _trial_section(dataset: Dataset, trial: Any, citations: _Citations) -> Secti
         if trial["publications"] else None,
     ])
     return Section("trial", trial["id"], f"Trial: {trial['acronym'] or trial['title']}", facts, (), refs)
-
-
-def _eligibility_text(eligibility: Any) -> str:
-    parts = []
-    if eligibility["ms_types"]:
-        parts.append("MS types " + ", ".join(eligibility["ms_types"]))
-    for label, low, high, unit in (("age", "age_min", "age_max", ""), ("EDSS", "edss_min", "edss_max", ""),
-                                   ("years since diagnosis", "duration_min_years", "duration_max_years", "")):
-        lo, hi = eligibility[low], eligibility[high]
-        if lo is not None and hi is not None:
-            parts.append(f"{label} {_text(lo)} to {_text(hi)}{unit}")
-        elif lo is not None:
-            parts.append(f"{label} {_text(lo)} or more")
-        elif hi is not None:
-            parts.append(f"{label} up to {_text(hi)}")
-    if eligibility["notes"]:
-        parts.append(eligibility["notes"])
-    return "; ".join(parts)
 
 
 def _study_section(dataset: Dataset, study: Any, citations: _Citations) -> Section:
@@ -352,7 +336,6 @@ def _guidance_section(dataset: Dataset, guidance: Any, citations: _Citations) ->
 
 def _source_section(source: Source, citations: _Citations) -> Section:
     refs = citations.refs([source["id"]])
-    word = COLLECTIONS["sources"][1]
     facts = _present([
         _fact(source, "Kind", "kind", words(source["kind"])),
         _fact(source, "Publisher", "publisher"),
@@ -360,4 +343,4 @@ def _source_section(source: Source, citations: _Citations) -> Section:
         _fact(source, "Year", "year"),
         Fact("Checked against the primary record", (Entry("yes" if source["verified"] else "no"),)),
     ])
-    return Section(word, source["id"], f"Source: {source['title']}", facts, (), refs)
+    return Section("source", source["id"], f"Source: {source['title']}", facts, (), refs)

@@ -11,19 +11,11 @@ from __future__ import annotations
 
 import html
 import re
-from enum import StrEnum
 
-from mscli.render import clean
+from mscli.render import ReportFormat, clean
 from mscli.report import CitedSource, Entry, Fact, Report, Section, Table
 
 UNVERIFIED = "(unverified)"
-
-
-class ReportFormat(StrEnum):
-    MARKDOWN = "markdown"
-    HTML = "html"
-
-
 SUFFIXES = {".md": ReportFormat.MARKDOWN, ".markdown": ReportFormat.MARKDOWN,
             ".html": ReportFormat.HTML, ".htm": ReportFormat.HTML}
 
