@@ -18,7 +18,7 @@ from mscli.cite import CiteFormat
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
-from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, Terminal, View
+from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, ReportFormat, Terminal, View
 from mscli.timeline import ChartBy
 
 if TYPE_CHECKING:
@@ -563,6 +563,54 @@ def timeline(
         return views.timeline_view(evidence_timeline.events(ds, window))
 
     _show(_output(fmt, as_json, data, no_cache, no_color), build)
+
+
+@app.command()
+def report(
+    record_ids: Annotated[list[str], typer.Argument(
+        metavar="ID [ID...]", help="Therapies, trials, studies or guidance: ids, aliases or registry numbers.")],
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the report to FILE (.md or .html) instead of stdout.")] = None,
+    fmt: Annotated[Optional[ReportFormat], typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="Report format. Default: from the FILE suffix, else markdown.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it already exists.")] = False,
+    data: DataOption = None, no_cache: NoCacheOption = False,
+) -> None:
+    """Write a printable summary of chosen therapies and trials, with numbered sources.
+
+    The report carries the dataset's review date and the notice that mscli informs and does
+    not advise. HTML reports are one file that opens in a browser with no network.
+
+    \b
+    Examples:
+      mscli report ahsct msc
+      mscli report ahsct mesems --output for-my-neurologist.html
+      mscli report NCT01854957 --output mesems.md --force
+    """
+    from mscli import outfile
+    from mscli import report as report_data
+    from mscli.report_format import SUFFIXES, write_report
+
+    chosen = fmt
+    if chosen is None and output is not None:
+        chosen = SUFFIXES.get(os.path.splitext(output)[1].lower())
+        if chosen is None:
+            _fail(UsageError(f"cannot tell the report format from {output!r}; name it .md or .html, "
+                             "or give --format markdown|html"))
+    try:
+        if output is not None:
+            outfile.check_new(output, force)
+        text = write_report(report_data.build(_load(Output(None, data, not no_cache, False)), record_ids),
+                             chosen or ReportFormat.MARKDOWN)
+        if output is not None:
+            outfile.write_atomic(output, text.encode("utf-8"), force)
+    except MscliError as error:
+        _fail(error)
+    if output is None:
+        write(text, utf8=True)
+    else:
+        sys.stderr.write(f"mscli: wrote {output}\n")
 
 
 def _app_for(argv: list[str]) -> typer.Typer:

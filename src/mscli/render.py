@@ -35,6 +35,14 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class ReportFormat(StrEnum):
+    """Formats of ``mscli report`` (written by ``report_format``; named here so the CLI can
+    offer them without importing the writers at start-up)."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
 # Formats meant for programs: always written as UTF-8, whatever the terminal's encoding.
 MACHINE_FORMATS = frozenset({OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV})
 

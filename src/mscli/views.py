@@ -187,7 +187,8 @@ def trial_view(detail: dict[str, Any]) -> View:
     return _detail(title, pairs, detail)
 
 
-def eligibility_text(eligibility: dict[str, Any]) -> str:
+def eligibility_text(eligibility: dict[str, Any], cite: bool = True) -> str:
+    """Who could take part, in one line; ``cite`` adds the id of the source it comes from."""
     parts = []
     if eligibility["ms_types"]:
         parts.append("MS types: " + ", ".join(eligibility["ms_types"]))
@@ -202,7 +203,7 @@ def eligibility_text(eligibility: dict[str, Any]) -> str:
             parts.append(f"{label} up to {text(hi)}{unit}")
     if eligibility["notes"]:
         parts.append(eligibility["notes"])
-    return "; ".join(parts) + f" ({eligibility['source']})"
+    return "; ".join(parts) + (f" ({eligibility['source']})" if cite else "")
 
 
 def therapy_view(detail: dict[str, Any]) -> View:
