@@ -28,6 +28,7 @@ MAX_FILES = 10_000
 MAX_FILE_BYTES = 16 * 1024 * 1024
 ENV_DATA = "MSCLI_DATA"
 ENV_CACHE = "MSCLI_CACHE_DIR"
+ENV_USER_DATA = "MSCLI_USER_DATA"
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,56 @@ def bundled_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
+def user_data_dir() -> Path | None:
+    """Where ``mscli import`` puts records: ``$MSCLI_USER_DATA``, else the XDG data directory."""
+    explicit = os.environ.get(ENV_USER_DATA)
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("XDG_DATA_HOME"):
+        return Path(os.environ["XDG_DATA_HOME"]) / "mscli"
+    home = os.path.expanduser("~")
+    return Path(home) / ".local" / "share" / "mscli" if home != "~" else None
+
+
+def _chosen_path(option: str | None) -> str | None:
+    return option if option is not None else os.environ.get(ENV_DATA) or None
+
+
 def resolve_path(option: str | None) -> Path:
     """The dataset path from ``--data``, else ``$MSCLI_DATA``, else the bundled one."""
-    chosen = option if option is not None else os.environ.get(ENV_DATA) or None
+    chosen = _chosen_path(option)
     if chosen is None:
         return bundled_data_dir()
     if not chosen.strip():
         raise DatasetPathError("--data: empty path")
     return Path(chosen)
+
+
+def dataset_files(option: str | None) -> list[DataFile]:
+    """The files to load: a chosen dataset alone, or the bundled one plus the user's own.
+
+    Records the user imported live in the user data directory, so that a new mscli version
+    never loses them; they are read after the bundled files and named by their full path.
+    """
+    files = read_files(resolve_path(option))
+    if _chosen_path(option) is not None:
+        return files
+    return files + user_files(user_data_dir())
+
+
+def data_locations(option: str | None) -> list[Path]:
+    """Where the dataset is read from, for ``mscli info``: the user directory when it is used."""
+    user = user_data_dir()
+    if _chosen_path(option) is None and user is not None and user_files(user):
+        return [resolve_path(option), user]
+    return [resolve_path(option)]
+
+
+def user_files(root: Path | None) -> list[DataFile]:
+    """The YAML files of the user data directory; none when it does not exist yet."""
+    if root is None or not root.is_dir():
+        return []
+    return [_read_one(file, str(file)) for file in _yaml_files_under(root)]
 
 
 def read_files(path: Path) -> list[DataFile]:
@@ -222,7 +265,7 @@ def load(data_option: str | None = None, *, use_cache: bool = True,
     When the cache misses, ``on_cold_load`` is called with the number of bytes about to be
     parsed and may return a progress callback (see ``check``), so a caller can draw progress.
     """
-    files = read_files(resolve_path(data_option))
+    files = dataset_files(data_option)
     folder = cache_dir() if use_cache else None
     cache_file = folder / f"{cache_key(files)}.json" if folder is not None else None
     if cache_file is not None:

@@ -82,3 +82,9 @@ class OutputError(MscliError):
     """Output could not be written (full disk, closed stdout)."""
 
     status = ExitStatus.IO
+
+
+class InputError(MscliError):
+    """A file named on the command line is missing or unusable, or a target is not a folder."""
+
+    status = ExitStatus.IO
