@@ -480,7 +480,7 @@ def import_ctgov(
 
     \b
     Examples:
-      mscli import ctgov NCT01854957.json
+      mscli import ctgov study.json
       mscli import ctgov pages/ --json
       mscli import ctgov page-1.json page-2.json --into ./my-data --force
     """

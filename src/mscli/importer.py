@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mscli import ctgov, dataset
-from mscli.errors import DatasetError, InputError
+from mscli.errors import DatasetError, InputError, Problem
 from mscli.queries import normalise_key
 
 IMPORTED_FOLDER = "imported"
@@ -174,7 +174,7 @@ def _validate(pending: list[_Pending], into: Path) -> None:
                       + [dataset.DataFile(name, item.content) for name, item in new.items()],
                       key=lambda file: file.name)
         _, problems = dataset.check(bundled + user)
-        failed = {}
+        failed: dict[str, Problem] = {}
         for problem in problems:
             if problem.file in new:
                 failed.setdefault(problem.file, problem)

@@ -16,6 +16,7 @@ from typing import Any
 from mscli.errors import NotFoundError, UsageError
 from mscli.model import (
     COLLECTIONS,
+    UNCLASSIFIED,
     CollectionName,
     Dataset,
     Design,
@@ -26,7 +27,6 @@ from mscli.model import (
     Status,
     Therapy,
     Trial,
-    UNCLASSIFIED,
     registry_of,
 )
 
