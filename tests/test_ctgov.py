@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mscli import ctgov, model
+from tests.conftest import minimal
 from tests.test_validate import mutate, problems_for, trial
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"
@@ -80,6 +82,7 @@ def test_multi_page_directory_and_what_each_study_maps_to(run, user_data):
         "NCT09900002": "ahsct", "NCT09900003": "nsc", "NCT09900004": "unclassified"}
     assert all(row["action"] == "added" for row in rows.values())
     ahsct = run("trial", "NCT09900002", "--json").json()
+    assert ahsct["routes"] == []  # the comparator drugs' infusions are not the transplant's route
     assert ahsct["enrolment"][0]["kind"] == "planned"
     assert "Estimated" in ahsct["enrolment"][0]["note"]
     assert ahsct["design"]["blinding"] == "single-blind" and ahsct["eligibility"]["ms_types"] == ["RRMS"]
@@ -228,6 +231,29 @@ def test_the_same_study_twice_in_the_input_is_imported_once(run, user_data, tmp_
     assert code == 1
     assert [row["action"] for row in every] == ["added", "skipped"]
     assert "also in" in every[1]["reason"]
+
+
+def test_import_has_help_with_examples(run):
+    result = run("import", "ctgov", "--help")
+    assert result.exit_code == 0 and "Examples:" in result.stdout and "mscli import ctgov" in result.stdout
+
+
+def test_a_registry_number_finds_the_editors_record_before_an_imported_one(run, write_dataset):
+
+    data = minimal()
+    copy = {**deepcopy(data["trials"][0]), "id": "imported-one", "acronym": None, "origin": "imported",
+            "registrations": [{"id": "NCT00000001"}]}
+    data["trials"].append(copy)
+    folder = write_dataset(data)
+    assert run("trial", "NCT00000001", "--data", str(folder), "--json").json()["id"] == "trial-one"
+
+
+@pytest.mark.parametrize(("conditions", "types"), [
+    (["Multiple Sclerosis"], []), (["Relapsing-Remitting Multiple Sclerosis", "SPMS"], ["RRMS", "SPMS"]),
+    (["Clinically Isolated Syndrome"], ["CIS"]), (["Cisplatin neuropathy"], []),
+])
+def test_ms_types_only_when_named(conditions, types):
+    assert ctgov.ms_types_of(conditions) == types
 
 
 @pytest.mark.parametrize(("text", "years", "note"), [

@@ -249,16 +249,15 @@ def classify(interventions: list[dict[str, Any]], therapies: set[str]) -> str:
     Each intervention counts for the most specific therapy it names; interventions naming
     two different therapies (say aHSCT against MSC) are not a clear case.
     """
-    named = set()
-    for intervention in interventions:
-        words = " ".join(filter(None, (intervention["name"], intervention.get("description"))))
-        for therapy, pattern in _THERAPY_PATTERNS:
-            if pattern.search(words):
-                named.add(therapy)
-                break
+    named = {therapy for intervention in interventions if (therapy := _therapy_of(intervention))}
     if len(named) == 1 and (only := named.pop()) in therapies:
         return only
     return model.UNCLASSIFIED
+
+
+def _therapy_of(intervention: dict[str, Any]) -> str | None:
+    words = " ".join(filter(None, (intervention["name"], intervention.get("description"))))
+    return next((therapy for therapy, pattern in _THERAPY_PATTERNS if pattern.search(words)), None)
 
 
 def _registrations(nct_id: str, ident: dict[str, Any]) -> list[dict[str, Any]]:
@@ -394,10 +393,10 @@ def _eligibility(module: dict[str, Any], conditions: list[str], source: str) -> 
 
 
 _MS_TYPES = (
-    ("CIS", re.compile(r"clinically isolated syndrome|\bCIS\b", re.IGNORECASE)),
-    ("RRMS", re.compile(r"relapsing[- ]remitting|\bRRMS\b", re.IGNORECASE)),
-    ("SPMS", re.compile(r"secondary[- ]progressive|\bSPMS\b", re.IGNORECASE)),
-    ("PPMS", re.compile(r"primary[- ]progressive|\bPPMS\b", re.IGNORECASE)),
+    ("CIS", re.compile(r"(?i:clinically isolated syndrome)|\bCIS\b")),
+    ("RRMS", re.compile(r"(?i:relapsing[- ]remitting)|\bRRMS\b")),
+    ("SPMS", re.compile(r"(?i:secondary[- ]progressive)|\bSPMS\b")),
+    ("PPMS", re.compile(r"(?i:primary[- ]progressive)|\bPPMS\b")),
 )
 
 
@@ -423,7 +422,9 @@ def _enrolment(design_module: dict[str, Any], status_module: dict[str, Any], sou
 
 
 def _routes(interventions: list[dict[str, Any]]) -> list[str]:
-    text = " ".join(" ".join(filter(None, (item["name"], item["description"]))) for item in interventions)
+    """Routes named by the cell-therapy interventions (a comparator drug's route is not one)."""
+    text = " ".join(" ".join(filter(None, (item["name"], item["description"])))
+                    for item in interventions if _therapy_of(item) is not None)
     return [route for route, pattern in _ROUTE_WORDS.items() if pattern.search(text)]
 
 
