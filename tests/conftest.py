@@ -53,9 +53,11 @@ def minimal() -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own cache directory and no MSCLI_DATA from the caller."""
+    """Every test gets its own cache directory, an empty user data directory and no
+    MSCLI_DATA from the caller."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("MSCLI_CACHE_DIR", str(cache))
+    monkeypatch.setenv("MSCLI_USER_DATA", str(tmp_path_factory.mktemp("user") / "mscli"))
     monkeypatch.delenv("MSCLI_DATA", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     return cache

@@ -430,15 +430,17 @@ def info(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption
       mscli info
       mscli info --json | jq .reviewed
     """
-    from mscli.dataset import resolve_path
+    from mscli.dataset import data_locations
 
     out = _output(fmt, as_json, data, no_cache, no_color)
-    _show(out, lambda ds: views.info_view(queries.info(ds), str(resolve_path(out.data))))
+    where = " + ".join(str(path) for path in data_locations(out.data))
+    _show(out, lambda ds: views.info_view(queries.info(ds), where))
 
 
 @app.command()
 def validate(
-    path: Annotated[Optional[str], typer.Argument(help="Dataset directory or file (default: the bundled one).")] = None,
+    path: Annotated[Optional[str], typer.Argument(
+        help="Dataset directory or file (default: the bundled one with your imported records).")] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, no_color: NoColorOption = False,
 ) -> None:
     """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
@@ -453,7 +455,7 @@ def validate(
 
     out = _output(fmt, as_json, path, True, no_color)
     try:
-        _, problems = dataset.check(dataset.read_files(dataset.resolve_path(path)))
+        _, problems = dataset.check(dataset.dataset_files(path))
     except MscliError as error:
         _fail(error)
     if not problems and out.fmt in (None, OutputFormat.TABLE) and _terminal(out.color).is_tty:
@@ -611,6 +613,57 @@ def report(
         write(text, utf8=True)
     else:
         sys.stderr.write(f"mscli: wrote {output}\n")
+
+
+import_app = typer.Typer(name="import", no_args_is_help=True, rich_markup_mode=None,
+                         help="Add records from registry files to your own dataset directory.")
+app.add_typer(import_app)
+
+
+@import_app.command("ctgov")
+def import_ctgov(
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE...", help="ClinicalTrials.gov API v2 JSON: a study, a page of studies, or a "
+        "directory of them.")],
+    into: Annotated[Optional[str], typer.Option(
+        "--into", metavar="DIR", help="Dataset directory to write to (default: $MSCLI_USER_DATA, else "
+        "$XDG_DATA_HOME/mscli, else ~/.local/share/mscli).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace records that exist with different content.")] = False,
+    fmt: FormatOption = None, as_json: JsonOption = False, no_color: NoColorOption = False,
+) -> None:
+    """Import ClinicalTrials.gov studies as trials (one YAML file each) into your dataset.
+
+    Records are validated before they are written and never replaced without --force. Exit 1
+    when any study was skipped (the report says why); what could be imported is kept.
+
+    \b
+    Examples:
+      mscli import ctgov study.json
+      mscli import ctgov pages/ --json
+      mscli import ctgov page-1.json page-2.json --into ./my-data --force
+    """
+    import datetime
+    from pathlib import Path
+
+    from mscli import dataset
+    from mscli.importer import import_ctgov as run_import
+    from mscli.render import render
+
+    out = _output(fmt, as_json, None, True, no_color)
+    try:
+        target = Path(into) if into else dataset.user_data_dir()
+        if target is None or (into is not None and not into.strip()):
+            raise UsageError("--into: no directory given and no home directory to default to")
+        rows = run_import([Path(name) for name in files], target, force, datetime.date.today().isoformat())
+    except MscliError as error:
+        _fail(error)
+    write(render(views.import_view(rows, str(target)), out.fmt, _terminal(out.color)),
+          utf8=out.fmt in MACHINE_FORMATS)
+    counts = {action: sum(1 for row in rows if row.action == action)
+              for action in ("added", "changed", "unchanged", "skipped")}
+    sys.stderr.write("mscli: " + ", ".join(f"{count} {action}" for action, count in counts.items()) + "\n")
+    if counts["skipped"]:
+        raise typer.Exit(int(ExitStatus.NOT_FOUND))
 
 
 def _app_for(argv: list[str]) -> typer.Typer:

@@ -26,6 +26,7 @@ MAX_FILES = 10_000
 MAX_FILE_BYTES = 16 * 1024 * 1024
 ENV_DATA = "MSCLI_DATA"
 ENV_CACHE = "MSCLI_CACHE_DIR"
+ENV_USER_DATA = "MSCLI_USER_DATA"
 
 
 class DataFile(NamedTuple):
@@ -43,14 +44,61 @@ def bundled_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data"
 
 
+def user_data_dir() -> Path | None:
+    """Where ``mscli import`` puts records: ``$MSCLI_USER_DATA``, else the XDG data directory."""
+    explicit = os.environ.get(ENV_USER_DATA)
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("XDG_DATA_HOME"):
+        return Path(os.environ["XDG_DATA_HOME"]) / "mscli"
+    home = os.path.expanduser("~")
+    return Path(home) / ".local" / "share" / "mscli" if home != "~" else None
+
+
+def _chosen_path(option: str | None) -> str | None:
+    return option if option is not None else os.environ.get(ENV_DATA) or None
+
+
 def resolve_path(option: str | None) -> Path:
     """The dataset path from ``--data``, else ``$MSCLI_DATA``, else the bundled one."""
-    chosen = option if option is not None else os.environ.get(ENV_DATA) or None
+    chosen = _chosen_path(option)
     if chosen is None:
         return bundled_data_dir()
     if not chosen.strip():
         raise DatasetPathError("--data: empty path")
     return Path(chosen)
+
+
+def dataset_entries(option: str | None) -> list[tuple[Path, str]]:
+    """The files to load: a chosen dataset alone, or the bundled one plus the user's own.
+
+    Records the user imported live in the user data directory, so that a new mscli version
+    never loses them; they are read after the bundled files and named by their full path.
+    """
+    entries = list_files(resolve_path(option))
+    user = user_data_dir() if _chosen_path(option) is None else None
+    if user is None or not user.is_dir():
+        return entries
+    return entries + [(file, str(file)) for file in _yaml_files_under(user)]
+
+
+def dataset_files(option: str | None) -> list[DataFile]:
+    return [_read_one(path, name) for path, name in dataset_entries(option)]
+
+
+def data_locations(option: str | None) -> list[Path]:
+    """Where the dataset is read from, for ``mscli info``: the user directory when it is used."""
+    user = user_data_dir()
+    if _chosen_path(option) is None and user is not None and user_files(user):
+        return [resolve_path(option), user]
+    return [resolve_path(option)]
+
+
+def user_files(root: Path | None) -> list[DataFile]:
+    """The YAML files of the user data directory; none when it does not exist yet."""
+    if root is None or not root.is_dir():
+        return []
+    return [_read_one(file, str(file)) for file in _yaml_files_under(root)]
 
 
 def read_files(path: Path) -> list[DataFile]:
@@ -250,10 +298,10 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
     parsed and may return a progress callback (see ``check``), so a caller can draw progress.
     """
     root = resolve_path(data_option)
-    entries = list_files(root)
+    entries = dataset_entries(data_option)
     cache = cache_dir() if use_cache else None
     if cache is None:
-        return _parse(read_files(root), on_cold_load)
+        return _parse([_read_one(path, name) for path, name in entries], on_cold_load)
     folder: Path = cache
     hashed_at = time.time_ns()
     fingerprint = _fingerprint(entries)
@@ -262,7 +310,8 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
     key = remembered or cache_key(files or [])
 
     def rebuild() -> MemoryStore:
-        fresh = _parse(files if files is not None else read_files(root), on_cold_load)
+        fresh = _parse(files if files is not None else [_read_one(path, name) for path, name in entries],
+                       on_cold_load)
         compile_to(folder / key, fresh)
         _prune_cache(folder, keep=key)
         return fresh

@@ -78,13 +78,14 @@ class UsageError(MscliError):
     status = ExitStatus.USAGE
 
 
-class InputError(MscliError):
-    """Text given to mscli to read (not the dataset) is missing, unreadable or too large."""
+class OutputError(MscliError):
+    """Output could not be written (full disk, closed stdout)."""
 
     status = ExitStatus.IO
 
 
-class OutputError(MscliError):
-    """Output could not be written (full disk, closed stdout)."""
+class InputError(MscliError):
+    """A file or text named on the command line (not the dataset) is missing, unusable or too
+    large, or a target is not a folder."""
 
     status = ExitStatus.IO

@@ -11,6 +11,7 @@ from typing import Literal, NotRequired, TypedDict
 
 
 class Phase(StrEnum):
+    EARLY_1 = "early-1"  # ClinicalTrials.gov "Early Phase 1" (formerly phase 0)
     P1 = "1"
     P1_2 = "1/2"
     P2 = "2"
@@ -23,6 +24,7 @@ class Phase(StrEnum):
 class Status(StrEnum):
     NOT_YET_RECRUITING = "not-yet-recruiting"
     RECRUITING = "recruiting"
+    ENROLLING_BY_INVITATION = "enrolling-by-invitation"
     ACTIVE_NOT_RECRUITING = "active-not-recruiting"
     COMPLETED = "completed"
     TERMINATED = "terminated"
@@ -37,6 +39,46 @@ class Outcome(StrEnum):
     MIXED = "mixed"
     SAFETY_ONLY = "safety-only"
     PENDING = "pending"
+    NOT_ASSESSED = "not-assessed"  # nobody has read the results for mscli (imported records)
+
+
+class Origin(StrEnum):
+    """Where a record came from when it was not written by the dataset's editors."""
+
+    IMPORTED = "imported"  # converted by 'mscli import' from a registry file; not reviewed
+
+
+class Sex(StrEnum):
+    ALL = "all"
+    FEMALE = "female"
+    MALE = "male"
+
+
+class InterventionKind(StrEnum):
+    """ClinicalTrials.gov intervention types, in mscli's lowercase-hyphen spelling."""
+
+    BEHAVIOURAL = "behavioural"
+    BIOLOGICAL = "biological"
+    COMBINATION_PRODUCT = "combination-product"
+    DEVICE = "device"
+    DIAGNOSTIC_TEST = "diagnostic-test"
+    DIETARY_SUPPLEMENT = "dietary-supplement"
+    DRUG = "drug"
+    GENETIC = "genetic"
+    PROCEDURE = "procedure"
+    RADIATION = "radiation"
+    OTHER = "other"
+
+
+class ArmKind(StrEnum):
+    """ClinicalTrials.gov arm group types."""
+
+    EXPERIMENTAL = "experimental"
+    ACTIVE_COMPARATOR = "active-comparator"
+    PLACEBO_COMPARATOR = "placebo-comparator"
+    SHAM_COMPARATOR = "sham-comparator"
+    NO_INTERVENTION = "no-intervention"
+    OTHER = "other"
 
 
 class Blinding(StrEnum):
@@ -228,7 +270,9 @@ class Eligibility(TypedDict):
     edss_max: NotRequired[float | None]
     duration_min_years: NotRequired[float | None]
     duration_max_years: NotRequired[float | None]
+    sex: NotRequired[Sex | None]
     notes: NotRequired[str | None]
+    criteria: NotRequired[str | None]  # the registry's criteria text as written (imported records)
     source: str
 
 
@@ -238,6 +282,19 @@ class Enrolment(TypedDict):
     source: str
     as_of: str
     note: NotRequired[str | None]
+
+
+class Intervention(TypedDict):
+    name: str
+    kind: InterventionKind
+    description: NotRequired[str | None]
+
+
+class Arm(TypedDict):
+    label: str
+    kind: NotRequired[ArmKind | None]
+    description: NotRequired[str | None]
+    interventions: NotRequired[list[str]]  # names of the trial's interventions
 
 
 class Difference(TypedDict):
@@ -265,6 +322,9 @@ class Trial(TypedDict):
     end_year: NotRequired[int | None]
     status: Status
     routes: NotRequired[list[Route]]
+    conditions: NotRequired[list[str]]
+    interventions: NotRequired[list[Intervention]]
+    arms: NotRequired[list[Arm]]
     dose: NotRequired[str | None]
     primary_endpoint: NotRequired[str | None]
     result: NotRequired[str | None]
@@ -274,6 +334,7 @@ class Trial(TypedDict):
     sources: list[str]
     differences: NotRequired[list[Difference]]
     unverified: NotRequired[list[str]]
+    origin: NotRequired[Origin | None]
     reviewed: str
 
 
@@ -393,6 +454,10 @@ class Dataset(TypedDict):
 
 # Trial fields the compiled cache indexes: a filter on these parses only the trials that pass.
 INDEXED_TRIAL_FIELDS = ("therapy", "phase", "status", "start_year", "end_year")
+
+# The therapy of a trial whose interventions name no therapy mscli knows clearly. It is not a
+# therapy record, so no therapy may have this id.
+UNCLASSIFIED = "unclassified"
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

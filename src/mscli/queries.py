@@ -17,6 +17,7 @@ from mscli import terms
 from mscli.errors import NotFoundError, UsageError
 from mscli.model import (
     COLLECTIONS,
+    UNCLASSIFIED,
     CollectionName,
     Dataset,
     Design,
@@ -81,12 +82,13 @@ def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
     matches = [record for record in dataset[collection]
                if any(normalise_key(name) == wanted for name in _names_of(record, collection))]
     if matches:
-        return min(matches, key=_registration_count)
+        return min(matches, key=_preference)
     raise NotFoundError(_not_found_message(dataset, collection, query))
 
 
-def _registration_count(record: Any) -> int:
-    return len(record.get("registrations") or [])
+def _preference(record: Any) -> tuple[bool, int]:
+    """Editors' records before imported ones; then the one with fewer registrations."""
+    return record.get("origin") is not None, len(record.get("registrations") or [])
 
 
 def _not_found_message(dataset: Dataset, collection: CollectionName, query: str) -> str:
@@ -113,9 +115,15 @@ def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
 
 
 def therapy_ids(dataset: Dataset, queries: Sequence[str]) -> list[str]:
-    """Resolve therapy ids or aliases given as filters; an unknown one is a usage error."""
+    """Resolve therapy ids or aliases given as filters; an unknown one is a usage error.
+
+    ``unclassified`` selects imported trials whose interventions named no clear therapy.
+    """
     resolved = []
     for query in queries:
+        if normalise_key(query) == UNCLASSIFIED:
+            resolved.append(UNCLASSIFIED)
+            continue
         try:
             resolved.append(find(dataset, "therapies", query)["id"])
         except NotFoundError as error:

@@ -289,8 +289,11 @@ def _check_record(entry: _Located, ids: dict[str, set[str]], report: Any) -> Non
         report("every record needs at least one source", "sources")
     for index, source in enumerate(record.get("publications") or []):
         ref(source, "sources", f"publications[{index}]")
-    if entry.collection in ("trials", "studies", "outcomes"):
+    if entry.collection in ("studies", "outcomes") or (entry.collection == "trials"
+                                                       and record["therapy"] != model.UNCLASSIFIED):
         ref(record["therapy"], "therapies", "therapy")
+    if entry.collection == "therapies" and record["id"] == model.UNCLASSIFIED:
+        report(f"{model.UNCLASSIFIED!r} is reserved for trials with no clear therapy", "id")
     for index, therapy in enumerate(record.get("therapies") or []):
         ref(therapy, "therapies", f"therapies[{index}]")
     record_type = COLLECTIONS[entry.collection][0]
@@ -396,6 +399,12 @@ def _check_trial(record: dict[str, Any], ref: Any, report: Any) -> None:
         if not _is_trial_field(difference["field"]):
             report(f"{difference['field']!r} is not a trial field (e.g. phase, design.comparator)",
                    f"differences[{index}].field")
+    names = {intervention["name"] for intervention in record["interventions"]}
+    for index, arm in enumerate(record["arms"]):
+        for position, name in enumerate(arm["interventions"]):
+            if name not in names:
+                report(f"{name!r} is not the name of one of this trial's interventions",
+                       f"arms[{index}].interventions[{position}]")
     _check_count(record["sites"], "sites", report)
     _check_year(record["start_year"], "start_year", report)
     _check_year(record["end_year"], "end_year", report)

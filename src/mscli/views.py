@@ -14,6 +14,8 @@ from mscli.model import Dataset, Source, Trial
 from mscli.render import View
 
 UNVERIFIED = " (unverified)"
+ORIGINS = {"imported": "imported by you from a registry file with 'mscli import'; not reviewed by "
+                       "mscli's editors"}
 
 
 def text(value: Any) -> str:
@@ -168,10 +170,19 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("design", design_text(trial) + (f"; comparator: {trial['design']['comparator']}"
                                           if trial["design"]["comparator"] else "")),
         ("eligibility", eligibility_text(eligibility) if eligibility else ""),
+        ("eligibility criteria", text(eligibility["criteria"]) if eligibility else ""),
         ("enrolment", marked(trial, "enrolment", enrolment)),
         ("sites", marked(trial, "sites", text(trial["sites"]))),
         ("countries", marked(trial, "countries", text(trial["countries"]))),
         ("routes", marked(trial, "routes", text(trial["routes"]))),
+        ("conditions", text(trial["conditions"])),
+        ("interventions", "\n".join(
+            f"{i['name']} ({i['kind']})" + (f": {i['description']}" if i["description"] else "")
+            for i in trial["interventions"])),
+        ("arms", "\n".join(
+            f"{a['label']}" + (f" ({a['kind']})" if a["kind"] else "")
+            + (f": {', '.join(a['interventions'])}" if a["interventions"] else "")
+            for a in trial["arms"])),
         ("dose", marked(trial, "dose", text(trial["dose"]))),
         ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
         ("result", marked(trial, "result", text(trial["result"]))),
@@ -181,6 +192,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("publications", text(trial["publications"])),
         ("terms", text(trial["terms"])),
         ("sources", _source_lines(trial["cited_sources"])),
+        ("origin", ORIGINS.get(trial["origin"] or "", "")),
         ("reviewed", trial["reviewed"]),
     ]
     title = f"{trial['acronym'] or trial['id']}: {trial['title']}"
@@ -201,6 +213,8 @@ def eligibility_text(eligibility: dict[str, Any], cite: bool = True) -> str:
             parts.append(f"{label} {text(lo)} or more{unit}" if unit else f"{label} {text(lo)} or more")
         elif hi is not None:
             parts.append(f"{label} up to {text(hi)}{unit}")
+    if eligibility["sex"] and eligibility["sex"] != "all":
+        parts.append(f"{eligibility['sex']} only")
     if eligibility["notes"]:
         parts.append(eligibility["notes"])
     return "; ".join(parts) + (f" ({eligibility['source']})" if cite else "")
@@ -277,6 +291,21 @@ def listing_view(records: Sequence[Any], fields: Sequence[str]) -> View:
 
 def glossary_view(terms: Sequence[Any]) -> View:
     return _listing(terms, [("term", _field("term")), ("definition", _field("definition"))])
+
+
+def import_view(rows: Sequence[Any], into: str) -> View:
+    """What an import did with each study; the JSON is one object per study."""
+    view = _listing([row.as_dict() for row in rows], [
+        ("input", _field("file")),
+        ("study", lambda row: row["study"] or ""),
+        ("action", _field("action")),
+        ("trial", _field("trial")),
+        ("therapy", _field("therapy")),
+        ("file or reason", lambda row: row["reason"] or row["path"] or ""),
+    ], title=f"Import into {into}")
+    view.notes = ["Imported trials are the registry's values, converted; mscli's editors have not "
+                  "reviewed them."]
+    return view
 
 
 def problems_view(problems: Sequence[Any]) -> View:
