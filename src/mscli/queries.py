@@ -242,9 +242,10 @@ def sources_of(dataset: Dataset, record: Any) -> list[Source]:
     """Every source a record cites, in the order first cited, each once."""
     index = source_index(dataset)
     wanted: list[str] = [*record.get("sources", []), *record.get("publications", [])]
-    eligibility = record.get("eligibility")
-    if eligibility:
-        wanted.append(eligibility["source"])
+    for criteria in (record.get("eligibility"), record.get("benefit_profile")):
+        if criteria:
+            wanted.append(criteria["source"])
+            wanted += [wording["source"] for wording in criteria.get("wording", [])]
     wanted += [entry["source"] for entry in record.get("enrolment", [])]
     wanted += [entry["source"] for entry in record.get("differences", [])]
     seen: dict[str, Source] = {}

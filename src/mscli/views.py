@@ -278,3 +278,48 @@ def problems_view(problems: Sequence[Any]) -> View:
     return View(payload=payload, columns=["location", "problem"],
                 rows=[[p.location, p.message] for p in problems],
                 title="Problems")
+
+
+def _label_counts(result: dict[str, Any]) -> list[str]:
+    counts = result["counts"]
+    return [str(counts["meets"]), str(counts["does not meet"]), str(counts["not enough information"])]
+
+
+def match_view(answer: dict[str, Any], notice: str) -> View:
+    """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
+    rows = [["trial", result["id"], result["status"], result["overall"], *_label_counts(result),
+             "\n".join(result["missing_facts"])] for result in answer["trials"]]
+    rows += [["guidance", result["id"], ", ".join(result["therapies"]), result["overall"],
+              *_label_counts(result), "\n".join(result["missing_facts"])] for result in answer["guidance"]]
+    notes = ["Guidance rows say whether the profile is within the group a guidance document says is most "
+             "likely to benefit from a therapy; they are not trial eligibility.",
+             "Details per criterion: mscli match --trial ID (with the same profile options).", notice]
+    return View(payload=answer, columns=["type", "id", "status / therapy", "overall", "met",
+                                         "not met", "unknown", "facts that would settle it"],
+                rows=rows, title="Pre-screen of your profile", notes=notes)
+
+
+def match_detail_view(result: dict[str, Any], notice: str) -> View:
+    """One trial's pre-screen, a row per criterion with the trial's own wording and source."""
+    rows = []
+    for item in result["criteria"]:
+        wording = "\n".join(f"\"{w['text']}\" ({w['source']})" for w in item["wording"])
+        rows.append([item["criterion"], item["label"], _profile_value(item["value"]), item["limit"],
+                     wording or f"(see {item['source']})"])
+    notes = [f"Overall: {result['overall']}."]
+    if result["missing_facts"]:
+        notes.append("Facts that would settle the unknowns: " + "; ".join(result["missing_facts"]) + ".")
+    if result["other_criteria"]:
+        notes.append(f"Other criteria, not checked ({result['source']}): {result['other_criteria']}")
+    notes.append(notice)
+    title = f"{result.get('acronym') or result['id']}: {result['title']}"
+    return View(payload=result, columns=["criterion", "result", "your value", "limit", "trial's wording (source)"],
+                rows=rows, title=title, notes=notes)
+
+
+def _profile_value(value: Any) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')}: {_profile_value(item)}" for key, item in value.items())
+    return text(value)
