@@ -191,13 +191,14 @@ def test_recruiting_only_uses_status(run, write_dataset):
 def test_guidance_is_reported_apart_with_its_own_labels(run, write_dataset):
     guidance = [{"id": "who-benefits", "title": "A statement", "kind": "consensus", "publisher": "A society",
                  "therapies": ["alpha"], "summary": "Who benefits.", "sources": ["src-a"], "reviewed": "2026-11-01",
-                 "benefit_profile": {"age_max": 49, "duration_max_years": 10, "source": "src-a"}}]
+                 "benefit_profile": {"therapy": "alpha", "age_max": 49, "duration_max_years": 10,
+                                     "source": "src-a"}}]
     folder = str(write_dataset(dataset_with({"age_min": 18}, guidance=guidance)))
     for age, expected in (("49", "within the profile"), ("50", "outside the profile")):
         answer = run("match", "--data", folder, "--age", age, "--years-since-onset", "10", "--json").json()
         assert [trial["id"] for trial in answer["trials"]] == ["trial-one"]
         [found] = answer["guidance"]
-        assert (found["id"], found["overall"], found["therapies"]) == ("who-benefits", expected, ["alpha"])
+        assert (found["id"], found["overall"], found["therapy"]) == ("who-benefits", expected, "alpha")
     unknown = run("match", "--data", folder, "--age", "30", "--json").json()["guidance"][0]
     assert unknown["overall"] == "not enough information"
     assert unknown["missing_facts"] == ["years since onset (--years-since-onset)"]
@@ -261,7 +262,7 @@ def test_bundled_beat_ms_age_limits(run):
 def test_bundled_every_trial_and_ahsct_guidance_are_screened(run):
     answer = run("match", "--age", "35", "--ms-type", "RRMS", "--edss", "3.0", "--json").json()
     assert len(answer["trials"]) == len(run("trials", "--json").json())
-    assert any("ahsct" in item["therapies"] for item in answer["guidance"])
+    assert {item["therapy"] for item in answer["guidance"]} == {"ahsct"}
     for trial in answer["trials"]:
         for item in trial["criteria"]:
             assert item["source"] and all(wording["source"] for wording in item["wording"])
@@ -307,10 +308,11 @@ def test_each_criteria_rule_is_reported(write_dataset, change, expected):
 def test_benefit_profile_of_guidance_is_checked(write_dataset):
     guidance = [{"id": "g", "title": "T", "kind": "consensus", "publisher": "P", "therapies": ["alpha"],
                  "summary": "S.", "sources": ["src-a"], "reviewed": "2026-11-01",
-                 "benefit_profile": {"age_min": 50, "age_max": 40, "source": "missing-source"}}]
+                 "benefit_profile": {"therapy": "beta", "age_min": 50, "age_max": 40, "source": "missing-source"}}]
     messages = problems_for(write_dataset(dataset_with(None, guidance=guidance)))
     assert any("g benefit_profile.age_max" in message and "above" in message for message in messages)
     assert any("g benefit_profile.source" in message and "unknown source" in message for message in messages)
+    assert any("g benefit_profile.therapy" in message and "unknown therapy" in message for message in messages)
 
 
 def test_valid_criteria_pass(write_dataset):

@@ -333,7 +333,7 @@ def match_guidance(guidance: Guidance, profile: Profile) -> dict[str, Any] | Non
     results = check(criteria, profile)
     return {
         "type": "guidance", "id": guidance["id"], "title": guidance["title"],
-        "publisher": guidance["publisher"], "therapies": list(guidance["therapies"]),
+        "publisher": guidance["publisher"], "therapy": criteria["therapy"],
         "overall": _GUIDANCE_FIT[overall(results)].value, "counts": _counts(results),
         "criteria": [result.as_dict() for result in results], "missing_facts": missing_facts(results),
         "other_criteria": criteria.get("notes"), "source": criteria["source"],

@@ -232,6 +232,12 @@ class Eligibility(TypedDict):
     source: str
 
 
+class BenefitProfile(Eligibility):
+    """Who a guidance document says is most likely to benefit from one therapy, as criteria."""
+
+    therapy: str
+
+
 class Enrolment(TypedDict):
     count: int
     kind: EnrolmentKind
@@ -303,7 +309,7 @@ class Guidance(TypedDict):
     therapies: list[str]
     summary: str
     key_points: NotRequired[list[str]]
-    benefit_profile: NotRequired[Eligibility | None]
+    benefit_profile: NotRequired[BenefitProfile | None]
     sources: list[str]
     unverified: NotRequired[list[str]]
     reviewed: str

@@ -368,8 +368,15 @@ def _field_text(value: Any) -> str:
     if isinstance(value, dict):
         return " | ".join(_field_text(item) for key, item in value.items() if key != "source")
     if isinstance(value, list):
-        return " | ".join(item["id"] if isinstance(item, dict) else str(item) for item in value)
+        return " | ".join(_list_item_text(item) for item in value)
     return str(value)
+
+
+def _list_item_text(item: Any) -> str:
+    """A record in a list reads as its id; other mappings (criterion wording) as their text."""
+    if isinstance(item, dict):
+        return str(item["id"]) if "id" in item else _field_text(item)
+    return str(item)
 
 
 def title_of(collection: CollectionName, record: Any) -> str:

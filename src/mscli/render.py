@@ -125,13 +125,27 @@ def _markdown(view: View) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _min_widths(view: View, width: int) -> list[int | None]:
-    """Widths that keep each column's longest word whole, if they all fit; else no minimum."""
-    wanted = [min(max([len(column)] + [len(word) for row in view.rows for word in row[index].split()]), 30)
-              for index, column in enumerate(view.columns)]
-    if sum(wanted) + 3 * len(wanted) + 1 > width:
-        return [None] * len(wanted)
-    return list(wanted)
+def _column_widths(view: View, width: int) -> list[int | None]:
+    """Column widths that fit ``width``, each at least its longest word (up to 30), or None.
+
+    None lets Rich size a column. Rich shrinks the widest columns first and then re-applies
+    each column's minimum width, which can leave a table wider than the terminal and cropped;
+    so when the table does not fit, mscli shares out the room itself: every column gets its
+    longest word, and what is left goes to columns in proportion to how much more they need.
+    """
+    count = len(view.columns)
+    room = width - (3 * count + 1)
+    cells = [[view.columns[index], *(row[index] for row in view.rows)] for index in range(count)]
+    natural = [max(len(line) for cell in column for line in cell.split("\n")) for column in cells]
+    if sum(natural) <= room:
+        return [None] * count
+    minimum = [min(max(len(word) for cell in column for word in [*cell.split(), ""]), 30) or 1 for column in cells]
+    if sum(minimum) > room:
+        return [None] * count
+    spare = room - sum(minimum)
+    extra = [max(wanted - least, 0) for wanted, least in zip(natural, minimum, strict=True)]
+    total = sum(extra) or 1
+    return [least + spare * more // total for least, more in zip(minimum, extra, strict=True)]
 
 
 def _table(view: View, terminal: Terminal) -> str:
@@ -150,8 +164,8 @@ def _table(view: View, terminal: Terminal) -> str:
         box=box.SIMPLE_HEAD if terminal.unicode else box.ASCII, expand=False,
         header_style="bold" if terminal.color else "", title_style="bold" if terminal.color else "",
     )
-    for column, min_width in zip(view.columns, _min_widths(view, terminal.width), strict=True):
-        table.add_column(Text(clean(column)), overflow="fold", min_width=min_width)
+    for column, column_width in zip(view.columns, _column_widths(view, terminal.width), strict=True):
+        table.add_column(Text(clean(column)), overflow="fold", width=column_width)
     for row in view.rows:
         table.add_row(*(Text(clean(cell)) for cell in row))
     if view.rows:

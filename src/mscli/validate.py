@@ -306,6 +306,7 @@ def _check_record(entry: _Located, ids: dict[str, set[str]], report: Any) -> Non
         _check_year(record.get("year"), "year", report)
         if record["benefit_profile"] is not None:
             _check_criteria(record["benefit_profile"], "benefit_profile", ref, report)
+            ref(record["benefit_profile"]["therapy"], "therapies", "benefit_profile.therapy")
 
 
 def _check_source(record: dict[str, Any], report: Any) -> None:

@@ -289,7 +289,7 @@ def match_view(answer: dict[str, Any], notice: str) -> View:
     """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
     rows = [["trial", result["id"], result["status"], result["overall"], *_label_counts(result),
              "\n".join(result["missing_facts"])] for result in answer["trials"]]
-    rows += [["guidance", result["id"], ", ".join(result["therapies"]), result["overall"],
+    rows += [["guidance", result["id"], result["therapy"], result["overall"],
               *_label_counts(result), "\n".join(result["missing_facts"])] for result in answer["guidance"]]
     notes = ["Guidance rows say whether the profile is within the group a guidance document says is most "
              "likely to benefit from a therapy; they are not trial eligibility.",
