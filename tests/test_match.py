@@ -119,7 +119,8 @@ def test_relapses_at_least_over_windows(run, write_dataset, window, count, expec
                                           "(not in the profile, which covers 12)"]
 
 
-@pytest.mark.parametrize("window,count,expected", [(24, 0, UNKNOWN), (24, 1, FAILS), (12, 0, MEETS), (6, 0, MEETS), (6, 1, UNKNOWN)])
+@pytest.mark.parametrize("window,count,expected", [
+    (24, 0, UNKNOWN), (24, 1, FAILS), (12, 0, MEETS), (12, 1, FAILS), (6, 0, MEETS), (6, 1, UNKNOWN)])
 def test_no_relapses_allowed_over_windows(run, write_dataset, window, count, expected):
     trial = screen(run, write_dataset, {"relapses_max": 0, "relapses_window_months": window},
                    "--relapses-last-year", str(count))

@@ -15,9 +15,9 @@ import typer
 from mscli import __version__, queries, views
 from mscli.cite import CiteFormat
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
+from mscli.match import NOT_A_REFERRAL
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
-from mscli.match import NOT_A_REFERRAL
 from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, Terminal, View
 
 _APP_SETTINGS: dict[str, Any] = {
