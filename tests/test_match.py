@@ -75,6 +75,14 @@ def test_disease_duration_limits(run, write_dataset, years, expected):
     assert label(trial, "disease-duration") == expected
 
 
+@pytest.mark.parametrize("years,expected", [("0", MEETS), ("9.9", MEETS), ("10", FAILS), ("10.5", FAILS)])
+def test_strict_duration_maximum_excludes_itself(run, write_dataset, years, expected):
+    trial = screen(run, write_dataset, {"duration_max_years": 10, "duration_max_strict": True},
+                   "--years-since-onset", years)
+    assert label(trial, "disease-duration") == expected
+    assert trial["criteria"][0]["limit"] == "under 10 years"
+
+
 def test_missing_fact_is_not_enough_information_and_listed(run, write_dataset):
     trial = screen(run, write_dataset, {"ms_types": ["RRMS"], "age_min": 18, "edss_max": 6.0},
                    "--age", "30", "--ms-type", "rrms")
@@ -296,6 +304,7 @@ RULES = [
     ({"wording": [{"criterion": "age", "text": "Adults", "source": "nowhere"}]},
      ["eligibility.wording[0].source", "unknown source"]),
     ({"wording": [{"criterion": "height", "text": "Tall", "source": "src-a"}]}, ["wording[0].criterion", "not one of"]),
+    ({"duration_max_strict": True}, ["eligibility.duration_max_strict", "needs duration_max_years"]),
     ({"prior_treatments_min": "two"}, ["eligibility.prior_treatments_min", "whole number"]),
 ]
 
@@ -332,6 +341,7 @@ optional_limits = st.fixed_dictionaries({}, optional={
     "age_min": st.integers(0, 60), "age_max": st.integers(30, 120),
     "edss_min": edss_values, "edss_max": edss_values,
     "duration_min_years": st.integers(0, 10), "duration_max_years": st.integers(5, 40),
+    "duration_max_strict": st.booleans(),
     "prior_treatments_min": st.integers(0, 3),
 })
 windows = st.sampled_from([3, 6, 12, 18, 24, 36])
@@ -340,6 +350,8 @@ windows = st.sampled_from([3, 6, 12, 18, 24, 36])
 @st.composite
 def criteria(draw: Any) -> dict[str, Any]:
     limits = draw(optional_limits)
+    if "duration_max_years" not in limits:
+        limits.pop("duration_max_strict", None)
     if draw(st.booleans()):
         limits.update(relapses_min=draw(st.integers(0, 3)), relapses_window_months=draw(windows))
     if draw(st.booleans()):

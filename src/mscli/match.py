@@ -143,11 +143,13 @@ def _range_text(low: float | None, high: float | None, unit: str = "", number: s
     return f"up to {number.format(high)}{unit}" if high is not None else ""
 
 
-def judge_range(value: float | None, low: float | None, high: float | None) -> Label:
-    """Inclusive range check; a missing limit is open, a missing value is unknown."""
+def judge_range(value: float | None, low: float | None, high: float | None, strict_high: bool = False) -> Label:
+    """Inclusive range check (``strict_high``: the maximum itself is out); a missing limit is open."""
     if value is None:
         return Label.UNKNOWN
-    if (low is not None and value < low) or (high is not None and value > high):
+    if low is not None and value < low:
+        return Label.DOES_NOT_MEET
+    if high is not None and (value > high or (strict_high and value == high)):
         return Label.DOES_NOT_MEET
     return Label.MEETS
 
@@ -219,8 +221,14 @@ class _Checker:
         return self._range(Criterion.EDSS, "edss_min", "edss_max", self.profile.edss, "edss", number="{:.1f}")
 
     def duration(self) -> CriterionResult | None:
-        return self._range(Criterion.DISEASE_DURATION, "duration_min_years", "duration_max_years",
-                           self.profile.years_since_onset, "years_since_onset", " years")
+        low, high = self.criteria.get("duration_min_years"), self.criteria.get("duration_max_years")
+        if not self.criteria.get("duration_max_strict") or high is None:
+            return self._range(Criterion.DISEASE_DURATION, "duration_min_years", "duration_max_years",
+                               self.profile.years_since_onset, "years_since_onset", " years")
+        limit = f"under {high:g} years" if low is None else f"{low:g} years or more and under {high:g} years"
+        value = self.profile.years_since_onset
+        return self.result(Criterion.DISEASE_DURATION, judge_range(value, low, high, strict_high=True), value,
+                           limit, [FACTS["years_since_onset"]])
 
     def activity(self) -> list[Callable[[], CriterionResult | None]]:
         if self.criteria.get("activity_either"):

@@ -190,7 +190,9 @@ def eligibility_text(eligibility: dict[str, Any]) -> str:
     for label, low, high, unit in (("age", "age_min", "age_max", ""), ("EDSS", "edss_min", "edss_max", ""),
                                    ("disease duration", "duration_min_years", "duration_max_years", " years")):
         lo, hi = eligibility[low], eligibility[high]
-        if lo is not None and hi is not None:
+        if high == "duration_max_years" and hi is not None and eligibility.get("duration_max_strict"):
+            parts.append(f"{label} {text(lo) + ' or more and ' if lo is not None else ''}under {text(hi)}{unit}")
+        elif lo is not None and hi is not None:
             parts.append(f"{label} {text(lo)}-{text(hi)}{unit}")
         elif lo is not None:
             parts.append(f"{label} {text(lo)} or more{unit}" if unit else f"{label} {text(lo)} or more")
