@@ -73,6 +73,7 @@ def test_disease_duration_limits(run, write_dataset, years, expected):
     trial = screen(run, write_dataset, {"duration_min_years": 2, "duration_max_years": 10},
                    "--years-since-onset", years)
     assert label(trial, "disease-duration") == expected
+    assert trial["criteria"][0]["limit"] == "2 years or more and up to 10 years"
 
 
 @pytest.mark.parametrize("years,expected", [("0", MEETS), ("9.9", MEETS), ("10", FAILS), ("10.5", FAILS)])
@@ -81,6 +82,16 @@ def test_strict_duration_maximum_excludes_itself(run, write_dataset, years, expe
                    "--years-since-onset", years)
     assert label(trial, "disease-duration") == expected
     assert trial["criteria"][0]["limit"] == "under 10 years"
+    assert "under 10" in run("trial", "trial-one", "--data", str(write_dataset(dataset_with(
+        {"duration_max_years": 10, "duration_max_strict": True}))), "--format", "tsv").stdout
+
+
+@pytest.mark.parametrize("years,expected", [("3", FAILS), ("3.5", MEETS), ("20", MEETS), ("20.5", FAILS)])
+def test_strict_duration_minimum_excludes_itself(run, write_dataset, years, expected):
+    trial = screen(run, write_dataset, {"duration_min_years": 3, "duration_min_strict": True,
+                                        "duration_max_years": 20}, "--years-since-onset", years)
+    assert label(trial, "disease-duration") == expected
+    assert trial["criteria"][0]["limit"] == "more than 3 years and up to 20 years"
 
 
 def test_missing_fact_is_not_enough_information_and_listed(run, write_dataset):
@@ -305,6 +316,7 @@ RULES = [
      ["eligibility.wording[0].source", "unknown source"]),
     ({"wording": [{"criterion": "height", "text": "Tall", "source": "src-a"}]}, ["wording[0].criterion", "not one of"]),
     ({"duration_max_strict": True}, ["eligibility.duration_max_strict", "needs duration_max_years"]),
+    ({"duration_min_strict": True}, ["eligibility.duration_min_strict", "needs duration_min_years"]),
     ({"prior_treatments_min": "two"}, ["eligibility.prior_treatments_min", "whole number"]),
 ]
 
@@ -341,7 +353,7 @@ optional_limits = st.fixed_dictionaries({}, optional={
     "age_min": st.integers(0, 60), "age_max": st.integers(30, 120),
     "edss_min": edss_values, "edss_max": edss_values,
     "duration_min_years": st.integers(0, 10), "duration_max_years": st.integers(5, 40),
-    "duration_max_strict": st.booleans(),
+    "duration_min_strict": st.booleans(), "duration_max_strict": st.booleans(),
     "prior_treatments_min": st.integers(0, 3),
 })
 windows = st.sampled_from([3, 6, 12, 18, 24, 36])
@@ -350,8 +362,9 @@ windows = st.sampled_from([3, 6, 12, 18, 24, 36])
 @st.composite
 def criteria(draw: Any) -> dict[str, Any]:
     limits = draw(optional_limits)
-    if "duration_max_years" not in limits:
-        limits.pop("duration_max_strict", None)
+    for bound in ("min", "max"):
+        if f"duration_{bound}_years" not in limits:
+            limits.pop(f"duration_{bound}_strict", None)
     if draw(st.booleans()):
         limits.update(relapses_min=draw(st.integers(0, 3)), relapses_window_months=draw(windows))
     if draw(st.booleans()):

@@ -143,15 +143,26 @@ def _range_text(low: float | None, high: float | None, unit: str = "", number: s
     return f"up to {number.format(high)}{unit}" if high is not None else ""
 
 
-def judge_range(value: float | None, low: float | None, high: float | None, strict_high: bool = False) -> Label:
-    """Inclusive range check (``strict_high``: the maximum itself is out); a missing limit is open."""
+def judge_range(value: float | None, low: float | None, high: float | None,
+                strict_low: bool = False, strict_high: bool = False) -> Label:
+    """Inclusive range check unless a bound is strict (the limit itself is out); a missing limit is open."""
     if value is None:
         return Label.UNKNOWN
-    if low is not None and value < low:
+    if low is not None and (value < low or (strict_low and value == low)):
         return Label.DOES_NOT_MEET
     if high is not None and (value > high or (strict_high and value == high)):
         return Label.DOES_NOT_MEET
     return Label.MEETS
+
+
+def duration_text(low: float | None, high: float | None, strict_low: bool, strict_high: bool) -> str:
+    """A disease-duration limit in words, saying whether each bound is itself allowed."""
+    parts = []
+    if low is not None:
+        parts.append(f"more than {low:g} years" if strict_low else f"{low:g} years or more")
+    if high is not None:
+        parts.append(f"under {high:g} years" if strict_high else f"up to {high:g} years")
+    return " and ".join(parts)
 
 
 def judge_count_in_window(year_low: float, year_high: float, window_months: int,
@@ -222,13 +233,14 @@ class _Checker:
 
     def duration(self) -> CriterionResult | None:
         low, high = self.criteria.get("duration_min_years"), self.criteria.get("duration_max_years")
-        if not self.criteria.get("duration_max_strict") or high is None:
-            return self._range(Criterion.DISEASE_DURATION, "duration_min_years", "duration_max_years",
-                               self.profile.years_since_onset, "years_since_onset", " years")
-        limit = f"under {high:g} years" if low is None else f"{low:g} years or more and under {high:g} years"
+        if low is None and high is None:
+            return None
+        strict_low = bool(self.criteria.get("duration_min_strict"))
+        strict_high = bool(self.criteria.get("duration_max_strict"))
         value = self.profile.years_since_onset
-        return self.result(Criterion.DISEASE_DURATION, judge_range(value, low, high, strict_high=True), value,
-                           limit, [FACTS["years_since_onset"]])
+        label = judge_range(value, low, high, strict_low, strict_high)
+        return self.result(Criterion.DISEASE_DURATION, label, value,
+                           duration_text(low, high, strict_low, strict_high), [FACTS["years_since_onset"]])
 
     def activity(self) -> list[Callable[[], CriterionResult | None]]:
         if self.criteria.get("activity_either"):

@@ -220,6 +220,7 @@ class Eligibility(TypedDict):
     edss_max: NotRequired[float | None]
     duration_min_years: NotRequired[float | None]
     duration_max_years: NotRequired[float | None]
+    duration_min_strict: NotRequired[bool | None]
     duration_max_strict: NotRequired[bool | None]
     relapses_min: NotRequired[int | None]
     relapses_max: NotRequired[int | None]

@@ -391,8 +391,9 @@ def _check_criteria(data: dict[str, Any], where: str, ref: Any, report: Any) -> 
         report("relapses_min/relapses_max and relapses_window_months go together", f"{where}.relapses_window_months")
     if (data["mri_activity"] is not None) != (data["mri_window_months"] is not None):
         report("mri_activity and mri_window_months go together", f"{where}.mri_window_months")
-    if data["duration_max_strict"] and data["duration_max_years"] is None:
-        report("duration_max_strict needs duration_max_years", f"{where}.duration_max_strict")
+    for bound in ("min", "max"):
+        if data[f"duration_{bound}_strict"] and data[f"duration_{bound}_years"] is None:
+            report(f"duration_{bound}_strict needs duration_{bound}_years", f"{where}.duration_{bound}_strict")
     if data["activity_either"] and (data["relapses_min"] is None or data["mri_activity"] != "required"):
         report("activity_either needs relapses_min and mri_activity: required (either one is enough)",
                f"{where}.activity_either")

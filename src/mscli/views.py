@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mscli import queries
+from mscli.match import duration_text
 from mscli.model import Dataset, Source, Trial
 from mscli.render import View
 
@@ -190,8 +191,10 @@ def eligibility_text(eligibility: dict[str, Any]) -> str:
     for label, low, high, unit in (("age", "age_min", "age_max", ""), ("EDSS", "edss_min", "edss_max", ""),
                                    ("disease duration", "duration_min_years", "duration_max_years", " years")):
         lo, hi = eligibility[low], eligibility[high]
-        if high == "duration_max_years" and hi is not None and eligibility.get("duration_max_strict"):
-            parts.append(f"{label} {text(lo) + ' or more and ' if lo is not None else ''}under {text(hi)}{unit}")
+        if high == "duration_max_years" and (eligibility.get("duration_min_strict")
+                                             or eligibility.get("duration_max_strict")):
+            parts.append(f"{label} " + duration_text(lo, hi, bool(eligibility.get("duration_min_strict")),
+                                                     bool(eligibility.get("duration_max_strict"))))
         elif lo is not None and hi is not None:
             parts.append(f"{label} {text(lo)}-{text(hi)}{unit}")
         elif lo is not None:
