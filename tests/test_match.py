@@ -73,7 +73,7 @@ def test_disease_duration_limits(run, write_dataset, years, expected):
     trial = screen(run, write_dataset, {"duration_min_years": 2, "duration_max_years": 10},
                    "--years-since-onset", years)
     assert label(trial, "disease-duration") == expected
-    assert trial["criteria"][0]["limit"] == "2 years or more and up to 10 years"
+    assert trial["criteria"][0]["limit"] == "2 to 10 years"
 
 
 @pytest.mark.parametrize("years,expected", [("0", MEETS), ("9.9", MEETS), ("10", FAILS), ("10.5", FAILS)])
@@ -133,6 +133,7 @@ def test_relapses_at_least_over_windows(run, write_dataset, window, count, expec
     trial = screen(run, write_dataset, {"relapses_min": 2, "relapses_window_months": window},
                    "--relapses-last-year", str(count))
     assert label(trial, "relapses") == expected
+    assert trial["criteria"][0]["limit"] == f"at least 2 relapses in the {window} months before screening"
     if expected == UNKNOWN:
         assert trial["missing_facts"] == [f"number of relapses in the {window} months before screening "
                                           "(not in the profile, which covers 12)"]
@@ -144,6 +145,7 @@ def test_no_relapses_allowed_over_windows(run, write_dataset, window, count, exp
     trial = screen(run, write_dataset, {"relapses_max": 0, "relapses_window_months": window},
                    "--relapses-last-year", str(count))
     assert label(trial, "relapses") == expected
+    assert trial["criteria"][0]["limit"] == f"no relapse in the {window} months before screening"
 
 
 @pytest.mark.parametrize("wanted,flag,expected", [
@@ -429,3 +431,13 @@ def test_overall_label_agrees_with_criteria_through_the_cli(run, write_dataset, 
     else:
         assert trial["overall"] == "not enough information"
     assert bool(trial["missing_facts"]) == (UNKNOWN in labels or not labels)
+
+
+def test_bundled_strict_and_open_limits(run):
+    coast = run("match", "--trial", "coast", "--years-since-onset", "10", "--json").json()
+    assert label(coast, "disease-duration") == FAILS
+    stems = run("match", "--trial", "stems", "--edss", "9.5", "--json").json()
+    assert label(stems, "edss") == MEETS
+    swiss = {age: next(item for item in run("match", "--age", age, "--json").json()["guidance"]
+                       if item["id"] == "swiss-ms-society-ahsct")["overall"] for age in ("50", "51")}
+    assert swiss == {"50": "within the profile", "51": "outside the profile"}

@@ -143,6 +143,17 @@ def _range_text(low: float | None, high: float | None, unit: str = "", number: s
     return f"up to {number.format(high)}{unit}" if high is not None else ""
 
 
+def _relapse_text(low: int | None, high: int | None) -> str:
+    def count(n: int) -> str:
+        return f"{n} relapse{'' if n == 1 else 's'}"
+
+    if low is not None and high is not None:
+        return f"{low} to {count(high)}"
+    if low is not None:
+        return f"at least {count(low)}"
+    return "no relapse" if high == 0 else f"at most {count(high or 0)}"
+
+
 def judge_range(value: float | None, low: float | None, high: float | None,
                 strict_low: bool = False, strict_high: bool = False) -> Label:
     """Inclusive range check unless a bound is strict (the limit itself is out); a missing limit is open."""
@@ -157,6 +168,8 @@ def judge_range(value: float | None, low: float | None, high: float | None,
 
 def duration_text(low: float | None, high: float | None, strict_low: bool, strict_high: bool) -> str:
     """A disease-duration limit in words, saying whether each bound is itself allowed."""
+    if not (strict_low or strict_high):
+        return _range_text(low, high, " years")
     parts = []
     if low is not None:
         parts.append(f"more than {low:g} years" if strict_low else f"{low:g} years or more")
@@ -255,7 +268,7 @@ class _Checker:
         value = self.profile.relapses_last_year
         label = (Label.UNKNOWN if value is None
                  else judge_count_in_window(value, value, months, low, high))
-        limit = f"{_range_text(low, high)} relapses in the {months} months before screening"
+        limit = f"{_relapse_text(low, high)} in the {months} months before screening"
         return self.result(Criterion.RELAPSES, label, value, limit,
                            _window_fact("number of relapses", months, "relapses_last_year"))
 

@@ -309,7 +309,9 @@ def match_detail_view(result: dict[str, Any], notice: str) -> View:
     rows = []
     for item in result["criteria"]:
         wording = "\n".join(f"\"{w['text']}\" ({w['source']})" for w in item["wording"])
-        rows.append([item["criterion"], item["label"], _profile_value(item["value"]), item["limit"],
+        value = item["value"]
+        shown = f"{value:.1f}" if item["criterion"] == "edss" and value is not None else _profile_value(value)
+        rows.append([item["criterion"], item["label"], shown, item["limit"],
                      wording or f"(see {item['source']})"])
     notes = [f"Overall: {result['overall']}."]
     if result["missing_facts"]:
