@@ -438,6 +438,6 @@ def test_bundled_strict_and_open_limits(run):
     assert label(coast, "disease-duration") == FAILS
     stems = run("match", "--trial", "stems", "--edss", "9.5", "--json").json()
     assert label(stems, "edss") == MEETS
-    swiss = {age: next(item for item in run("match", "--age", age, "--json").json()["guidance"]
+    swiss = {age: next(item for item in run("match", "--age", age, "--edss", "3.0", "--json").json()["guidance"]
                        if item["id"] == "swiss-ms-society-ahsct")["overall"] for age in ("50", "51")}
     assert swiss == {"50": "within the profile", "51": "outside the profile"}
