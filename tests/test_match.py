@@ -319,6 +319,8 @@ RULES = [
     ({"wording": [{"criterion": "height", "text": "Tall", "source": "src-a"}]}, ["wording[0].criterion", "not one of"]),
     ({"duration_max_strict": True}, ["eligibility.duration_max_strict", "needs duration_max_years"]),
     ({"duration_min_strict": True}, ["eligibility.duration_min_strict", "needs duration_min_years"]),
+    ({"prior_treatments_min": 0}, ["eligibility.prior_treatments_min", "checks nothing"]),
+    ({"relapses_min": 0, "relapses_window_months": 12}, ["eligibility.relapses_min", "checks nothing"]),
     ({"prior_treatments_min": "two"}, ["eligibility.prior_treatments_min", "whole number"]),
 ]
 
@@ -356,7 +358,7 @@ optional_limits = st.fixed_dictionaries({}, optional={
     "edss_min": edss_values, "edss_max": edss_values,
     "duration_min_years": st.integers(0, 10), "duration_max_years": st.integers(5, 40),
     "duration_min_strict": st.booleans(), "duration_max_strict": st.booleans(),
-    "prior_treatments_min": st.integers(0, 3),
+    "prior_treatments_min": st.integers(1, 3),
 })
 windows = st.sampled_from([3, 6, 12, 18, 24, 36])
 
@@ -368,7 +370,7 @@ def criteria(draw: Any) -> dict[str, Any]:
         if f"duration_{bound}_years" not in limits:
             limits.pop(f"duration_{bound}_strict", None)
     if draw(st.booleans()):
-        limits.update(relapses_min=draw(st.integers(0, 3)), relapses_window_months=draw(windows))
+        limits.update(relapses_min=draw(st.integers(1, 3)), relapses_window_months=draw(windows))
     if draw(st.booleans()):
         limits.update(mri_activity=draw(st.sampled_from(["required", "excluded"])), mri_window_months=draw(windows))
     if "relapses_min" in limits and limits.get("mri_activity") == "required":

@@ -383,6 +383,9 @@ def _check_criteria(data: dict[str, Any], where: str, ref: Any, report: Any) -> 
     for name in ("edss_min", "edss_max"):
         if data[name] is not None and (data[name] * 2) % 1:
             report(f"EDSS {data[name]:g} is not in steps of 0.5", f"{where}.{name}")
+    for name in ("relapses_min", "prior_treatments_min"):
+        if data[name] == 0:
+            report("a minimum of 0 checks nothing; leave it out", f"{where}.{name}")
     for name in ("relapses_window_months", "mri_window_months"):
         if data[name] is not None and not 1 <= data[name] <= 240:
             report(f"{data[name]} months is outside 1 to 240", f"{where}.{name}")
