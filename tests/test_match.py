@@ -221,6 +221,8 @@ def test_guidance_is_reported_apart_with_its_own_labels(run, write_dataset):
         assert [trial["id"] for trial in answer["trials"]] == ["trial-one"]
         [found] = answer["guidance"]
         assert (found["id"], found["overall"], found["therapy"]) == ("who-benefits", expected, "alpha")
+    shown = run("show", "who-benefits", "--data", folder, "--format", "tsv").stdout
+    assert "benefit profile\talpha: age: up to 49 years; disease duration: up to 10 years (src-a)" in shown
     unknown = run("match", "--data", folder, "--age", "30", "--json").json()["guidance"][0]
     assert unknown["overall"] == "not enough information"
     assert unknown["missing_facts"] == ["years since onset (--years-since-onset)"]

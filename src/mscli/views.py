@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mscli import queries
-from mscli.match import duration_text
 from mscli.model import Dataset, Source, Trial
 from mscli.render import View
 
@@ -184,23 +183,15 @@ def trial_view(detail: dict[str, Any]) -> View:
     return _detail(title, pairs, detail)
 
 
+_CRITERION_WORDS = {"ms-type": "MS type", "edss": "EDSS"}
+
+
 def eligibility_text(eligibility: dict[str, Any]) -> str:
-    parts = []
-    if eligibility["ms_types"]:
-        parts.append("MS types: " + ", ".join(eligibility["ms_types"]))
-    for label, low, high, unit in (("age", "age_min", "age_max", ""), ("EDSS", "edss_min", "edss_max", ""),
-                                   ("disease duration", "duration_min_years", "duration_max_years", " years")):
-        lo, hi = eligibility[low], eligibility[high]
-        if high == "duration_max_years" and (eligibility.get("duration_min_strict")
-                                             or eligibility.get("duration_max_strict")):
-            parts.append(f"{label} " + duration_text(lo, hi, bool(eligibility.get("duration_min_strict")),
-                                                     bool(eligibility.get("duration_max_strict"))))
-        elif lo is not None and hi is not None:
-            parts.append(f"{label} {text(lo)}-{text(hi)}{unit}")
-        elif lo is not None:
-            parts.append(f"{label} {text(lo)} or more{unit}" if unit else f"{label} {text(lo)} or more")
-        elif hi is not None:
-            parts.append(f"{label} up to {text(hi)}{unit}")
+    """Structured limits in the words ``mscli match`` uses, then the notes, then the source."""
+    from mscli.match import Profile, check
+
+    parts = [f"{_CRITERION_WORDS.get(result.criterion.value, result.criterion.value.replace('-', ' '))}: "
+             f"{result.limit}" for result in check(eligibility, Profile())]  # type: ignore[arg-type]
     if eligibility["notes"]:
         parts.append(eligibility["notes"])
     return "; ".join(parts) + f" ({eligibility['source']})"
@@ -225,10 +216,16 @@ def detail_view(collection: str, detail: dict[str, Any]) -> View:
     return _generic_view(detail)
 
 
+def _value_text(name: str, value: Any) -> str:
+    if name == "benefit_profile" and value:
+        return f"{value['therapy']}: {eligibility_text(value)}"
+    return text(value)
+
+
 def _generic_view(detail: dict[str, Any]) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
     skip = {"cited_sources", "sources", "unverified"}
-    pairs = [(name.replace("_", " "), marked(detail, name, text(value)))
+    pairs = [(name.replace("_", " "), marked(detail, name, _value_text(name, value)))
              for name, value in detail.items() if name not in skip]
     if detail.get("cited_sources"):
         pairs.append(("sources", _source_lines(detail["cited_sources"])))
