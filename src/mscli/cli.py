@@ -16,6 +16,7 @@ import typer
 from mscli import __version__, queries, views
 from mscli.cite import CiteFormat
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
+from mscli.match import NOT_A_REFERRAL
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
 from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, ReportFormat, Terminal, View
@@ -664,6 +665,68 @@ def import_ctgov(
     sys.stderr.write("mscli: " + ", ".join(f"{count} {action}" for action, count in counts.items()) + "\n")
     if counts["skipped"]:
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+@app.command(help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
+
+Each structured criterion gets one label (meets / does not meet / not enough information) with
+the trial's own wording and its source; each trial an overall label: "may be eligible" only when
+every checked criterion is met, "not eligible" when any is not, else "not enough information",
+with the facts that would settle it. Limits are inclusive; a trial with no upper age limit never
+fails on age. Guidance rows are reported apart from trials.
+
+NOTICE_HERE
+
+\b
+Examples:
+  mscli match --age 34 --ms-type RRMS --edss 3.5 --years-since-onset 6
+  mscli match --age 40 --ms-type SPMS --edss 6.0 --recruiting-only
+  mscli match --age 30 --ms-type RRMS --relapses-last-year 2 --active-mri --trial beat-ms
+  mscli match --age 45 --ms-type PPMS --json | jq '.trials[] | {id, overall}'
+""".replace("NOTICE_HERE", NOT_A_REFERRAL))
+def match(
+    age: Annotated[Optional[int], typer.Option(help="Age in whole years (0-120).")] = None,
+    ms_type: Annotated[Optional[MsType], typer.Option("--ms-type", case_sensitive=False, help="Type of MS.")] = None,
+    edss: Annotated[Optional[float], typer.Option(help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
+    years_since_onset: Annotated[Optional[float], typer.Option(
+        "--years-since-onset", help="Years since the first MS symptoms.")] = None,
+    relapses_last_year: Annotated[Optional[int], typer.Option(
+        "--relapses-last-year", help="Relapses in the past 12 months.")] = None,
+    active_mri: Annotated[Optional[bool], typer.Option(
+        "--active-mri/--no-active-mri",
+        help="MRI showed (or did not show) new or enhancing lesions in the past 12 months.")] = None,
+    prior_treatment: Annotated[Optional[list[str]], typer.Option(
+        "--prior-treatment", metavar="NAME",
+        help="A disease-modifying treatment taken before (repeatable); 'none' if none.")] = None,
+    recruiting_only: Annotated[bool, typer.Option(
+        "--recruiting-only", help="Only trials whose status is recruiting.")] = False,
+    trial_id: Annotated[Optional[str], typer.Option(
+        "--trial", metavar="ID", help="One trial in detail, a row per criterion.")] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
+    no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+) -> None:
+    from mscli import match as matching
+
+    out = _output(fmt, as_json, data, no_cache, no_color)
+    try:
+        profile = matching.Profile(age=age, ms_type=ms_type, edss=edss, years_since_onset=years_since_onset,
+                                   relapses_last_year=relapses_last_year, active_mri=active_mri,
+                                   prior_treatments=None if prior_treatment is None else tuple(prior_treatment))
+    except MscliError as error:
+        _fail(error)
+
+    def build(ds: Dataset) -> View:
+        if trial_id is None:
+            return views.match_view(matching.match(ds, profile, recruiting_only), NOT_A_REFERRAL)
+        found = queries.find(ds, "trials", trial_id)
+        answer = matching.match(ds, profile, recruiting_only, trial_ids=[found["id"]])
+        if not answer["trials"]:
+            raise UsageError(f"trial {found['id']!r} is {found['status']}, not recruiting (--recruiting-only)")
+        return views.match_detail_view(answer["trials"][0], NOT_A_REFERRAL)
+
+    _show(out, build)
+    shown_as = out.fmt or (OutputFormat.TABLE if _terminal(out.color).is_tty else None)
+    if shown_as not in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
+        sys.stderr.write(NOT_A_REFERRAL + "\n")
 
 
 def _app_for(argv: list[str]) -> typer.Typer:

@@ -103,6 +103,26 @@ class MsType(StrEnum):
     PPMS = "PPMS"
 
 
+class MriActivity(StrEnum):
+    """What a trial asks of recent MRI activity (new or gadolinium-enhancing lesions)."""
+
+    REQUIRED = "required"
+    EXCLUDED = "excluded"
+
+
+class Criterion(StrEnum):
+    """The eligibility criteria mscli can check against a person's profile (``mscli match``)."""
+
+    MS_TYPE = "ms-type"
+    AGE = "age"
+    EDSS = "edss"
+    DISEASE_DURATION = "disease-duration"
+    RELAPSES = "relapses"
+    MRI_ACTIVITY = "mri-activity"
+    DISEASE_ACTIVITY = "disease-activity"
+    PRIOR_TREATMENT = "prior-treatment"
+
+
 class Design(StrEnum):
     """Design features a trial can be filtered on (``--design``)."""
 
@@ -262,7 +282,20 @@ class TrialDesign(TypedDict):
     comparator: NotRequired[str | None]
 
 
+class Wording(TypedDict):
+    """A criterion in the words of the trial's registry record (or the guidance), with its source."""
+
+    criterion: Criterion
+    text: str
+    source: str
+
+
 class Eligibility(TypedDict):
+    """Structured criteria. Limits are inclusive; a limit left out is not checked (no limit or unknown).
+
+    Used for trial eligibility and for the therapy-level "who benefits" profile of guidance.
+    """
+
     ms_types: NotRequired[list[MsType]]
     age_min: NotRequired[int | None]
     age_max: NotRequired[int | None]
@@ -271,9 +304,25 @@ class Eligibility(TypedDict):
     duration_min_years: NotRequired[float | None]
     duration_max_years: NotRequired[float | None]
     sex: NotRequired[Sex | None]
+    duration_min_strict: NotRequired[bool | None]
+    duration_max_strict: NotRequired[bool | None]
+    relapses_min: NotRequired[int | None]
+    relapses_max: NotRequired[int | None]
+    relapses_window_months: NotRequired[int | None]
+    mri_activity: NotRequired[MriActivity | None]
+    mri_window_months: NotRequired[int | None]
+    activity_either: NotRequired[bool | None]
+    prior_treatments_min: NotRequired[int | None]
+    wording: NotRequired[list[Wording]]
     notes: NotRequired[str | None]
     criteria: NotRequired[str | None]  # the registry's criteria text as written (imported records)
     source: str
+
+
+class BenefitProfile(Eligibility):
+    """Who a guidance document says is most likely to benefit from one therapy, as criteria."""
+
+    therapy: str
 
 
 class Enrolment(TypedDict):
@@ -364,6 +413,7 @@ class Guidance(TypedDict):
     therapies: list[str]
     summary: str
     key_points: NotRequired[list[str]]
+    benefit_profile: NotRequired[BenefitProfile | None]
     sources: list[str]
     unverified: NotRequired[list[str]]
     reviewed: str

@@ -280,9 +280,10 @@ def sources_of(dataset: Dataset, record: Any) -> list[Source]:
     """Every source a record cites, in the order first cited, each once."""
     index = source_index(dataset)
     wanted: list[str] = [*record.get("sources", []), *record.get("publications", [])]
-    eligibility = record.get("eligibility")
-    if eligibility:
-        wanted.append(eligibility["source"])
+    for criteria in (record.get("eligibility"), record.get("benefit_profile")):
+        if criteria:
+            wanted.append(criteria["source"])
+            wanted += [wording["source"] for wording in criteria.get("wording", [])]
     wanted += [entry["source"] for entry in record.get("enrolment", [])]
     wanted += [entry["source"] for entry in record.get("differences", [])]
     if record.get("certainty"):
@@ -422,8 +423,15 @@ def _field_text(value: Any) -> str:
     if isinstance(value, dict):
         return " | ".join(_field_text(item) for key, item in value.items() if key != "source")
     if isinstance(value, list):
-        return " | ".join(item["id"] if isinstance(item, dict) else str(item) for item in value)
+        return " | ".join(_list_item_text(item) for item in value)
     return str(value)
+
+
+def _list_item_text(item: Any) -> str:
+    """A record in a list reads as its id; other mappings (criterion wording) as their text."""
+    if isinstance(item, dict):
+        return str(item["id"]) if "id" in item else _field_text(item)
+    return str(item)
 
 
 def search_values(collection: CollectionName, record: Any) -> list[str]:

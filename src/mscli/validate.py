@@ -309,6 +309,9 @@ def _check_record(entry: _Located, ids: dict[str, set[str]], report: Any) -> Non
         _check_year(record.get("year"), "year", report)
     if entry.collection == "guidance":
         _check_year(record.get("year"), "year", report)
+        if record["benefit_profile"] is not None:
+            _check_criteria(record["benefit_profile"], "benefit_profile", ref, report)
+            ref(record["benefit_profile"]["therapy"], "therapies", "benefit_profile.therapy")
     if entry.collection == "red_flags":
         _check_red_flag(record, report)
 
@@ -383,12 +386,8 @@ def _check_trial(record: dict[str, Any], ref: Any, report: Any) -> None:
     for index, registration in enumerate(record["registrations"]):
         if model.registry_of(registration["id"]) is None:
             report(_registry_message(registration["id"]), f"registrations[{index}].id")
-    eligibility = record["eligibility"]
-    if eligibility is not None:
-        ref(eligibility["source"], "sources", "eligibility.source")
-        _check_range(eligibility, "age_min", "age_max", 0, 120, report)
-        _check_range(eligibility, "edss_min", "edss_max", 0, 10, report)
-        _check_range(eligibility, "duration_min_years", "duration_max_years", 0, 100, report)
+    if record["eligibility"] is not None:
+        _check_criteria(record["eligibility"], "eligibility", ref, report)
     for index, enrolment in enumerate(record["enrolment"]):
         ref(enrolment["source"], "sources", f"enrolment[{index}].source")
         _check_count(enrolment["count"], f"enrolment[{index}].count", report)
@@ -422,14 +421,62 @@ def _is_trial_field(path: str) -> bool:
     return inner is not None and rest in field_names(inner)
 
 
-def _check_range(data: dict[str, Any], low: str, high: str, floor: float, ceiling: float,
+# Which fields give each criterion its limits: a wording entry must name a criterion that has one.
+CRITERION_FIELDS: dict[model.Criterion, tuple[str, ...]] = {
+    model.Criterion.MS_TYPE: ("ms_types",),
+    model.Criterion.AGE: ("age_min", "age_max"),
+    model.Criterion.EDSS: ("edss_min", "edss_max"),
+    model.Criterion.DISEASE_DURATION: ("duration_min_years", "duration_max_years"),
+    model.Criterion.RELAPSES: ("relapses_min", "relapses_max"),
+    model.Criterion.MRI_ACTIVITY: ("mri_activity",),
+    model.Criterion.DISEASE_ACTIVITY: ("activity_either",),
+    model.Criterion.PRIOR_TREATMENT: ("prior_treatments_min",),
+}
+
+
+def _check_criteria(data: dict[str, Any], where: str, ref: Any, report: Any) -> None:
+    """Ranges, EDSS steps, windows and sources of a set of structured criteria."""
+    ref(data["source"], "sources", f"{where}.source")
+    _check_range(data, where, "age_min", "age_max", 0, 120, report)
+    _check_range(data, where, "edss_min", "edss_max", 0, 10, report)
+    _check_range(data, where, "duration_min_years", "duration_max_years", 0, 100, report)
+    _check_range(data, where, "relapses_min", "relapses_max", 0, 100, report)
+    for name in ("edss_min", "edss_max"):
+        if data[name] is not None and (data[name] * 2) % 1:
+            report(f"EDSS {data[name]:g} is not in steps of 0.5", f"{where}.{name}")
+    for name in ("relapses_min", "prior_treatments_min"):
+        if data[name] == 0:
+            report("a minimum of 0 checks nothing; leave it out", f"{where}.{name}")
+    for name in ("relapses_window_months", "mri_window_months"):
+        if data[name] is not None and not 1 <= data[name] <= 240:
+            report(f"{data[name]} months is outside 1 to 240", f"{where}.{name}")
+    has_relapses = data["relapses_min"] is not None or data["relapses_max"] is not None
+    if has_relapses != (data["relapses_window_months"] is not None):
+        report("relapses_min/relapses_max and relapses_window_months go together", f"{where}.relapses_window_months")
+    if (data["mri_activity"] is not None) != (data["mri_window_months"] is not None):
+        report("mri_activity and mri_window_months go together", f"{where}.mri_window_months")
+    for bound in ("min", "max"):
+        if data[f"duration_{bound}_strict"] and data[f"duration_{bound}_years"] is None:
+            report(f"duration_{bound}_strict needs duration_{bound}_years", f"{where}.duration_{bound}_strict")
+    if data["activity_either"] and (data["relapses_min"] is None or data["mri_activity"] != "required"):
+        report("activity_either needs relapses_min and mri_activity: required (either one is enough)",
+               f"{where}.activity_either")
+    for index, wording in enumerate(data["wording"]):
+        ref(wording["source"], "sources", f"{where}.wording[{index}].source")
+        fields = CRITERION_FIELDS[model.Criterion(wording["criterion"])]
+        if all(data[name] in (None, []) for name in fields):
+            report(f"wording for {wording['criterion']!r} but no {' or '.join(fields)} is given",
+                   f"{where}.wording[{index}].criterion")
+
+
+def _check_range(data: dict[str, Any], where: str, low: str, high: str, floor: float, ceiling: float,
                  report: Any) -> None:
     for name in (low, high):
         value = data[name]
         if value is not None and not floor <= value <= ceiling:
-            report(f"{value} is outside {floor:g} to {ceiling:g}", f"eligibility.{name}")
+            report(f"{value} is outside {floor:g} to {ceiling:g}", f"{where}.{name}")
     if data[low] is not None and data[high] is not None and data[low] > data[high]:
-        report(f"{low} {data[low]:g} is above {high} {data[high]:g}", f"eligibility.{high}")
+        report(f"{low} {data[low]:g} is above {high} {data[high]:g}", f"{where}.{high}")
 
 
 def _check_count(value: int | None, field: str, report: Any) -> None:

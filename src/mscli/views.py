@@ -199,21 +199,16 @@ def trial_view(detail: dict[str, Any]) -> View:
     return _detail(title, pairs, detail)
 
 
+_CRITERION_WORDS = {"ms-type": "MS type", "edss": "EDSS"}
+
+
 def eligibility_text(eligibility: dict[str, Any], cite: bool = True) -> str:
-    """Who could take part, in one line; ``cite`` adds the id of the source it comes from."""
-    parts = []
-    if eligibility["ms_types"]:
-        parts.append("MS types: " + ", ".join(eligibility["ms_types"]))
-    for label, low, high, unit in (("age", "age_min", "age_max", ""), ("EDSS", "edss_min", "edss_max", ""),
-                                   ("disease duration", "duration_min_years", "duration_max_years", " years")):
-        lo, hi = eligibility[low], eligibility[high]
-        if lo is not None and hi is not None:
-            parts.append(f"{label} {text(lo)}-{text(hi)}{unit}")
-        elif lo is not None:
-            parts.append(f"{label} {text(lo)} or more{unit}" if unit else f"{label} {text(lo)} or more")
-        elif hi is not None:
-            parts.append(f"{label} up to {text(hi)}{unit}")
-    if eligibility["sex"] and eligibility["sex"] != "all":
+    """Structured limits in the words ``mscli match`` uses, then the notes; ``cite`` adds the source."""
+    from mscli.match import Profile, check
+
+    parts = [f"{_CRITERION_WORDS.get(result.criterion.value, result.criterion.value.replace('-', ' '))}: "
+             f"{result.limit}" for result in check(eligibility, Profile())]  # type: ignore[arg-type]
+    if eligibility.get("sex") and eligibility["sex"] != "all":
         parts.append(f"{eligibility['sex']} only")
     if eligibility["notes"]:
         parts.append(eligibility["notes"])
@@ -239,10 +234,16 @@ def detail_view(collection: str, detail: dict[str, Any]) -> View:
     return _generic_view(detail)
 
 
+def _value_text(name: str, value: Any) -> str:
+    if name == "benefit_profile" and value:
+        return f"{value['therapy']}: {eligibility_text(value)}"
+    return text(value)
+
+
 def _generic_view(detail: dict[str, Any]) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
     skip = {"cited_sources", "sources", "unverified", "used_by"}
-    pairs = [(name.replace("_", " "), marked(detail, name, text(value)))
+    pairs = [(name.replace("_", " "), marked(detail, name, _value_text(name, value)))
              for name, value in detail.items() if name not in skip]
     if detail.get("used_by"):
         pairs.append(("used by", ", ".join(f"{use['type']} {use['id']}" for use in detail["used_by"])))
@@ -440,3 +441,49 @@ def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
               str(row["trials_without_figure"])] for row in rows]
     return View(payload=list(rows), columns=columns, rows=table, title=f"Trials by {by}", notes=notes,
                 chart=chart)
+
+def _label_counts(result: dict[str, Any]) -> list[str]:
+    counts = result["counts"]
+    return [str(counts["meets"]), str(counts["does not meet"]), str(counts["not enough information"])]
+
+
+def match_view(answer: dict[str, Any], notice: str) -> View:
+    """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
+    rows = [["trial", result["id"], result["status"], result["overall"], *_label_counts(result),
+             "\n".join(result["missing_facts"])] for result in answer["trials"]]
+    rows += [["guidance", result["id"], result["therapy"], result["overall"],
+              *_label_counts(result), "\n".join(result["missing_facts"])] for result in answer["guidance"]]
+    notes = ["Guidance rows say whether the profile is within the group a guidance document says is most "
+             "likely to benefit from a therapy; they are not trial eligibility.",
+             "Details per criterion: mscli match --trial ID (with the same profile options).", notice]
+    return View(payload=answer, columns=["type", "id", "status / therapy", "overall", "met",
+                                         "not met", "unknown", "facts that would settle it"],
+                rows=rows, title="Pre-screen of your profile", notes=notes)
+
+
+def match_detail_view(result: dict[str, Any], notice: str) -> View:
+    """One trial's pre-screen, a row per criterion with the trial's own wording and source."""
+    rows = []
+    for item in result["criteria"]:
+        wording = "\n".join(f"\"{w['text']}\" ({w['source']})" for w in item["wording"])
+        value = item["value"]
+        shown = f"{value:.1f}" if item["criterion"] == "edss" and value is not None else _profile_value(value)
+        rows.append([item["criterion"], item["label"], shown, item["limit"],
+                     wording or f"(see {item['source']})"])
+    notes = [f"Overall: {result['overall']}."]
+    if result["missing_facts"]:
+        notes.append("Facts that would settle the unknowns: " + "; ".join(result["missing_facts"]) + ".")
+    if result["other_criteria"]:
+        notes.append(f"Other criteria, not checked ({result['source']}): {result['other_criteria']}")
+    notes.append(notice)
+    title = f"{result.get('acronym') or result['id']}: {result['title']}"
+    return View(payload=result, columns=["criterion", "result", "your value", "limit", "trial's wording (source)"],
+                rows=rows, title=title, notes=notes)
+
+
+def _profile_value(value: Any) -> str:
+    if value is None:
+        return "not given"
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')}: {_profile_value(item)}" for key, item in value.items())
+    return text(value)
