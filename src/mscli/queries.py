@@ -28,6 +28,7 @@ from mscli.model import (
     Trial,
     registry_of,
 )
+from mscli.outputs import SCHEMA_VERSION
 
 STALE_AFTER_DAYS = 365
 _PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
@@ -425,6 +426,7 @@ def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]
         "counts": {name: len(dataset[name]) for name in COLLECTIONS},
         "unverified_sources": sum(1 for source in sources if not source["verified"]),
         "trials_by_therapy": trials_by_therapy(dataset),
+        "schema_version": SCHEMA_VERSION,
     }
 
 

@@ -45,6 +45,9 @@ class View:
     rows: list[list[str]]
     title: str | None = None
     notes: list[str] = field(default_factory=list)
+    # The TypedDict each record of the payload is (or the payload itself, for one record):
+    # the one list of field names that --fields offers.
+    record_type: type | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,81 @@
+"""Shell completion of ids and filter values, read from the dataset in use.
+
+The shell runs mscli on every Tab press, so these functions read the dataset through the cache
+(``dataset.load``), honour ``--data`` when it is already on the command line, print nothing, and
+never raise: a missing or broken dataset simply offers no completions. Choices that are fixed
+(phases, statuses, formats) are completed by Click from the enums without reading any data.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from mscli.model import CollectionName, Dataset
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def _dataset(ctx: typer.Context) -> Dataset | None:
+    try:
+        from mscli import dataset
+
+        data = ctx.params.get("data") if ctx is not None else None
+        return dataset.load(data if isinstance(data, str) else None)
+    except Exception:  # noqa: BLE001 - a completion must never break the shell
+        return None
+
+
+def _records(ctx: typer.Context, incomplete: str, collections: tuple[CollectionName, ...]) -> list[tuple[str, str]]:
+    loaded = _dataset(ctx)
+    if loaded is None:
+        return []
+    try:
+        from mscli.queries import title_of
+
+        prefix = incomplete.lower()
+        return [(record["id"], title_of(collection, record)[:80]) for collection in collections
+                for record in loaded[collection] if record["id"].startswith(prefix)]
+    except Exception:  # noqa: BLE001 - a malformed cache entry must not break the shell
+        return []
+
+
+def therapy_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _records(ctx, incomplete, ("therapies",))
+
+
+def trial_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _records(ctx, incomplete, ("trials",))
+
+
+def term_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _records(ctx, incomplete, ("glossary",))
+
+
+def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _records(ctx, incomplete, ("trials", "therapies", "studies", "guidance", "glossary", "sources"))
+
+
+def countries(ctx: typer.Context, incomplete: str) -> list[str]:
+    loaded = _dataset(ctx)
+    if loaded is None:
+        return []
+    try:
+        from mscli.queries import countries_in
+
+        return [name for name in countries_in(loaded) if name.lower().startswith(incomplete.lower())]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def script(shell: str) -> str:
+    """The completion script Typer writes for ``shell``, for the ``mscli`` program.
+
+    The same function Typer's own ``--show-completion`` uses; typer is pinned to 0.28.x.
+    """
+    from typer._completion_shared import get_completion_script
+
+    return str(get_completion_script(prog_name="mscli", complete_var="_MSCLI_COMPLETE", shell=shell))
+
+
+def complete_shells(incomplete: str) -> list[str]:
+    return [shell for shell in SHELLS if shell.startswith(incomplete)]
