@@ -16,7 +16,7 @@ from mscli import __version__, queries, views
 from mscli import completion as complete
 from mscli.cite import CiteFormat
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
-from mscli.model import Dataset, Design, Guidance, MsType, Phase, Status, Study
+from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
 from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, Terminal, View
 
@@ -368,7 +368,7 @@ def studies(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOpt
       mscli show nottingham-spms-msc
     """
     _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), lambda ds: views.listing_view(
-        ds["studies"], Study, ("id", "kind", "therapy", "year", "title")))
+        ds["studies"], "study", ("id", "kind", "therapy", "year", "title")))
 
 
 @app.command()
@@ -383,7 +383,7 @@ def guidance(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOp
       mscli show consensus-2010
     """
     _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), lambda ds: views.listing_view(
-        ds["guidance"], Guidance, ("id", "kind", "publisher", "year", "title")))
+        ds["guidance"], "guidance", ("id", "kind", "publisher", "year", "title")))
 
 
 @app.command()

@@ -28,7 +28,6 @@ from mscli.model import (
     Trial,
     registry_of,
 )
-from mscli.outputs import SCHEMA_VERSION
 
 STALE_AFTER_DAYS = 365
 _PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
@@ -414,6 +413,8 @@ def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[s
 
 def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]:
     """Version, review date, whether that date is over a year old, and record counts."""
+    from mscli.outputs import SCHEMA_VERSION
+
     reviewed = dataset["dataset"]["reviewed"]
     age = days_since_review(dataset, today)
     sources = dataset["sources"]

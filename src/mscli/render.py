@@ -45,9 +45,9 @@ class View:
     rows: list[list[str]]
     title: str | None = None
     notes: list[str] = field(default_factory=list)
-    # The TypedDict each record of the payload is (or the payload itself, for one record):
-    # the one list of field names that --fields offers.
-    record_type: type | None = None
+    # The schema type name (``mscli schema``) of each record of the payload, or of the payload
+    # itself for one record: its TypedDict gives the field names that --fields offers.
+    record_type: str | None = None
 
 
 @dataclass(frozen=True)

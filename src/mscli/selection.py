@@ -1,8 +1,8 @@
 """``--fields`` and ``--query``: cut a View down to chosen fields, or query its JSON.
 
 Both act on a finished View, in one place for every command, so no command knows about them.
-The field names a view offers are those of the TypedDict its records are (``View.record_type``),
-the same names its JSON uses. Queries are JMESPath, the language of the AWS CLI's ``--query``,
+The field names a view offers are those of the TypedDict its records are (named by
+``View.record_type``), the same names its JSON uses. Queries are JMESPath, the language of the AWS CLI's ``--query``,
 so scripts need no jq; the jmespath package is imported only when a query is given.
 """
 
@@ -30,9 +30,10 @@ def field_names(view: View) -> list[str]:
     """The fields each record of ``view`` has, in the order the model declares them."""
     if view.record_type is None:
         return []
+    from mscli.outputs import SCHEMA_TYPES
     from mscli.validate import fields_of
 
-    return [spec.name for spec in fields_of(view.record_type)]
+    return [spec.name for spec in fields_of(SCHEMA_TYPES[view.record_type][0])]
 
 
 def select_fields(view: View, wanted: Sequence[str]) -> View:

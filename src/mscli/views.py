@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from mscli import outputs, queries
-from mscli.model import COLLECTIONS, Dataset, GlossaryTerm, Source, Therapy, Trial
+from mscli import queries
+from mscli.model import COLLECTIONS, Dataset, Source, Trial
 from mscli.render import View
 
 UNVERIFIED = " (unverified)"
@@ -38,7 +38,7 @@ def marked(record: Any, field: str, value: str) -> str:
     return value
 
 
-def _listing(records: Sequence[Any], record_type: type, columns: list[tuple[str, Callable[[Any], str]]],
+def _listing(records: Sequence[Any], record_type: str, columns: list[tuple[str, Callable[[Any], str]]],
              title: str | None = None, notes: list[str] | None = None) -> View:
     return View(payload=list(records), columns=[header for header, _ in columns],
                 rows=[[get(record) for _, get in columns] for record in records],
@@ -65,7 +65,7 @@ def years_text(trial: Trial) -> str:
 
 
 def trials_view(trials: Sequence[Trial]) -> View:
-    return _listing(trials, Trial, [
+    return _listing(trials, "trial", [
         ("id", _field("id")),
         ("therapy", _field("therapy")),
         ("phase", _field("phase")),
@@ -88,7 +88,7 @@ def design_text(trial: Trial) -> str:
 
 def therapies_view(dataset: Dataset) -> View:
     counts = queries.trials_by_therapy(dataset)
-    return _listing(dataset["therapies"], Therapy, [
+    return _listing(dataset["therapies"], "therapy", [
         ("id", _field("id")),
         ("name", _field("name")),
         ("availability", _field("availability")),
@@ -99,7 +99,7 @@ def therapies_view(dataset: Dataset) -> View:
 
 
 def sources_view(sources: Sequence[Source]) -> View:
-    return _listing(sources, Source, [
+    return _listing(sources, "source", [
         ("id", _field("id")),
         ("kind", _field("kind")),
         ("publisher", _field("publisher")),
@@ -118,7 +118,7 @@ def source_identifier(source: Source) -> str:
 
 
 def search_view(hits: list[dict[str, Any]], query: str) -> View:
-    return _listing(hits, outputs.SearchHit, [
+    return _listing(hits, "search-hit", [
         ("type", _field("type")),
         ("id", _field("id")),
         ("title", _field("title")),
@@ -137,7 +137,7 @@ def _source_lines(sources: Sequence[Source]) -> str:
     return "\n".join(lines)
 
 
-def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any], record_type: type,
+def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any], record_type: str,
             notes: list[str] | None = None) -> View:
     rows = [[label, value] for label, value in pairs if value]
     return View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [],
@@ -183,7 +183,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("reviewed", trial["reviewed"]),
     ]
     title = f"{trial['acronym'] or trial['id']}: {trial['title']}"
-    return _detail(title, pairs, detail, outputs.TrialDetail)
+    return _detail(title, pairs, detail, "trial-detail")
 
 
 def eligibility_text(eligibility: dict[str, Any]) -> str:
@@ -211,7 +211,7 @@ def therapy_view(detail: dict[str, Any]) -> View:
         "availability", "strongest_evidence", "main_risks", "who_benefits", "who_does_not_benefit",
         "trial_ids", "study_ids", "guidance_ids")]
     pairs += [("sources", _source_lines(therapy["cited_sources"])), ("reviewed", therapy["reviewed"])]
-    return _detail(therapy["name"], pairs, detail, outputs.TherapyDetail)
+    return _detail(therapy["name"], pairs, detail, "therapy-detail")
 
 
 def detail_view(collection: str, detail: dict[str, Any]) -> View:
@@ -223,11 +223,11 @@ def detail_view(collection: str, detail: dict[str, Any]) -> View:
     return _generic_view(detail, _DETAIL_TYPES[collection])
 
 
-_DETAIL_TYPES: dict[str, type] = {"studies": outputs.StudyDetail, "guidance": outputs.GuidanceDetail,
-                                  "sources": outputs.SourceDetail, "glossary": outputs.TermDetail}
+_DETAIL_TYPES = {"studies": "study-detail", "guidance": "guidance-detail", "sources": "source-detail",
+                 "glossary": "term-detail"}
 
 
-def _generic_view(detail: dict[str, Any], record_type: type) -> View:
+def _generic_view(detail: dict[str, Any], record_type: str) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
     skip = {"cited_sources", "sources", "unverified"}
     pairs = [(name.replace("_", " "), marked(detail, name, text(value)))
@@ -256,7 +256,7 @@ def compare_view(rows: list[dict[str, Any]]) -> View:
     table = [[label, *(marked(row, key, text(row[key])) for row in rows)] for key, label in COMPARE_ASPECTS]
     return View(payload=rows, columns=columns, rows=table, title="Comparison",
                 notes=["Counts come from the trials in this dataset, not from every trial ever run."],
-                record_type=outputs.Comparison)
+                record_type="comparison")
 
 
 def info_view(summary: dict[str, Any], data_path: str) -> View:
@@ -268,16 +268,16 @@ def info_view(summary: dict[str, Any], data_path: str) -> View:
         ("unverified sources", str(summary["unverified_sources"])),
     ]
     notes = ["This dataset is more than a year past its review date."] if summary["stale"] else []
-    return _detail("mscli dataset", pairs, {**summary, "data": data_path}, outputs.Info, notes)
+    return _detail("mscli dataset", pairs, {**summary, "data": data_path}, "info", notes)
 
 
-def listing_view(records: Sequence[Any], record_type: type, fields: Sequence[str]) -> View:
+def listing_view(records: Sequence[Any], record_type: str, fields: Sequence[str]) -> View:
     """A plain listing showing the named fields of each record."""
     return _listing(records, record_type, [(name, _field(name)) for name in fields])
 
 
 def glossary_view(terms: Sequence[Any]) -> View:
-    return _listing(terms, GlossaryTerm, [("term", _field("term")), ("definition", _field("definition"))])
+    return _listing(terms, "term", [("term", _field("term")), ("definition", _field("definition"))])
 
 
 def problems_view(problems: Sequence[Any]) -> View:
@@ -285,7 +285,7 @@ def problems_view(problems: Sequence[Any]) -> View:
                 "message": p.message} for p in problems]
     return View(payload=payload, columns=["location", "problem"],
                 rows=[[p.location, p.message] for p in problems],
-                title="Problems", record_type=outputs.ValidationProblem)
+                title="Problems", record_type="validation-problem")
 
 
 def diff_view(report: Any) -> View:
@@ -299,9 +299,9 @@ def diff_view(report: Any) -> View:
     summary = report["summary"]
     notes = [f"{summary['added']} added, {summary['removed']} removed, {summary['changed']} changed."]
     return View(payload=report, columns=["change", "type", "id", "field", "old", "new"], rows=rows,
-                title=f"Changes from {report['old']} to {report['new']}", notes=notes, record_type=outputs.Diff)
+                title=f"Changes from {report['old']} to {report['new']}", notes=notes, record_type="diff")
 
 
 def schema_types_view(types: Sequence[Any]) -> View:
-    return _listing(types, outputs.SchemaType, [
+    return _listing(types, "schema-type", [
         ("name", _field("name")), ("description", _field("description")), ("emitted by", _field("emitted_by"))])
