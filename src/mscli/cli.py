@@ -243,7 +243,7 @@ def trials(
     ms_type: Annotated[Optional[list[MsType]], typer.Option(
         "--ms-type", case_sensitive=False, help="MS type the trial admits (repeatable).")] = None,
     country: Annotated[Optional[list[str]], typer.Option(
-        help="Country with a site (repeatable).", autocompletion=complete.countries)] = None,
+        metavar="COUNTRY", help="Country with a site (repeatable).", autocompletion=complete.countries)] = None,
     design: Annotated[Optional[list[Design]], typer.Option(
         case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
     since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or after this year.")] = None,
