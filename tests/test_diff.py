@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from mscli.diffing import field_changes
 from tests.conftest import minimal
 
@@ -95,6 +98,7 @@ def test_invalid_dataset_exits_3_and_missing_path_exits_4(run, pair, tmp_path):
     result = run("diff", old, write(tmp_path / "broken", broken))
     assert result.exit_code == 3
     assert result.stdout == ""
+    assert str(tmp_path / "broken" / "data.yaml") in result.stderr
     assert run("diff", old, str(tmp_path / "nowhere")).exit_code == 4
 
 
@@ -109,3 +113,21 @@ def test_field_changes_walks_nested_mappings():
     assert field_changes(old, new) == [
         {"field": "b.c.d", "old": 1, "new": 2}, {"field": "b.e", "old": [1], "new": [1, 2]},
         {"field": "gone", "old": 1, "new": None}, {"field": "new", "old": None, "new": 1}]
+
+
+VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                      max_leaves=10)
+MAPPINGS = st.dictionaries(st.text(max_size=3), VALUES, max_size=4)
+
+
+@given(MAPPINGS)
+def test_a_record_has_no_changes_from_itself(record):
+    assert field_changes(record, record) == []
+
+
+@given(MAPPINGS, MAPPINGS)
+def test_changes_reversed_are_the_same_fields_with_old_and_new_swapped(old, new):
+    forward = {(c["field"], repr(c["old"]), repr(c["new"])) for c in field_changes(old, new)}
+    backward = {(c["field"], repr(c["new"]), repr(c["old"])) for c in field_changes(new, old)}
+    assert forward == backward

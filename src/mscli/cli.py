@@ -510,7 +510,7 @@ def cite(
 def schema(
     type_name: Annotated[Optional[str], typer.Argument(
         metavar="[TYPE]", help="A type name from 'mscli schema'; without one, list the types.",
-        autocompletion=lambda incomplete: [name for name in _schema_names() if name.startswith(incomplete)])] = None,
+        autocompletion=complete.schema_types)] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, no_color: NoColorOption = False,
     fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
@@ -546,12 +546,6 @@ def schema(
           View(payload=document, columns=[], rows=[]))
 
 
-def _schema_names() -> list[str]:
-    from mscli.outputs import SCHEMA_TYPES
-
-    return list(SCHEMA_TYPES)
-
-
 @app.command()
 def diff(
     old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or YAML file.")],
@@ -574,11 +568,11 @@ def diff(
       mscli diff old.yaml new.yaml --json | jq '.summary'
       mscli diff ./before ./after --exit-code --query 'changed[].id'
     """
-    from mscli import dataset, diffing
+    from mscli import diffing
 
     out = _output(fmt, as_json, None, True, no_color, fields, query)
     try:
-        report = diffing.diff(dataset.load(old, use_cache=False), dataset.load(new, use_cache=False), old, new)
+        report = diffing.diff(diffing.load(old), diffing.load(new), old, new)
     except MscliError as error:
         _fail(error)
     _emit(out, views.diff_view(report))

@@ -67,6 +67,12 @@ def countries(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
+def schema_types(incomplete: str) -> list[str]:
+    from mscli.outputs import SCHEMA_TYPES
+
+    return [name for name in SCHEMA_TYPES if name.startswith(incomplete)]
+
+
 def script(shell: str) -> str:
     """The completion script Typer writes for ``shell``, for the ``mscli`` program.
 

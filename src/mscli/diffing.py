@@ -9,10 +9,26 @@ is compared as a record with collection ``dataset``.
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
+from mscli.errors import DatasetError
 from mscli.model import COLLECTIONS, Dataset
 from mscli.outputs import ChangedRecord, Diff, FieldChange, RecordRef
+
+
+def load(path: str) -> Dataset:
+    """A validated dataset, read without the cache; problems name files by their full path,
+    since with two datasets a bare ``data.yaml`` would not say which one is broken."""
+    from mscli.dataset import load as load_dataset
+
+    try:
+        return load_dataset(path, use_cache=False)
+    except DatasetError as error:
+        folder = Path(path) if Path(path).is_dir() else Path(path).parent
+        raise DatasetError([dataclasses.replace(problem, file=str(folder / problem.file))
+                            for problem in error.problems]) from None
 
 
 def diff(old: Dataset, new: Dataset, old_name: str, new_name: str) -> Diff:
