@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -116,7 +115,8 @@ def test_field_changes_walks_nested_mappings():
 
 
 VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                      lambda inner: (st.lists(inner, max_size=3)
+                                     | st.dictionaries(st.text(max_size=3), inner, max_size=3)),
                       max_leaves=10)
 MAPPINGS = st.dictionaries(st.text(max_size=3), VALUES, max_size=4)
 

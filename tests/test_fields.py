@@ -129,13 +129,21 @@ def test_query_that_selects_nothing_prints_null(run):
     assert run("info", "--query", "no_such_key").stdout.strip() == "null"
 
 
-@pytest.mark.parametrize("expression", ["[?phase=='3'", "foo[", "length(`1`, `2`)"])
+@pytest.mark.parametrize("expression", ["[?phase=='3'", "foo[", "length(`1`, `2`)", "&id", "[&id]"])
 def test_bad_query_is_one_line_usage_error(run, expression):
     result = run("trials", "--query", expression)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr.startswith("mscli: error: --query:")
     assert len(result.stderr.splitlines()) == 2  # the error and the "Try --help" line
+
+
+def test_query_type_error_is_short_and_names_the_function(run):
+    result = run("trials", "--query", "sort(@)")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == (
+        "mscli: error: --query: sort() expects array-string or array-number; found object")
+    assert "canadian" not in result.stderr
 
 
 def test_query_with_a_table_format_is_a_usage_error(run):
@@ -157,3 +165,28 @@ def test_jmespath_is_not_imported_without_query():
             "sys.stderr.write(str('jmespath' in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=False)
     assert result.stderr.decode().endswith("False")
+
+
+QUERY_PIECES = ["[", "]", "?", "@", ".", "*", "|", "&&", "||", "!", "==", "<", "`1`", "`\"x\"`", "'3'", "id",
+                "phase", "design", "length(", "sort_by(", "max_by(", "&id", ")", ",", "{a: id}", "[0]", "[-1:]",
+                "to_number(", "abs(", "sum(", "keys(", "-", "+", "/", "%", "0"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(QUERY_PIECES), min_size=1, max_size=8).map("".join) | st.text(max_size=20))
+def test_any_query_gives_json_or_a_usage_error(run, expression):
+    result = run("trials", "--phase", "3", "--query", expression)
+    assert result.exit_code in (0, 2), (expression, result.stderr)
+    if result.exit_code == 0:
+        json.loads(result.stdout)
+    else:
+        assert result.stdout == "" and result.stderr.startswith("mscli: error: --query")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=30))
+def test_any_fields_value_gives_output_or_a_usage_error(run, value):
+    result = run("therapies", "--fields", value, "--json")
+    assert result.exit_code in (0, 2), (value, result.stderr)
+    if result.exit_code == 0 and value.strip() != "help":
+        json.loads(result.stdout)

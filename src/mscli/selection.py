@@ -71,12 +71,32 @@ def compile_query(expression: str) -> Any:
 
 def run_query(compiled: Any, payload: Any) -> Any:
     """What the expression selects from ``payload``; type errors in it are usage errors."""
-    from jmespath.exceptions import JMESPathError
+    from jmespath.exceptions import JMESPathError, JMESPathTypeError
 
     try:
-        return compiled.search(payload)
+        result = compiled.search(payload)
+    except JMESPathTypeError as error:
+        # Its own message quotes the whole offending value, which may be every trial.
+        from jmespath.functions import TYPES_MAP
+
+        expected = " or ".join(error.expected_types)
+        found = TYPES_MAP.get(error.actual_type, error.actual_type)
+        raise UsageError(f"--query: {error.function_name}() expects {expected}; found {found}") from None
     except JMESPathError as error:
         raise UsageError(f"--query: {_one_line(error)}") from None
+    if not _is_json(result):
+        # A bare expression reference (&field) evaluates to a function, not to data.
+        raise UsageError("--query: the expression does not give JSON data (an &expression is "
+                         "only meaningful as a function argument)")
+    return result
+
+
+def _is_json(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_is_json(item) for item in value)
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def _one_line(error: Exception) -> str:
