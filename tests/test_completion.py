@@ -7,6 +7,7 @@ import json
 import pytest
 import yaml
 
+from mscli.completion import finished_words
 from tests.conftest import minimal
 
 
@@ -83,3 +84,21 @@ def test_typer_show_completion_option_prints_the_same_script(run_process):
     result = run_process("--show-completion", "bash", env={"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().strip() == run_process("completion", "bash").stdout.decode().strip()
+
+
+def test_command_names_complete_from_the_full_app(run_process):
+    assert complete_bash(run_process, "mscli tri") == ["trials", "trial"]
+    assert "diff" in complete_bash(run_process, "mscli ")
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({}, None),
+    ({"_MSCLI_COMPLETE": "complete_bash", "COMP_WORDS": "mscli trial mes", "COMP_CWORD": "2"}, ["trial"]),
+    ({"_MSCLI_COMPLETE": "complete_bash", "COMP_WORDS": "mscli tri", "COMP_CWORD": "1"}, []),
+    ({"_MSCLI_COMPLETE": "complete_bash", "COMP_WORDS": "mscli trial", "COMP_CWORD": "x"}, []),
+    ({"_MSCLI_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "mscli trials --therapy "}, ["trials", "--therapy"]),
+    ({"_MSCLI_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "mscli trial me"}, ["trial"]),
+    ({"_MSCLI_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": ""}, []),
+])
+def test_finished_words_choose_the_command_to_build(environ, expected):
+    assert finished_words(environ) == expected

@@ -605,7 +605,8 @@ def _app_for(argv: list[str]) -> typer.Typer:
     """The app with only the command being run, when one is named.
 
     Typer builds a Click command for every registered command on each run; building just the
-    one asked for keeps start-up fast. Help and unknown names get the full app.
+    one asked for keeps start-up fast (and completion quick: the shell runs mscli on every Tab).
+    Help and unknown names get the full app.
     """
     if not argv or argv[0].startswith("-"):
         return app
@@ -621,8 +622,9 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 def main() -> None:
     """Console-script entry point."""
+    words = complete.finished_words(os.environ)
     try:
-        _app_for(sys.argv[1:])(prog_name="mscli")
+        _app_for(sys.argv[1:] if words is None else words)(prog_name="mscli")
     except KeyboardInterrupt:
         sys.stderr.write("mscli: interrupted\n")
         sys.exit(int(ExitStatus.INTERRUPTED))

@@ -8,11 +8,14 @@ never raise: a missing or broken dataset simply offers no completions. Choices t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import typer
 
 from mscli.model import CollectionName, Dataset
 
 SHELLS = ("bash", "zsh", "fish")
+COMPLETE_VAR = "_MSCLI_COMPLETE"
 
 
 def _dataset(ctx: typer.Context) -> Dataset | None:
@@ -67,6 +70,27 @@ def countries(ctx: typer.Context, incomplete: str) -> list[str]:
         return []
 
 
+def finished_words(environ: Mapping[str, str]) -> list[str] | None:
+    """The words after ``mscli`` that the user has finished typing, when a shell is asking for
+    completions (None otherwise), so that only the command named needs building.
+
+    bash passes the line in COMP_WORDS with the cursor's word index in COMP_CWORD; zsh and fish
+    pass it in _TYPER_COMPLETE_ARGS, whose last word is still being typed unless the line ends
+    in a space.
+    """
+    if not environ.get(COMPLETE_VAR):
+        return None
+    try:
+        if "COMP_WORDS" in environ:
+            words = environ["COMP_WORDS"].split()
+            return words[1:int(environ.get("COMP_CWORD", "0"))]
+        line = environ.get("_TYPER_COMPLETE_ARGS", "")
+        words = line.split()
+        return words[1:] if line[-1:].isspace() else words[1:-1]
+    except ValueError:
+        return []
+
+
 def schema_types(incomplete: str) -> list[str]:
     from mscli.outputs import SCHEMA_TYPES
 
@@ -80,7 +104,7 @@ def script(shell: str) -> str:
     """
     from typer._completion_shared import get_completion_script
 
-    return str(get_completion_script(prog_name="mscli", complete_var="_MSCLI_COMPLETE", shell=shell))
+    return str(get_completion_script(prog_name="mscli", complete_var=COMPLETE_VAR, shell=shell))
 
 
 def complete_shells(incomplete: str) -> list[str]:
