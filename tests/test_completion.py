@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -102,3 +107,19 @@ def test_command_names_complete_from_the_full_app(run_process):
 ])
 def test_finished_words_choose_the_command_to_build(environ, expected):
     assert finished_words(environ) == expected
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_bash_script_in_a_real_bash(tmp_path):
+    """Source the printed script and call the function bash would call on Tab."""
+    bin_dir = Path(sys.executable).parent
+    assert (bin_dir / "mscli").exists(), "mscli must be installed next to the test interpreter"
+    script = ('source <(mscli completion bash); complete -p mscli; '
+              'COMP_WORDS=(mscli trials --therapy ms); COMP_CWORD=3; _mscli_completion mscli; '
+              'printf "%s\\n" "${COMPREPLY[@]}"')
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(["bash", "-c", script], capture_output=True, env=env, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert lines[0] == "complete -o default -F _mscli_completion mscli"
+    assert lines[1:] == ["msc", "msc-np", "msc-ntf"]
