@@ -36,6 +36,9 @@ def test_installed_wheel_runs_the_main_job_outside_the_source_tree(installed, tm
     compare = subprocess.run([str(installed / "mscli"), "compare", "ahsct", "msc", "--json"], cwd=tmp_path,
                              capture_output=True, env=env, timeout=120, check=True)
     assert [row["id"] for row in json.loads(compare.stdout)] == ["ahsct", "msc"]
+    query = subprocess.run([str(installed / "mscli"), "trials", "--query", "length(@)"], cwd=tmp_path,
+                           capture_output=True, env=env, timeout=120, check=True)
+    assert json.loads(query.stdout) >= len(trials)  # jmespath came with the wheel's dependencies
     module = subprocess.run([str(installed / "python"), "-m", "mscli", "validate"], cwd=tmp_path,
                             capture_output=True, env=env, timeout=120)
     assert module.returncode == 0, module.stderr

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 import typer
 
 from mscli import __version__, queries, views
+from mscli import completion as complete
 from mscli.cite import CiteFormat
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.match import NOT_A_REFERRAL
@@ -30,7 +31,7 @@ _APP_SETTINGS: dict[str, Any] = {
     "help": ("Evidence on stem cell therapies for multiple sclerosis: therapies, trials, studies "
              f"and guidance, with their sources.\n\n{NOTICE}"),
     "no_args_is_help": True,
-    "add_completion": False,
+    "add_completion": True,
     "pretty_exceptions_enable": False,
     "rich_markup_mode": None,
     "context_settings": {"help_option_names": ["-h", "--help"]},
@@ -46,6 +47,11 @@ DataOption = Annotated[Optional[str], typer.Option(
     "one (or set MSCLI_DATA).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read the YAML; do not use or write the cache.")]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal (or set NO_COLOR).")]
+FieldsOption = Annotated[Optional[str], typer.Option(
+    "--fields", metavar="NAME,NAME", help="Only these fields, comma-separated, in every format; "
+    "'--fields help' lists the fields.")]
+QueryOption = Annotated[Optional[str], typer.Option(
+    "--query", metavar="EXPR", help="JMESPath expression applied to the JSON output; prints JSON.")]
 
 
 @dataclass(frozen=True)
@@ -56,13 +62,17 @@ class Output:
     data: str | None
     use_cache: bool
     color: bool
+    fields: str | None = None
+    query: str | None = None
 
 
 def _output(fmt: OutputFormat | None, as_json: bool, data: str | None, no_cache: bool,
-            no_color: bool) -> Output:
+            no_color: bool, fields: str | None = None, query: str | None = None) -> Output:
     if as_json and fmt not in (None, OutputFormat.JSON):
         _fail(UsageError(f"--json and --format {fmt} contradict each other; use one"))
-    return Output(OutputFormat.JSON if as_json else fmt, data, not no_cache, not no_color)
+    if query is not None and fmt not in (None, OutputFormat.JSON, OutputFormat.JSONL):
+        _fail(UsageError(f"--query prints JSON; it cannot be combined with --format {fmt}"))
+    return Output(OutputFormat.JSON if as_json else fmt, data, not no_cache, not no_color, fields, query)
 
 
 def _fail(error: MscliError) -> NoReturn:
@@ -155,18 +165,39 @@ def _load(out: Output) -> Dataset:
 
 def _show(out: Output, build: Callable[[Dataset], View]) -> None:
     """Load the dataset, build the view, render it: the body of most commands."""
-    _query(out, lambda store: build(store.dataset()))
+    _show_store(out, lambda store: build(store.dataset()))
 
 
-def _query(out: Output, build: Callable[[Store], View]) -> None:
+def _show_store(out: Output, build: Callable[[Store], View]) -> None:
     """Like ``_show``, for commands that read only the trials they need from the store."""
-    from mscli.render import render
-
     try:
         view = build(_open(out))
     except MscliError as error:
         _fail(error)
-    write(render(view, out.fmt, _terminal(out.color)), utf8=out.fmt in MACHINE_FORMATS)
+    _emit(out, view)
+
+
+def _emit(out: Output, view: View) -> None:
+    """Apply --fields and --query (the one place they are applied), then render and write."""
+    from mscli.render import render
+
+    fmt = out.fmt
+    if out.fields is not None or out.query is not None:
+        from mscli import selection
+
+        try:
+            if out.fields is not None and out.fields.strip() == selection.FIELDS_HELP:
+                write("".join(name + "\n" for name in selection.field_names(view)), utf8=False)
+                return
+            if out.fields is not None:
+                view = selection.select_fields(view, selection.parse_fields(out.fields))
+            if out.query is not None:
+                result = selection.run_query(selection.compile_query(out.query), view.payload)
+                view = View(payload=result, columns=[], rows=[])
+                fmt = fmt or OutputFormat.JSON
+        except MscliError as error:
+            _fail(error)
+    write(render(view, fmt, _terminal(out.color)), utf8=fmt in MACHINE_FORMATS)
 
 
 def _version(value: bool) -> None:
@@ -185,7 +216,8 @@ def main_options(
 
 @app.command()
 def therapies(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
-              no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+              no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+              fields: FieldsOption = None, query: QueryOption = None) -> None:
     """List the therapies: availability, whether chemotherapy is needed, trial counts.
 
     \b
@@ -193,14 +225,16 @@ def therapies(fmt: FormatOption = None, as_json: JsonOption = False, data: DataO
       mscli therapies
       mscli therapies --json | jq '.[].id'
     """
-    _show(_output(fmt, as_json, data, no_cache, no_color), views.therapies_view)
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), views.therapies_view)
 
 
 @app.command()
 def therapy(
-    therapy_id: Annotated[str, typer.Argument(metavar="ID", help="Therapy id or alias, e.g. ahsct, HSCT, MSCT.")],
+    therapy_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Therapy id or alias, e.g. ahsct, HSCT, MSCT.", autocompletion=complete.therapy_ids)],
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Everything known about one therapy, with its trials, studies, guidance and sources.
 
@@ -209,20 +243,22 @@ def therapy(
       mscli therapy ahsct
       mscli therapy MSCT --json
     """
-    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.therapy_view(
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), lambda ds: views.therapy_view(
         queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id))))
 
 
 @app.command()
 def trials(
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
-        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
+        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).",
+        autocompletion=complete.therapy_ids)] = None,
     phase: Annotated[Optional[list[Phase]], typer.Option(help="Trial phase (repeatable).")] = None,
     status: Annotated[Optional[list[Status]], typer.Option(case_sensitive=False,
                                                            help="Recruitment status (repeatable).")] = None,
     ms_type: Annotated[Optional[list[MsType]], typer.Option(
         "--ms-type", case_sensitive=False, help="MS type the trial admits (repeatable).")] = None,
-    country: Annotated[Optional[list[str]], typer.Option(help="Country with a site (repeatable).")] = None,
+    country: Annotated[Optional[list[str]], typer.Option(
+        metavar="COUNTRY", help="Country with a site (repeatable).", autocompletion=complete.countries)] = None,
     design: Annotated[Optional[list[Design]], typer.Option(
         case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
     since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or after this year.")] = None,
@@ -231,6 +267,7 @@ def trials(
     limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many trials.")] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """List trials, filtered and sorted. Filters combine: all must hold.
 
@@ -249,14 +286,16 @@ def trials(
         found = queries.sort_trials(queries.select_trials(store, wanted), sort)
         return views.trials_view(found[:limit] if limit else found)
 
-    _query(_output(fmt, as_json, data, no_cache, no_color), build)
+    _show_store(_output(fmt, as_json, data, no_cache, no_color, fields, query), build)
 
 
 @app.command()
 def trial(
-    trial_id: Annotated[str, typer.Argument(metavar="ID", help="Trial id, acronym or any registry number.")],
+    trial_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Trial id, acronym or any registry number.", autocompletion=complete.trial_ids)],
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Everything known about one trial: design, eligibility, enrolment, results, sources.
 
@@ -266,7 +305,7 @@ def trial(
       mscli trial NCT01854957
       mscli trial 2011-001295-19 --json
     """
-    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.trial_view(
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), lambda ds: views.trial_view(
         queries.trial_detail(ds, queries.find(ds, "trials", trial_id))))
 
 
@@ -279,7 +318,8 @@ class CompareBy(StrEnum):
 
 @app.command()
 def compare(
-    therapy_ids: Annotated[list[str], typer.Argument(metavar="ID ID [ID...]", help="Two or more therapies.")],
+    therapy_ids: Annotated[list[str], typer.Argument(
+        metavar="ID ID [ID...]", help="Two or more therapies.", autocompletion=complete.therapy_ids)],
     by: Annotated[CompareBy, typer.Option(
         "--by", case_sensitive=False,
         help="aspect: how they work, evidence, risks (default); outcome: relapses, disability, "
@@ -287,6 +327,7 @@ def compare(
     ] = CompareBy.ASPECT,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Compare therapies side by side: how they work, evidence, risks, who benefits.
 
@@ -307,7 +348,7 @@ def compare(
             return views.outcomes_view(outcomes.by_outcome(ds, therapy_ids))
         return views.compare_view(queries.compare(ds, therapy_ids))
 
-    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), build)
 
 
 @app.command()
@@ -316,6 +357,7 @@ def search(
     limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many results.")] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Search every record type; shows type, id and the fields that matched, best first.
 
@@ -324,16 +366,17 @@ def search(
       mscli search nottingham
       mscli search "intrathecal progressive" --limit 5
     """
-    _query(_output(fmt, as_json, data, no_cache, no_color),
-           lambda store: views.search_view(queries.search_store(store, text, limit), text))
+    _show_store(_output(fmt, as_json, data, no_cache, no_color, fields, query),
+                lambda store: views.search_view(queries.search_store(store, text, limit), text))
 
 
 @app.command()
 def sources(
     record_id: Annotated[Optional[str], typer.Argument(
-        metavar="[ID]", help="Only the sources of this record.")] = None,
+        metavar="[ID]", help="Only the sources of this record.", autocompletion=complete.record_ids)] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """List the sources behind the dataset (or behind one record), marking unverified ones.
 
@@ -348,12 +391,13 @@ def sources(
         _, record = queries.find_any(ds, record_id)
         return views.sources_view(queries.sources_of(ds, record))
 
-    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), build)
 
 
 @app.command()
 def studies(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
-            no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+            no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+            fields: FieldsOption = None, query: QueryOption = None) -> None:
     """List studies that are not trials: lab and animal research, cohorts, meta-analyses.
 
     \b
@@ -361,13 +405,14 @@ def studies(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOpt
       mscli studies
       mscli show nottingham-spms-msc
     """
-    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.listing_view(
-        ds["studies"], ("id", "kind", "therapy", "year", "title")))
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), lambda ds: views.listing_view(
+        ds["studies"], "study", ("id", "kind", "therapy", "year", "title")))
 
 
 @app.command()
 def guidance(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
-             no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+             no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+             fields: FieldsOption = None, query: QueryOption = None) -> None:
     """List guidance: consensus papers, position statements, guidelines and advice pages.
 
     \b
@@ -375,15 +420,17 @@ def guidance(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOp
       mscli guidance
       mscli show consensus-2010
     """
-    _show(_output(fmt, as_json, data, no_cache, no_color), lambda ds: views.listing_view(
-        ds["guidance"], ("id", "kind", "publisher", "year", "title")))
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), lambda ds: views.listing_view(
+        ds["guidance"], "guidance", ("id", "kind", "publisher", "year", "title")))
 
 
 @app.command()
 def glossary(
-    term: Annotated[Optional[str], typer.Argument(help="One term, e.g. EDSS.")] = None,
+    term: Annotated[Optional[str], typer.Argument(
+        help="One term, e.g. EDSS.", autocompletion=complete.term_ids)] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Plain-language meanings of the terms the dataset uses.
 
@@ -398,14 +445,16 @@ def glossary(
         return views.detail_view("glossary", queries.record_detail(
             ds, "glossary", queries.find(ds, "glossary", term)))
 
-    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), build)
 
 
 @app.command()
 def show(
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record id or alias.")],
+    record_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Any record id or alias.", autocompletion=complete.record_ids)],
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Show any record (trial, therapy, study, guidance, source, term) by id or alias.
 
@@ -418,12 +467,13 @@ def show(
         collection, record = queries.find_any(ds, record_id)
         return views.detail_view(collection, queries.record_detail(ds, collection, record))
 
-    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), build)
 
 
 @app.command()
 def info(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
-         no_cache: NoCacheOption = False, no_color: NoColorOption = False) -> None:
+         no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+         fields: FieldsOption = None, query: QueryOption = None) -> None:
     """Dataset version, review date, where it is read from, and record counts.
 
     \b
@@ -433,7 +483,7 @@ def info(fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption
     """
     from mscli.dataset import data_locations
 
-    out = _output(fmt, as_json, data, no_cache, no_color)
+    out = _output(fmt, as_json, data, no_cache, no_color, fields, query)
     where = " + ".join(str(path) for path in data_locations(out.data))
     _show(out, lambda ds: views.info_view(queries.info(ds), where))
 
@@ -443,6 +493,7 @@ def validate(
     path: Annotated[Optional[str], typer.Argument(
         help="Dataset directory or file (default: the bundled one with your imported records).")] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
 
@@ -452,18 +503,17 @@ def validate(
       mscli validate ./my-data --json
     """
     from mscli import dataset
-    from mscli.render import render
 
-    out = _output(fmt, as_json, path, True, no_color)
+    out = _output(fmt, as_json, path, True, no_color, fields, query)
     try:
         _, problems = dataset.check(dataset.dataset_files(path))
     except MscliError as error:
         _fail(error)
-    if not problems and out.fmt in (None, OutputFormat.TABLE) and _terminal(out.color).is_tty:
+    if (not problems and out.fmt in (None, OutputFormat.TABLE) and out.fields is None and out.query is None
+            and _terminal(out.color).is_tty):
         write("The dataset is valid.\n", utf8=False)
     else:
-        write(render(views.problems_view(problems), out.fmt, _terminal(out.color)),
-              utf8=out.fmt in MACHINE_FORMATS)
+        _emit(out, views.problems_view(problems))
     if problems:
         sys.stderr.write(f"mscli: {len(problems)} problem(s) found\n")
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
@@ -471,7 +521,8 @@ def validate(
 
 @app.command()
 def cite(
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="Any record id, alias or registry number.")],
+    record_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Any record id, alias or registry number.", autocompletion=complete.record_ids)],
     fmt: Annotated[CiteFormat, typer.Option("--format", "-f", case_sensitive=False,
                                             help="Citation format.")] = CiteFormat.TEXT,
     data: DataOption = None, no_cache: NoCacheOption = False,
@@ -729,11 +780,107 @@ def match(
         sys.stderr.write(NOT_A_REFERRAL + "\n")
 
 
+@app.command()
+def schema(
+    type_name: Annotated[Optional[str], typer.Argument(
+        metavar="[TYPE]", help="A type name from 'mscli schema'; without one, list the types.",
+        autocompletion=complete.schema_types)] = None,
+    fmt: FormatOption = None, as_json: JsonOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
+) -> None:
+    """JSON Schema (draft 2020-12) of the records mscli reads and writes, or the list of types.
+
+    The schema is generated from the same types the validator uses. Its version is in every
+    document ("x-schema-version") and in 'mscli info --json' ("schema_version"). With a TYPE,
+    the schema is printed as JSON (or YAML with --format yaml).
+
+    \b
+    Examples:
+      mscli schema
+      mscli schema trial > trial.schema.json
+      mscli schema trial-detail --query 'required'
+    """
+    from mscli import outputs
+
+    out = _output(fmt, as_json, None, True, no_color, fields, query)
+    if type_name is None:
+        _emit(out, views.schema_types_view([
+            {"name": name, "description": description, "emitted_by": emitted_by}
+            for name, (_, description, emitted_by) in outputs.SCHEMA_TYPES.items()]))
+        return
+    if out.fmt not in (None, OutputFormat.JSON, OutputFormat.YAML) or out.fields is not None:
+        _fail(UsageError("a schema is JSON: use --json, --format yaml or --query"))
+    from mscli.schema import schema_for
+
+    try:
+        document = schema_for(type_name)
+    except MscliError as error:
+        _fail(error)
+    _emit(Output(out.fmt or OutputFormat.JSON, None, True, out.color, None, out.query),
+          View(payload=document, columns=[], rows=[]))
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or YAML file.")],
+    new: Annotated[str, typer.Argument(help="The later dataset: a directory or YAML file.")],
+    exit_code: Annotated[bool, typer.Option(
+        "--exit-code", help="Exit 1 when there are differences, 0 when there are none (as git diff).")] = False,
+    fmt: FormatOption = None, as_json: JsonOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
+) -> None:
+    """What changed between two datasets: records added, removed and changed, field by field.
+
+    Records are matched by type and id; nested fields are named by dotted path
+    (design.blinding) and lists are compared whole. Both datasets are validated first (exit 3
+    if either is invalid); the cache is not used. Exit 0 whether or not anything changed,
+    unless --exit-code is given.
+
+    \b
+    Examples:
+      mscli diff ./data-2025 ./data
+      mscli diff old.yaml new.yaml --json | jq '.summary'
+      mscli diff ./before ./after --exit-code --query 'changed[].id'
+    """
+    from mscli import diffing
+
+    out = _output(fmt, as_json, None, True, no_color, fields, query)
+    try:
+        report = diffing.diff(diffing.load(old), diffing.load(new), old, new)
+    except MscliError as error:
+        _fail(error)
+    _emit(out, views.diff_view(report))
+    if exit_code and diffing.has_differences(report):
+        raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+@app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(
+        metavar="SHELL", help="bash, zsh or fish.", autocompletion=complete.complete_shells)],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish (ids and filter values complete too).
+
+    'mscli --install-completion' installs it for the shell you are using; this command prints
+    it for the shell you name, to save where your shell looks for completions.
+
+    \b
+    Examples:
+      mscli completion bash > ~/.local/share/bash-completion/completions/mscli
+      mscli completion zsh > ~/.zfunc/_mscli
+      mscli completion fish > ~/.config/fish/completions/mscli.fish
+    """
+    if shell not in complete.SHELLS:
+        _fail(UsageError(f"no completion for shell {shell!r}; shells: {', '.join(complete.SHELLS)}"))
+    write(complete.script(shell) + "\n", utf8=False)
+
+
 def _app_for(argv: list[str]) -> typer.Typer:
     """The app with only the command being run, when one is named.
 
     Typer builds a Click command for every registered command on each run; building just the
-    one asked for keeps start-up fast. Help and unknown names get the full app.
+    one asked for keeps start-up fast (and completion quick: the shell runs mscli on every Tab).
+    Help and unknown names get the full app.
     """
     if not argv or argv[0].startswith("-"):
         return app
@@ -749,8 +896,9 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 def main() -> None:
     """Console-script entry point."""
+    words = complete.finished_words(os.environ)
     try:
-        _app_for(sys.argv[1:])(prog_name="mscli")
+        _app_for(sys.argv[1:] if words is None else words)(prog_name="mscli")
     except KeyboardInterrupt:
         sys.stderr.write("mscli: interrupted\n")
         sys.exit(int(ExitStatus.INTERRUPTED))

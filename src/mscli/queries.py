@@ -345,8 +345,7 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
     """A record of any type by id or alias (for ``cite``), trials and therapies first."""
     order: tuple[CollectionName, ...] = ("trials", "therapies", "studies", "guidance", "glossary", "red_flags",
-                                         "outcomes",
-                                         "sources")
+                                         "outcomes", "sources")
     for collection in order:
         try:
             return collection, find(dataset, collection, query)
@@ -443,6 +442,12 @@ def search_values(collection: CollectionName, record: Any) -> list[str]:
     return [_field_text(record.get(name)) for name, _ in _SEARCH_FIELDS[collection]]
 
 
+def title_of(collection: CollectionName, record: Any) -> str:
+    """The title a record is listed under (a trial's acronym first)."""
+    names = [name for name, _ in _SEARCH_FIELDS[collection]]
+    return _title(collection, dict(zip(names, search_values(collection, record), strict=True)))
+
+
 def _title(collection: CollectionName, values: dict[str, str]) -> str:
     if collection == "therapies":
         return values["name"]
@@ -508,6 +513,8 @@ def _ranked(values: dict[CollectionName, list[list[str]]], text: str, limit: int
 
 def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]:
     """Version, review date, whether that date is over a year old, and record counts."""
+    from mscli.outputs import SCHEMA_VERSION
+
     reviewed = dataset["dataset"]["reviewed"]
     age = days_since_review(dataset, today)
     sources = dataset["sources"]
@@ -520,6 +527,7 @@ def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]
         "counts": {name: len(dataset[name]) for name in COLLECTIONS},
         "unverified_sources": sum(1 for source in sources if not source["verified"]),
         "trials_by_therapy": trials_by_therapy(dataset),
+        "schema_version": SCHEMA_VERSION,
     }
 
 

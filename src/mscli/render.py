@@ -57,6 +57,9 @@ class View:
     title: str | None = None
     notes: list[str] = field(default_factory=list)
     chart: Chart | None = None  # drawn instead of the table on a terminal; other formats ignore it
+    # The schema type name (``mscli schema``) of each record of the payload, or of the payload
+    # itself for one record: its TypedDict gives the field names that --fields offers.
+    record_type: str | None = None
 
 
 @dataclass(frozen=True)

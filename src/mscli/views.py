@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mscli import queries
-from mscli.model import Dataset, Source, Trial
+from mscli.model import COLLECTIONS, Dataset, Source, Trial
 from mscli.render import View
 
 UNVERIFIED = " (unverified)"
@@ -28,7 +28,7 @@ def text(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, dict):
         return "; ".join(f"{key.replace('_', ' ')}: {text(item)}" for key, item in value.items()
-                         if item is not None)
+                         if item not in (None, []))
     if isinstance(value, list):
         items = [text(item["id"] if isinstance(item, dict) and "id" in item else item) for item in value]
         return ("\n" if any(len(item) > 40 for item in items) else ", ").join(items)
@@ -41,11 +41,11 @@ def marked(record: Any, field: str, value: str) -> str:
     return value
 
 
-def _listing(records: Sequence[Any], columns: list[tuple[str, Callable[[Any], str]]],
+def _listing(records: Sequence[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
              title: str | None = None, notes: list[str] | None = None) -> View:
     return View(payload=list(records), columns=[header for header, _ in columns],
                 rows=[[get(record) for _, get in columns] for record in records],
-                title=title, notes=notes or [])
+                title=title, notes=notes or [], record_type=record_type)
 
 
 def _field(name: str) -> Callable[[Any], str]:
@@ -68,7 +68,7 @@ def years_text(trial: Trial) -> str:
 
 
 def trials_view(trials: Sequence[Trial]) -> View:
-    return _listing(trials, [
+    return _listing(trials, "trial", [
         ("id", _field("id")),
         ("therapy", _field("therapy")),
         ("phase", _field("phase")),
@@ -91,7 +91,7 @@ def design_text(trial: Trial) -> str:
 
 def therapies_view(dataset: Dataset) -> View:
     counts = queries.trials_by_therapy(dataset)
-    return _listing(dataset["therapies"], [
+    return _listing(dataset["therapies"], "therapy", [
         ("id", _field("id")),
         ("name", _field("name")),
         ("availability", _field("availability")),
@@ -102,7 +102,7 @@ def therapies_view(dataset: Dataset) -> View:
 
 
 def sources_view(sources: Sequence[Source]) -> View:
-    return _listing(sources, [
+    return _listing(sources, "source", [
         ("id", _field("id")),
         ("kind", _field("kind")),
         ("publisher", _field("publisher")),
@@ -121,7 +121,7 @@ def source_identifier(source: Source) -> str:
 
 
 def search_view(hits: list[dict[str, Any]], query: str) -> View:
-    return _listing(hits, [
+    return _listing(hits, "search-hit", [
         ("type", _field("type")),
         ("id", _field("id")),
         ("title", _field("title")),
@@ -140,10 +140,11 @@ def _source_lines(sources: Sequence[Source]) -> str:
     return "\n".join(lines)
 
 
-def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any],
+def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any], record_type: str,
             notes: list[str] | None = None) -> View:
     rows = [[label, value] for label, value in pairs if value]
-    return View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [])
+    return View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [],
+                record_type=record_type)
 
 
 def trial_view(detail: dict[str, Any]) -> View:
@@ -196,7 +197,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("reviewed", trial["reviewed"]),
     ]
     title = f"{trial['acronym'] or trial['id']}: {trial['title']}"
-    return _detail(title, pairs, detail)
+    return _detail(title, pairs, detail, "trial-detail")
 
 
 _CRITERION_WORDS = {"ms-type": "MS type", "edss": "EDSS"}
@@ -222,7 +223,7 @@ def therapy_view(detail: dict[str, Any]) -> View:
         "availability", "strongest_evidence", "main_risks", "who_benefits", "who_does_not_benefit",
         "trial_ids", "study_ids", "guidance_ids", "terms")]
     pairs += [("sources", _source_lines(therapy["cited_sources"])), ("reviewed", therapy["reviewed"])]
-    return _detail(therapy["name"], pairs, detail)
+    return _detail(therapy["name"], pairs, detail, "therapy-detail")
 
 
 def detail_view(collection: str, detail: dict[str, Any]) -> View:
@@ -231,7 +232,7 @@ def detail_view(collection: str, detail: dict[str, Any]) -> View:
         return trial_view(detail)
     if collection == "therapies":
         return therapy_view(detail)
-    return _generic_view(detail)
+    return _generic_view(detail, _DETAIL_TYPES[collection])
 
 
 def _value_text(name: str, value: Any) -> str:
@@ -240,7 +241,11 @@ def _value_text(name: str, value: Any) -> str:
     return text(value)
 
 
-def _generic_view(detail: dict[str, Any]) -> View:
+_DETAIL_TYPES = {"studies": "study-detail", "guidance": "guidance-detail", "sources": "source-detail",
+                 "glossary": "term-detail", "red_flags": "red-flag-detail", "outcomes": "outcome-detail"}
+
+
+def _generic_view(detail: dict[str, Any], record_type: str) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
     skip = {"cited_sources", "sources", "unverified", "used_by"}
     pairs = [(name.replace("_", " "), marked(detail, name, _value_text(name, value)))
@@ -250,7 +255,7 @@ def _generic_view(detail: dict[str, Any]) -> View:
     if detail.get("cited_sources"):
         pairs.append(("sources", _source_lines(detail["cited_sources"])))
     title = str(detail.get("title") or detail.get("term") or detail["id"])
-    return _detail(title, pairs, detail)
+    return _detail(title, pairs, detail, record_type)
 
 
 COMPARE_ASPECTS: tuple[tuple[str, str], ...] = (
@@ -270,7 +275,8 @@ def compare_view(rows: list[dict[str, Any]]) -> View:
     columns = ["", *(row["id"] for row in rows)]
     table = [[label, *(marked(row, key, text(row[key])) for row in rows)] for key, label in COMPARE_ASPECTS]
     return View(payload=rows, columns=columns, rows=table, title="Comparison",
-                notes=["Counts come from the trials in this dataset, not from every trial ever run."])
+                notes=["Counts come from the trials in this dataset, not from every trial ever run."],
+                record_type="comparison")
 
 
 def info_view(summary: dict[str, Any], data_path: str) -> View:
@@ -282,21 +288,21 @@ def info_view(summary: dict[str, Any], data_path: str) -> View:
         ("unverified sources", str(summary["unverified_sources"])),
     ]
     notes = ["This dataset is more than a year past its review date."] if summary["stale"] else []
-    return _detail("mscli dataset", pairs, {**summary, "data": data_path}, notes)
+    return _detail("mscli dataset", pairs, {**summary, "data": data_path}, "info", notes)
 
 
-def listing_view(records: Sequence[Any], fields: Sequence[str]) -> View:
+def listing_view(records: Sequence[Any], record_type: str, fields: Sequence[str]) -> View:
     """A plain listing showing the named fields of each record."""
-    return _listing(records, [(name, _field(name)) for name in fields])
+    return _listing(records, record_type, [(name, _field(name)) for name in fields])
 
 
 def glossary_view(terms: Sequence[Any]) -> View:
-    return _listing(terms, [("term", _field("term")), ("definition", _field("definition"))])
+    return _listing(terms, "term", [("term", _field("term")), ("definition", _field("definition"))])
 
 
 def import_view(rows: Sequence[Any], into: str) -> View:
     """What an import did with each study; the JSON is one object per study."""
-    view = _listing([row.as_dict() for row in rows], [
+    view = _listing([row.as_dict() for row in rows], None, [
         ("input", _field("file")),
         ("study", lambda row: row["study"] or ""),
         ("action", _field("action")),
@@ -314,12 +320,12 @@ def problems_view(problems: Sequence[Any]) -> View:
                 "message": p.message} for p in problems]
     return View(payload=payload, columns=["location", "problem"],
                 rows=[[p.location, p.message] for p in problems],
-                title="Problems")
+                title="Problems", record_type="validation-problem")
 
 
 def red_flags_view(flags: Sequence[Any]) -> View:
     """The red flags with the questions to ask about each (``mscli clinic``)."""
-    return _listing(flags, [
+    return _listing(flags, "red-flag", [
         ("red flag", lambda flag: f"{flag['title']} ({flag['id']})"),
         ("why it matters", _field("why")),
         ("questions to ask", lambda flag: "\n".join(flag["questions"])),
@@ -402,7 +408,7 @@ def _short(title: str, limit: int = 60) -> str:
 
 def timeline_view(events: Sequence[dict[str, Any]]) -> View:
     """Events oldest first; the title column is cut short (JSON keeps it whole)."""
-    return _listing(events, [
+    return _listing(events, None, [
         ("date", _field("date")),
         ("kind", _field("kind")),
         ("id", _field("id")),
@@ -487,3 +493,24 @@ def _profile_value(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key.replace('_', ' ')}: {_profile_value(item)}" for key, item in value.items())
     return text(value)
+
+
+
+
+def diff_view(report: Any) -> View:
+    """One row per added or removed record and per changed field."""
+    singular = {name: word for name, (_, word) in COLLECTIONS.items()}
+    rows = [["added", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["added"]]
+    rows += [["removed", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["removed"]]
+    rows += [["changed", singular.get(record["collection"], record["collection"]), record["id"],
+              change["field"], text(change["old"]), text(change["new"])]
+             for record in report["changed"] for change in record["changes"]]
+    summary = report["summary"]
+    notes = [f"{summary['added']} added, {summary['removed']} removed, {summary['changed']} changed."]
+    return View(payload=report, columns=["change", "type", "id", "field", "old", "new"], rows=rows,
+                title=f"Changes from {report['old']} to {report['new']}", notes=notes, record_type="diff")
+
+
+def schema_types_view(types: Sequence[Any]) -> View:
+    return _listing(types, "schema-type", [
+        ("name", _field("name")), ("description", _field("description")), ("emitted by", _field("emitted_by"))])
