@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    rng = random.Random(args.seed)  # noqa: S311 - reproducible test data, not security  # noqa: S311 - reproducible test data, not security
+    rng = random.Random(args.seed)  # noqa: S311 - reproducible test data, not security
     out: Path = args.out
     if out.exists():
         shutil.rmtree(out)
@@ -83,8 +83,8 @@ def main() -> None:
     trials = [trial(index, rng, source_ids) for index in range(args.trials)]
     for chunk in range(0, len(trials), 1000):
         path = out / f"trials-{chunk // 1000:04d}.yaml"
-        path.write_text(yaml.safe_dump({"trials": trials[chunk:chunk + 1000]}, sort_keys=False, width=100),
-                        encoding="utf-8")
+        path.write_text(yaml.dump({"trials": trials[chunk:chunk + 1000]}, Dumper=yaml.CSafeDumper,
+                                  sort_keys=False, width=100, allow_unicode=True), encoding="utf-8")
     (out.parent / f"{out.name}-trials.json").write_text(json.dumps(trials), encoding="utf-8")
     print(f"wrote {len(trials)} trials to {out}")
 

@@ -5,17 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any
 
+from mscli.choices import CiteFormat
 from mscli.model import Source
-
-
-class CiteFormat(StrEnum):
-    TEXT = "text"
-    BIBTEX = "bibtex"
-    RIS = "ris"
-    CSL_JSON = "csl-json"
 
 
 def _url(source: Source) -> str | None:

@@ -1,27 +1,25 @@
 """The mscli commands. Each one parses its options, asks ``queries``, and hands a View to
-``render``; errors from either become one line on stderr and a documented exit code."""
+``render``; errors from either become one line on stderr and a documented exit code.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: Typer reads every parameter's annotation on each
+run, and string annotations would be evaluated again each time (milliseconds of start-up).
+"""
 
 import os
 import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
 from mscli import __version__, queries, views
 from mscli import completion as complete
-from mscli.cite import CiteFormat
+from mscli.choices import ChartBy, CiteFormat, CompareBy
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
-from mscli.match import NOT_A_REFERRAL
 from mscli.model import Dataset, Design, MsType, Phase, Status
 from mscli.queries import SortKey, TrialFilter
-from mscli.render import MACHINE_FORMATS, NOTICE, OutputFormat, ReportFormat, Terminal, View
-from mscli.timeline import ChartBy
+from mscli.render import MACHINE_FORMATS, NOT_A_REFERRAL, NOTICE, OutputFormat, ReportFormat, Terminal, View
 
 if TYPE_CHECKING:
     from mscli.store import Store
@@ -54,16 +52,13 @@ QueryOption = Annotated[Optional[str], typer.Option(
     "--query", metavar="EXPR", help="JMESPath expression applied to the JSON output; prints JSON.")]
 
 
-@dataclass(frozen=True)
 class Output:
     """The options every command shares: where data comes from and how the answer is shown."""
 
-    fmt: OutputFormat | None
-    data: str | None
-    use_cache: bool
-    color: bool
-    fields: str | None = None
-    query: str | None = None
+    def __init__(self, fmt: OutputFormat | None, data: str | None, use_cache: bool, color: bool,
+                 fields: str | None = None, query: str | None = None) -> None:
+        self.fmt, self.data, self.use_cache, self.color = fmt, data, use_cache, color
+        self.fields, self.query = fields, query
 
 
 def _output(fmt: OutputFormat | None, as_json: bool, data: str | None, no_cache: bool,
@@ -149,7 +144,7 @@ def _cold_load_progress(total: int) -> Callable[[int], None] | None:
     return advance
 
 
-def _open(out: Output) -> Store:
+def _open(out: Output) -> "Store":
     from mscli import dataset
 
     store = dataset.open_store(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
@@ -168,7 +163,7 @@ def _show(out: Output, build: Callable[[Dataset], View]) -> None:
     _show_store(out, lambda store: build(store.dataset()))
 
 
-def _show_store(out: Output, build: Callable[[Store], View]) -> None:
+def _show_store(out: Output, build: Callable[["Store"], View]) -> None:
     """Like ``_show``, for commands that read only the trials they need from the store."""
     try:
         view = build(_open(out))
@@ -282,7 +277,7 @@ def trials(
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
                          since=since, until=until)
 
-    def build(store: Store) -> View:
+    def build(store: "Store") -> View:
         found = queries.sort_trials(queries.select_trials(store, wanted), sort)
         return views.trials_view(found[:limit] if limit else found)
 
@@ -307,13 +302,6 @@ def trial(
     """
     _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), lambda ds: views.trial_view(
         queries.trial_detail(ds, queries.find(ds, "trials", trial_id))))
-
-
-class CompareBy(StrEnum):
-    """What ``compare`` puts in its rows."""
-
-    ASPECT = "aspect"
-    OUTCOME = "outcome"
 
 
 @app.command()

@@ -9,11 +9,10 @@ is compared as a record with collection ``dataset``.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
-from mscli.errors import DatasetError
+from mscli.errors import DatasetError, Problem
 from mscli.model import COLLECTIONS, Dataset
 from mscli.outputs import ChangedRecord, Diff, FieldChange, RecordRef
 
@@ -27,8 +26,8 @@ def load(path: str) -> Dataset:
         return load_dataset(path, use_cache=False)
     except DatasetError as error:
         folder = Path(path) if Path(path).is_dir() else Path(path).parent
-        raise DatasetError([dataclasses.replace(problem, file=str(folder / problem.file))
-                            for problem in error.problems]) from None
+        raise DatasetError([Problem(str(folder / problem.file), problem.message, problem.line, problem.record,
+                                    problem.field) for problem in error.problems]) from None
 
 
 def diff(old: Dataset, new: Dataset, old_name: str, new_name: str) -> Diff:

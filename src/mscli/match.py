@@ -22,9 +22,6 @@ from typing import Any
 from mscli.errors import UsageError
 from mscli.model import Criterion, Dataset, Eligibility, Guidance, MsType, Status, Trial
 
-NOT_A_REFERRAL = ("This pre-screen is not a referral and not medical advice: only a trial's own team "
-                  "decides who is eligible. It checks only the criteria listed; every trial has others.")
-
 PROFILE_MONTHS = 12  # --relapses-last-year and --active-mri describe the past 12 months
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,8 @@ if TYPE_CHECKING:
 
 NOTICE = ("mscli informs; it does not advise. Decisions about treatment belong with you "
           "and your neurologist.")
+NOT_A_REFERRAL = ("This pre-screen is not a referral and not medical advice: only a trial's own team "
+                  "decides who is eligible. It checks only the criteria listed; every trial has others.")
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,29 +48,28 @@ class ReportFormat(StrEnum):
 MACHINE_FORMATS = frozenset({OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV})
 
 
-@dataclass
 class View:
-    """One answer, ready for any format."""
+    """One answer, ready for any format.
 
-    payload: Any
-    columns: list[str]
-    rows: list[list[str]]
-    title: str | None = None
-    notes: list[str] = field(default_factory=list)
-    chart: Chart | None = None  # drawn instead of the table on a terminal; other formats ignore it
-    # The schema type name (``mscli schema``) of each record of the payload, or of the payload
-    # itself for one record: its TypedDict gives the field names that --fields offers.
-    record_type: str | None = None
+    ``chart`` is drawn instead of the table on a terminal (other formats ignore it);
+    ``record_type`` is the schema type name (``mscli schema``) of each record of the payload,
+    or of the payload itself for one record: its TypedDict gives the fields --fields offers.
+    Plain classes here and below: dataclasses cost start-up time on every run.
+    """
+
+    def __init__(self, payload: Any, columns: list[str], rows: list[list[str]], title: str | None = None,
+                 notes: list[str] | None = None, chart: Chart | None = None,
+                 record_type: str | None = None) -> None:
+        self.payload, self.columns, self.rows, self.title = payload, columns, rows, title
+        self.notes = notes if notes is not None else []
+        self.chart, self.record_type = chart, record_type
 
 
-@dataclass(frozen=True)
 class Terminal:
     """What we know of the place output goes to."""
 
-    is_tty: bool
-    width: int
-    color: bool
-    unicode: bool
+    def __init__(self, is_tty: bool, width: int, color: bool, unicode: bool) -> None:
+        self.is_tty, self.width, self.color, self.unicode = is_tty, width, color, unicode
 
 
 def clean(text: str) -> str:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from mscli import queries
+from mscli.choices import ChartBy
 from mscli.errors import UsageError
 from mscli.model import Dataset, EnrolmentKind, Phase, Source, Status, Trial
 
@@ -32,14 +33,6 @@ class EventKind(StrEnum):
     TRIAL_COMPLETION_PLANNED = "trial-completion-planned"
     TRIAL_PUBLICATION = "trial-publication"
     STUDY = "study"
-
-
-class ChartBy(StrEnum):
-    """How ``mscli timeline --chart`` groups trials."""
-
-    THERAPY = "therapy"
-    PHASE = "phase"
-    YEAR = "year"
 
 
 UNKNOWN_YEAR = "unknown"
