@@ -16,7 +16,7 @@ from tests.conftest import minimal
 
 BUNDLED = dataset.load(use_cache=False)
 WORDS = sorted({word.lower() for trial in BUNDLED["trials"]
-                for word in " ".join(queries.search_values("trials", trial)).split() if word.isalnum()})[:400]
+                for word in " ".join(queries.search_entry("trials", trial)[1]).split() if word.isalnum()})[:400]
 
 
 @pytest.fixture(scope="module")

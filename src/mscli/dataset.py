@@ -333,9 +333,9 @@ def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], 
     dataset, problems = check(files, progress)
     if problems:
         raise DatasetError(problems)
-    from mscli.queries import countries_in, search_values
+    from mscli.queries import countries_in, search_entry
 
-    return MemoryStore(dataset, countries_in(dataset), lambda trial: search_values("trials", trial))
+    return MemoryStore(dataset, countries_in(dataset), lambda trial: search_entry("trials", trial))
 
 
 def _prune_cache(folder: Path, keep: str, most: int = 8) -> None:

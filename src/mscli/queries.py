@@ -205,7 +205,7 @@ class TrialSource(Protocol):
 
     def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> list[Trial]: ...
 
-    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]: ...
+    def trial_search_entries(self, words: Sequence[str]) -> list[tuple[str, list[str]]]: ...
 
 
 def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
@@ -439,19 +439,20 @@ def _list_item_text(item: Any) -> str:
     return str(item)
 
 
-def search_values(collection: CollectionName, record: Any) -> list[str]:
-    """The text of each field ``search`` looks in, in ``_SEARCH_FIELDS`` order.
+# What search needs of a record: its title, and the lower-cased text of each field in
+# _SEARCH_FIELDS order. The compiled cache stores one per trial, so no trial is parsed to search.
+SearchEntry = tuple[str, list[str]]
 
-    The compiled cache stores these for every trial, so a search reads them instead of
-    whole records; a hit is built from them alone.
-    """
-    return [_field_text(record.get(name)) for name, _ in _SEARCH_FIELDS[collection]]
+
+def search_entry(collection: CollectionName, record: Any) -> SearchEntry:
+    values = [_field_text(record.get(name)) for name, _ in _SEARCH_FIELDS[collection]]
+    named = {name: value for (name, _), value in zip(_SEARCH_FIELDS[collection], values, strict=True)}
+    return _title(collection, named), [value.lower() for value in values]
 
 
 def title_of(collection: CollectionName, record: Any) -> str:
     """The title a record is listed under (a trial's acronym first)."""
-    names = [name for name, _ in _SEARCH_FIELDS[collection]]
-    return _title(collection, dict(zip(names, search_values(collection, record), strict=True)))
+    return search_entry(collection, record)[0]
 
 
 def _title(collection: CollectionName, values: dict[str, str]) -> str:
@@ -471,46 +472,48 @@ def _search_words(text: str) -> list[str]:
     return words
 
 
-def _hit(collection: CollectionName, values: list[str], words: list[str], phrase: str) -> dict[str, Any] | None:
-    """The search hit for one record's field texts, or None if a word is missing from all of them."""
-    fields = _SEARCH_FIELDS[collection]
-    texts = [(name, weight, value.lower()) for (name, weight), value in zip(fields, values, strict=True)]
-    if not all(any(word in value for _, _, value in texts) for word in words):
+def _hit(collection: CollectionName, entry: SearchEntry, words: list[str], phrase: str) -> dict[str, Any] | None:
+    """The search hit for one record, or None if a word is in none of its fields.
+
+    Ids are lower-case slugs, so the lower-cased id field is the id itself.
+    """
+    title, texts = entry
+    if not all(any(word in value for value in texts) for word in words):
         return None
     score = 0
     matched = []
-    for name, weight, value in texts:
+    for (name, weight), value in zip(_SEARCH_FIELDS[collection], texts, strict=True):
         found = sum(1 for word in words if word in value)
-        if found:
-            score += weight * found
-            matched.append(name)
-        if weight == 10 and phrase in (normalise_key(part) for part in value.split(" | ")):
+        if not found:
+            continue
+        score += weight * found
+        matched.append(name)
+        if weight == 10 and phrase and phrase in (normalise_key(part) for part in value.split(" | ")):
             score += 100
-    named = {name: value for (name, _), value in zip(fields, values, strict=True)}
-    return {"type": COLLECTIONS[collection][1], "id": named["id"], "title": _title(collection, named),
-            "score": score, "matched": matched}
+    return {"type": COLLECTIONS[collection][1], "id": texts[0], "title": title, "score": score,
+            "matched": matched}
 
 
 def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
     """Records of every type containing all words of ``text``, best matches first."""
-    return _ranked({collection: [search_values(collection, record) for record in dataset[collection]]
+    return _ranked({collection: [search_entry(collection, record) for record in dataset[collection]]
                     for collection in _SEARCH_FIELDS}, text, limit)
 
 
 def search_store(source: TrialSource, text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """``search`` over a store: only the stored field texts of trials holding every word are read."""
-    values: dict[CollectionName, list[list[str]]] = {
-        collection: [search_values(collection, record) for record in source.meta[collection]]
+    """``search`` over a store: only the stored entries of trials holding every word are read."""
+    entries: dict[CollectionName, list[SearchEntry]] = {
+        collection: [search_entry(collection, record) for record in source.meta[collection]]
         for collection in _SEARCH_FIELDS if collection != "trials"}
-    values["trials"] = source.trial_search_values(_search_words(text))
-    return _ranked(values, text, limit)
+    entries["trials"] = source.trial_search_entries(_search_words(text))
+    return _ranked(entries, text, limit)
 
 
-def _ranked(values: dict[CollectionName, list[list[str]]], text: str, limit: int | None) -> list[dict[str, Any]]:
+def _ranked(entries: dict[CollectionName, list[SearchEntry]], text: str, limit: int | None) -> list[dict[str, Any]]:
     words = _search_words(text)
     phrase = normalise_key(text)
-    hits = [hit for collection in _SEARCH_FIELDS for record in values[collection]
-            if (hit := _hit(collection, record, words, phrase)) is not None]
+    hits = [hit for collection in _SEARCH_FIELDS for entry in entries[collection]
+            if (hit := _hit(collection, entry, words, phrase)) is not None]
     hits.sort(key=lambda hit: (-hit["score"], hit["type"], hit["id"]))
     return hits[:limit] if limit else hits
 

@@ -5,7 +5,8 @@ The compiled form is a folder in the user's cache, named after the content key o
     meta.json     every collection but the trials, plus the countries trials list
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines and, per trial, the fields in INDEXED_TRIAL_FIELDS
-    search.txt    one line per trial: a JSON list of the texts ``mscli search`` looks in
+    search.txt    one line per trial: its title as JSON, then the lower-cased text of each field
+                  ``mscli search`` looks in, all separated by \x1f (line breaks become spaces)
 
 A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
 the trials that pass; a search parses only the lines that hold every word. The folder is built
@@ -24,11 +25,12 @@ from typing import Any
 from mscli.model import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 _META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "search.txt"
 
 RowTest = Callable[[Mapping[str, Any]], bool]
-SearchValues = Callable[[Trial], list[str]]
+SearchEntry = tuple[str, list[str]]  # see queries.search_entry
+_FIELD_SEPARATOR = "\x1f"
 
 
 class CacheMiss(Exception):
@@ -49,8 +51,8 @@ class Store:
         """
         raise NotImplementedError
 
-    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]:
-        """The search texts (see ``SearchValues``) of trials that may hold every word; a superset."""
+    def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
+        """The search entries of the trials whose text may hold every word (a superset)."""
         raise NotImplementedError
 
     def dataset(self) -> Dataset:
@@ -61,16 +63,16 @@ class Store:
 class MemoryStore(Store):
     """A dataset just parsed from YAML: everything is already in memory."""
 
-    def __init__(self, dataset: Dataset, countries: list[str], search_values: SearchValues) -> None:
+    def __init__(self, dataset: Dataset, countries: list[str], search_entry: Callable[[Trial], SearchEntry]) -> None:
         super().__init__({**dataset, "trials": []}, countries)
         self._trials = dataset["trials"]
-        self.search_values = search_values
+        self.search_entry = search_entry
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         return list(self._trials)
 
-    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]:
-        return [self.search_values(trial) for trial in self._trials]
+    def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
+        return [self.search_entry(trial) for trial in self._trials]
 
 
 class DiskStore(Store):
@@ -97,16 +99,17 @@ class DiskStore(Store):
         except (OSError, ValueError, KeyError, TypeError, IndexError, CacheMiss):
             return self._fallback().trials(keep)
 
-    def trial_search_values(self, words: Sequence[str]) -> list[list[str]]:
+    def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
         try:
             with (self._folder / _SEARCH).open(encoding="utf-8", newline="\n") as handle:
-                found = [line for line in handle if all(word in line.lower() for word in words)]
-            values = json.loads("[" + ",".join(found) + "]")
-            if not all(isinstance(value, list) for value in values):
+                found = [line.rstrip("\n").split(_FIELD_SEPARATOR) for line in handle
+                         if all(word in line for word in words)]
+            titles = json.loads("[" + ",".join(fields[0] for fields in found) + "]")
+            if len(titles) != len(found) or not all(isinstance(title, str) for title in titles):
                 raise CacheMiss(self._folder)
-            return values  # type: ignore[no-any-return]
+            return [(title, fields[1:]) for title, fields in zip(titles, found, strict=True)]
         except (OSError, ValueError, CacheMiss):
-            return self._fallback().trial_search_values(words)
+            return self._fallback().trial_search_entries(words)
 
     def _read(self, keep: RowTest | None) -> list[Trial]:
         lines = self._folder / _TRIALS
@@ -192,12 +195,20 @@ def _write_files(building: Path, parsed: MemoryStore) -> None:
         _sync(lines)
     index["offsets"] = offsets
     with (building / _SEARCH).open("w", encoding="utf-8") as texts:
-        texts.writelines(json.dumps(parsed.search_values(trial), ensure_ascii=False) + "\n" for trial in trials)
+        for trial in trials:
+            title, fields = parsed.search_entry(trial)
+            texts.write(_FIELD_SEPARATOR.join([json.dumps(title, ensure_ascii=False),
+                                               *(_one_line(field) for field in fields)]) + "\n")
         _sync(texts)
     for name, payload in ((_INDEX, index), (_META, meta)):
         with (building / name).open("wb") as handle:
             handle.write(_json(payload))
             _sync(handle)
+
+
+def _one_line(text: str) -> str:
+    """A lower-cased field on one line of search.txt: search words never hold these characters."""
+    return text.replace("\n", " ").replace(_FIELD_SEPARATOR, " ")
 
 
 def _json(value: Any) -> bytes:
