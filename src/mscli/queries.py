@@ -478,15 +478,18 @@ def _hit(collection: CollectionName, entry: SearchEntry, words: list[str], phras
     Ids are lower-case slugs, so the lower-cased id field is the id itself.
     """
     title, texts = entry
-    if not all(any(word in value for value in texts) for word in words):
-        return None
+    found = [0] * len(texts)
+    for word in words:
+        present = [word in value for value in texts]
+        if not any(present):
+            return None
+        found = [count + hit for count, hit in zip(found, present, strict=True)]
     score = 0
     matched = []
-    for (name, weight), value in zip(_SEARCH_FIELDS[collection], texts, strict=True):
-        found = sum(1 for word in words if word in value)
-        if not found:
+    for (name, weight), value, count in zip(_SEARCH_FIELDS[collection], texts, found, strict=True):
+        if not count:
             continue
-        score += weight * found
+        score += weight * count
         matched.append(name)
         if weight == 10 and phrase and phrase in (normalise_key(part) for part in value.split(" | ")):
             score += 100

@@ -102,8 +102,10 @@ class DiskStore(Store):
     def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
         try:
             with (self._folder / _SEARCH).open(encoding="utf-8", newline="\n") as handle:
-                found = [line.rstrip("\n").split(_FIELD_SEPARATOR) for line in handle
-                         if all(word in line for word in words)]
+                lines = [line for line in handle if words[0] in line]
+            for word in words[1:]:
+                lines = [line for line in lines if word in line]
+            found = [line.rstrip("\n").split(_FIELD_SEPARATOR) for line in lines]
             titles = json.loads("[" + ",".join(fields[0] for fields in found) + "]")
             if len(titles) != len(found) or not all(isinstance(title, str) for title in titles):
                 raise CacheMiss(self._folder)
