@@ -27,6 +27,7 @@ COMMANDS: list[tuple[list[str], str]] = [
     (["glossary", "EDSS"], "term-detail"), (["show", "consensus-2010"], "guidance-detail"),
     (["show", "mesems"], "trial-detail"), (["info"], "info"), (["validate"], "validation-problem"),
     (["schema"], "schema-type"), (["diff", DATA, DATA], "diff"),
+    (["timeline"], "timeline-event"), (["timeline", "--chart", "phase"], "trial-count"), (["clinic"], "red-flag"),
 ]
 
 
@@ -190,3 +191,12 @@ def test_any_fields_value_gives_output_or_a_usage_error(run, value):
     assert result.exit_code in (0, 2), (value, result.stderr)
     if result.exit_code == 0 and value.strip() != "help":
         json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("args", [["match", "--age", "40"], ["clinic", "--offer", "a guaranteed cure"],
+                                  ["compare", "ahsct", "msc", "--by", "outcome"]])
+def test_answers_that_are_not_record_lists_take_query_not_fields(run, args):
+    refused = run(*args, "--fields", "id")
+    assert refused.exit_code == 2
+    assert "--query" in refused.stderr
+    assert run(*args, "--query", "length(@)").exit_code == 0

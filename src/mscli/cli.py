@@ -542,6 +542,7 @@ def clinic(
              "file is read; a value that looks like a path but names no file is an error.")] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """Questions to ask anyone offering stem cell treatment, and red flags in an offer.
 
@@ -559,7 +560,7 @@ def clinic(
     """
     from mscli import clinic as checks
 
-    out = _output(fmt, as_json, data, no_cache, no_color)
+    out = _output(fmt, as_json, data, no_cache, no_color, fields, query)
     if offer is None:
         _show(out, lambda ds: views.red_flags_view(ds["red_flags"]))
         return
@@ -582,6 +583,7 @@ def timeline(
              "(bars on a terminal, numbers in other formats).")] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     """The evidence in time order: trials starting, completing and publishing, studies, guidance.
 
@@ -604,7 +606,7 @@ def timeline(
             return views.counts_view(evidence_timeline.trial_counts(ds, chart, window), chart.value)
         return views.timeline_view(evidence_timeline.events(ds, window))
 
-    _show(_output(fmt, as_json, data, no_cache, no_color), build)
+    _show(_output(fmt, as_json, data, no_cache, no_color, fields, query), build)
 
 
 @app.command()
@@ -705,6 +707,7 @@ def import_ctgov(
     if counts["skipped"]:
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
 
+
 @app.command(help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
 
 Each structured criterion gets one label (meets / does not meet / not enough information) with
@@ -742,10 +745,11 @@ def match(
         "--trial", metavar="ID", help="One trial in detail, a row per criterion.")] = None,
     fmt: FormatOption = None, as_json: JsonOption = False, data: DataOption = None,
     no_cache: NoCacheOption = False, no_color: NoColorOption = False,
+    fields: FieldsOption = None, query: QueryOption = None,
 ) -> None:
     from mscli import match as matching
 
-    out = _output(fmt, as_json, data, no_cache, no_color)
+    out = _output(fmt, as_json, data, no_cache, no_color, fields, query)
     try:
         profile = matching.Profile(age=age, ms_type=ms_type, edss=edss, years_since_onset=years_since_onset,
                                    relapses_last_year=relapses_last_year, active_mri=active_mri,

@@ -195,6 +195,7 @@ class FlagCheck(StrEnum):
     THERAPY_AVAILABILITY = "therapy-availability"  # raised when a named therapy is not standard care
     NOT_CHECKED = "not-checked"                    # only a person asking the clinic can check it
 
+
 class OutcomeKind(StrEnum):
     """What an outcome finding measures (rows of ``mscli compare --by outcome``)."""
 

@@ -27,6 +27,7 @@ from mscli.model import (
     Therapy,
     Trial,
 )
+from mscli.timeline import EventKind
 
 # The version of the JSON shapes below and of the model's records. Adding a field raises the
 # minor number; renaming, removing or retyping one raises the major number.
@@ -89,6 +90,30 @@ class RedFlagDetail(RedFlag):
 
 class OutcomeDetail(OutcomeFinding):
     cited_sources: list[Source]
+
+
+class TimelineEvent(TypedDict):
+    """One dated event of ``mscli timeline``."""
+
+    date: str
+    year: int
+    kind: EventKind
+    record_type: str
+    id: str
+    title: str
+    therapies: list[str]
+    source: str | None
+
+
+class TrialCount(TypedDict):
+    """One group of ``mscli timeline --chart``: trials and participants, planned and actual apart."""
+
+    group: str
+    trials: int
+    participants_planned: int
+    participants_actual: int
+    participants_analysed: int
+    trials_without_figure: int
 
 
 class Comparison(TypedDict):
@@ -229,6 +254,8 @@ SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
     "red-flag": (RedFlag, "A warning sign in an offer of stem cell treatment", "clinic (each item)"),
     "red-flag-detail": (RedFlagDetail, "A red flag with its sources resolved", "show ID"),
     "outcome-detail": (OutcomeDetail, "An outcome finding with its sources resolved", "show ID"),
+    "timeline-event": (TimelineEvent, "A dated event in the evidence", "timeline (each item)"),
+    "trial-count": (TrialCount, "Trials and participants in one group", "timeline --chart (each item)"),
     "comparison": (Comparison, "One therapy's column of a comparison", "compare (each item)"),
     "search-hit": (SearchHit, "A search result", "search (each item)"),
     "info": (Info, "The dataset in use and its size", "info"),

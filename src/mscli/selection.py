@@ -38,6 +38,9 @@ def field_names(view: View) -> list[str]:
 
 def select_fields(view: View, wanted: Sequence[str]) -> View:
     """``view`` with only the ``wanted`` fields, in every format; unknown names are a usage error."""
+    if view.record_type is None:
+        raise UsageError("--fields: this command's answer is not a list of records; use --query to pick from "
+                         "its JSON")
     valid = field_names(view)
     unknown = [name for name in wanted if name not in valid]
     if unknown:

@@ -376,6 +376,7 @@ def offer_view(report: dict[str, Any]) -> View:
                 title=f"Red flags in the offer: {len(report['raised'])} raised",
                 notes=list(report["notes"]))
 
+
 def _finding_text(finding: dict[str, Any]) -> str:
     facts = [finding["evidence"]]
     if finding["n"] is not None:
@@ -408,7 +409,7 @@ def _short(title: str, limit: int = 60) -> str:
 
 def timeline_view(events: Sequence[dict[str, Any]]) -> View:
     """Events oldest first; the title column is cut short (JSON keeps it whole)."""
-    return _listing(events, None, [
+    return _listing(events, "timeline-event", [
         ("date", _field("date")),
         ("kind", _field("kind")),
         ("id", _field("id")),
@@ -446,7 +447,8 @@ def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
     table = [[row["group"], str(row["trials"]), *(str(row[f"participants_{kind}"]) for kind in _PARTICIPANT_KINDS),
               str(row["trials_without_figure"])] for row in rows]
     return View(payload=list(rows), columns=columns, rows=table, title=f"Trials by {by}", notes=notes,
-                chart=chart)
+                record_type="trial-count", chart=chart)
+
 
 def _label_counts(result: dict[str, Any]) -> list[str]:
     counts = result["counts"]
