@@ -478,21 +478,21 @@ def _hit(collection: CollectionName, entry: SearchEntry, words: list[str], phras
     Ids are lower-case slugs, so the lower-cased id field is the id itself.
     """
     title, texts = entry
-    found = [0] * len(texts)
+    fields = _SEARCH_FIELDS[collection]
+    counts: list[int] = [0] * len(texts)
     for word in words:
         present = [word in value for value in texts]
-        if not any(present):
+        if True not in present:
             return None
-        found = [count + hit for count, hit in zip(found, present, strict=True)]
+        counts = [count + hit for count, hit in zip(counts, present, strict=True)]
     score = 0
     matched = []
-    for (name, weight), value, count in zip(_SEARCH_FIELDS[collection], texts, found, strict=True):
-        if not count:
-            continue
-        score += weight * count
-        matched.append(name)
-        if weight == 10 and phrase and phrase in (normalise_key(part) for part in value.split(" | ")):
-            score += 100
+    for (name, weight), value, count in zip(fields, texts, counts, strict=True):
+        if count:
+            score += weight * count
+            matched.append(name)
+            if weight == 10 and phrase and phrase in (normalise_key(part) for part in value.split(" | ")):
+                score += 100
     return {"type": COLLECTIONS[collection][1], "id": texts[0], "title": title, "score": score,
             "matched": matched}
 
