@@ -44,7 +44,10 @@ def test_bash_completes_countries_and_any_record_id(run_process):
 
 def test_fixed_choices_complete_without_data(run_process):
     assert complete_bash(run_process, "mscli trials --status rec") == ["recruiting"]
-    assert complete_bash(run_process, "mscli schema trial") == ["trial", "trial-detail"]
+    from mscli.outputs import SCHEMA_TYPES
+
+    assert complete_bash(run_process, "mscli schema trial") == [
+        name for name in SCHEMA_TYPES if name.startswith("trial")]
     assert complete_bash(run_process, "mscli completion f") == ["fish"]
 
 
