@@ -483,8 +483,13 @@ def _search_words(text: str) -> list[str]:
     return words
 
 
+# A hit before it is shown: (-score, type, id, title, names of the fields, each field's count),
+# so that hits sort by plain tuple comparison and only those shown become dicts.
+_RawHit = tuple[int, str, str, str, tuple[str, ...], tuple[int, ...]]
+
+
 def _hits(collection: CollectionName, entries: list[SearchEntry], words: list[str],
-          phrase: str) -> list[dict[str, Any]]:
+          phrase: str) -> list[_RawHit]:
     """The search hits among one collection's records: those with every word in some field.
 
     A hit scores each field's weight once per word it holds, plus 100 for each id-like field
@@ -511,8 +516,7 @@ def _hits(collection: CollectionName, entries: list[SearchEntry], words: list[st
                 if count and phrase in (normalise_key(part) for part in columns[index][row].split(" | ")):
                     scores[row] += 100
     kind = COLLECTIONS[collection][1]
-    return [{"type": kind, "id": columns[0][row], "title": entries[row][0], "score": scores[row],
-             "matched": list(itertools.compress(names, row_counts))}
+    return [(-scores[row], kind, columns[0][row], entries[row][0], names, row_counts)
             for row, row_counts in enumerate(zip(*counts, strict=True)) if everywhere[row]]
 
 
@@ -535,8 +539,10 @@ def _ranked(entries: dict[CollectionName, list[SearchEntry]], text: str, limit: 
     words = _search_words(text)
     phrase = normalise_key(text)
     hits = [hit for collection in _SEARCH_FIELDS for hit in _hits(collection, entries[collection], words, phrase)]
-    hits.sort(key=lambda hit: (-hit["score"], hit["type"], hit["id"]))
-    return hits[:limit] if limit else hits
+    hits.sort()
+    return [{"type": kind, "id": record_id, "title": title, "score": -negative_score,
+             "matched": list(itertools.compress(names, counts))}
+            for negative_score, kind, record_id, title, names, counts in (hits[:limit] if limit else hits)]
 
 
 # --- info --------------------------------------------------------------------------------
