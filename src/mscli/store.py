@@ -4,7 +4,8 @@ The compiled form is a folder in the user's cache, named after the content key o
 
     meta.json     every collection but the trials, plus the countries trials list
     trials.jsonl  one trial per line, in dataset order
-    index.json    byte offsets of those lines and, per trial, the fields in INDEXED_TRIAL_FIELDS
+    index.json    byte offsets of those lines; the distinct combinations of the fields in
+                  INDEXED_TRIAL_FIELDS, and which combination each trial has
     search.txt    one line per trial: its title as JSON, then the lower-cased text of each field
                   ``mscli search`` looks in, all separated by \x1f (line breaks become spaces)
 
@@ -15,6 +16,7 @@ anything unreadable is a miss.
 """
 
 import contextlib
+import itertools
 import json
 import os
 import shutil
@@ -25,7 +27,7 @@ from typing import Any
 from mscli.model import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 _META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "search.txt"
 
 RowTest = Callable[[Mapping[str, Any]], bool]
@@ -123,9 +125,13 @@ class DiskStore(Store):
         offsets: list[int] = index["offsets"]
         if len(offsets) != self._count + 1:
             raise CacheMiss(self._folder)
+        kinds, kind_of = index["kinds"], index["kind_of"]
+        if len(kind_of) != self._count:
+            raise CacheMiss(self._folder)
+        passing = [keep(dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True))) for kind in kinds]
         chosen = []
         with lines.open("rb") as handle:
-            for position in _rows_passing(keep, [index[name] for name in INDEXED_TRIAL_FIELDS]):
+            for position in itertools.compress(range(self._count), map(passing.__getitem__, kind_of)):
                 handle.seek(offsets[position])
                 chosen.append(handle.read(offsets[position + 1] - offsets[position]))
         return self._checked(json.loads(b"[" + b",".join(chosen) + b"]") if chosen else [])
@@ -134,19 +140,6 @@ class DiskStore(Store):
         if not isinstance(trials, list) or not all(isinstance(trial, dict) for trial in trials):
             raise CacheMiss(self._folder)
         return trials
-
-
-def _rows_passing(keep: RowTest, columns: list[list[Any]]) -> list[int]:
-    """Positions of the rows ``keep`` accepts; each distinct row is tested once."""
-    verdicts: dict[tuple[Any, ...], bool] = {}
-    passing = []
-    for position, values in enumerate(zip(*columns, strict=True)):
-        verdict = verdicts.get(values)
-        if verdict is None:
-            verdict = verdicts[values] = keep(dict(zip(INDEXED_TRIAL_FIELDS, values, strict=True)))
-        if verdict:
-            passing.append(position)
-    return passing
 
 
 def open_compiled(folder: Path, fallback: Callable[[], Store]) -> Store | None:
@@ -187,7 +180,11 @@ def _move_aside(folder: Path) -> None:
 def _write_files(building: Path, parsed: MemoryStore) -> None:
     trials = parsed.trials()
     meta = {"format": CACHE_FORMAT, "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials)}
-    index: dict[str, list[Any]] = {name: [trial.get(name) for trial in trials] for name in INDEXED_TRIAL_FIELDS}
+    # Trials share few combinations of indexed values, so a filter tests each combination once.
+    kinds: dict[tuple[Any, ...], int] = {}
+    kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
+               for trial in trials]
+    index: dict[str, list[Any]] = {"kinds": [list(kind) for kind in kinds], "kind_of": kind_of}
     offsets = [0]
     with (building / _TRIALS).open("wb") as lines:
         for trial in trials:
