@@ -46,13 +46,17 @@ def bundled_data_dir() -> Path:
 
 def user_data_dir() -> Path | None:
     """Where ``mscli import`` puts records: ``$MSCLI_USER_DATA``, else the XDG data directory."""
-    explicit = os.environ.get(ENV_USER_DATA)
-    if explicit:
-        return Path(explicit)
-    if os.environ.get("XDG_DATA_HOME"):
-        return Path(os.environ["XDG_DATA_HOME"]) / "mscli"
+    return _user_dir(ENV_USER_DATA, "XDG_DATA_HOME", ".local", "share")
+
+
+def _user_dir(override: str, xdg: str, *under_home: str) -> Path | None:
+    """``$override``, else ``$xdg/mscli``, else ``~/<under_home>/mscli``; None with no home."""
+    if os.environ.get(override):
+        return Path(os.environ[override])
+    if os.environ.get(xdg):
+        return Path(os.environ[xdg]) / "mscli"
     home = os.path.expanduser("~")
-    return Path(home) / ".local" / "share" / "mscli" if home != "~" else None
+    return Path(home, *under_home, "mscli") if home != "~" else None
 
 
 def _chosen_path(option: str | None) -> str | None:
@@ -209,13 +213,7 @@ def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> 
 
 
 def cache_dir() -> Path | None:
-    explicit = os.environ.get(ENV_CACHE)
-    if explicit:
-        return Path(explicit)
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]) / "mscli"
-    home = os.path.expanduser("~")
-    return Path(home) / ".cache" / "mscli" if home != "~" else None
+    return _user_dir(ENV_CACHE, "XDG_CACHE_HOME", ".cache")
 
 
 _KEY_FORMAT = f"mscli {__version__} cache {CACHE_FORMAT}"

@@ -16,7 +16,7 @@ from typing import Any
 from mscli import queries
 from mscli.model import CollectionName, Dataset, Source
 from mscli.render import NOTICE
-from mscli.views import design_text, eligibility_text, years_text
+from mscli.views import design_text, eligibility_text, text, years_text
 
 REPORT_TITLE = "Stem cell therapies for multiple sclerosis: evidence summary"
 PURPOSE = ("This summary lists what the cited sources say about the chosen therapies and "
@@ -119,15 +119,10 @@ def words(value: str) -> str:
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+    """``views.text``, except that a list always stays on one line (a report cell is inline)."""
     if isinstance(value, list):
         return ", ".join(_text(item) for item in value)
-    return str(value)
+    return text(value)
 
 
 def _unverified(record: Any, *fields: str) -> bool:
