@@ -34,12 +34,40 @@ class Status(StrEnum):
 
 
 class Outcome(StrEnum):
+    """What a trial's results show, worded so that no label reads as more than the evidence.
+
+    Only a randomised comparison can "meet" a primary endpoint; a single-arm cohort that
+    reports improvement is ``uncontrolled-improvement``.
+    """
+
+    MET_RANDOMISED = "met-randomised"            # primary endpoint met in a randomised comparison
+    NOT_MET = "not-met"                          # primary endpoint not met
+    SAFETY_FEASIBILITY = "safety-feasibility"    # safety and feasibility only: no efficacy test
+    UNCONTROLLED_IMPROVEMENT = "uncontrolled-improvement"  # improvement reported, no control group
+    STOPPED_EARLY = "stopped-early"              # terminated or suspended (why_stopped says why)
+    WITHDRAWN = "withdrawn"                      # withdrawn before anyone took part
+    PENDING = "pending"                          # still running, or finished recently: no results yet
+    NOT_FOUND = "not-found"                      # finished, but no posted or published results found
+    NOT_ASSESSED = "not-assessed"  # nobody has read the results for mscli (imported records)
+    # Legacy labels, to be migrated away (issue 12); kept only until every record is audited.
     MET = "met"
-    NOT_MET = "not-met"
     MIXED = "mixed"
     SAFETY_ONLY = "safety-only"
-    PENDING = "pending"
-    NOT_ASSESSED = "not-assessed"  # nobody has read the results for mscli (imported records)
+
+
+class DateKind(StrEnum):
+    """Whether a registry date has happened or is the plan (ClinicalTrials.gov ACTUAL / ESTIMATED)."""
+
+    ACTUAL = "actual"
+    ANTICIPATED = "anticipated"
+
+
+class Payment(StrEnum):
+    """Whether people pay to take part: pay-to-participate schemes exist and people must know."""
+
+    NO_CHARGE = "no-charge"            # the registry, protocol or paper says participants do not pay
+    PARTICIPANTS_PAY = "participants-pay"
+    NOT_STATED = "not-stated"
 
 
 class Origin(StrEnum):
@@ -196,6 +224,17 @@ class FlagCheck(StrEnum):
     NOT_CHECKED = "not-checked"                    # only a person asking the clinic can check it
 
 
+class ExclusionReason(StrEnum):
+    """Why a registration found by a search is not in the dataset."""
+
+    OBSERVATIONAL = "observational"
+    NOT_MS = "not-ms"
+    NOT_STEM_CELL = "not-stem-cell"      # e.g. CAR-T, T-cell vaccines, drugs given with a transplant
+    DUPLICATE = "duplicate"              # another registration of a trial already included
+    CANNOT_VERIFY = "cannot-verify"
+    NOT_A_TRIAL = "not-a-trial"          # registry entries that are not interventional studies
+
+
 class OutcomeKind(StrEnum):
     """What an outcome finding measures (rows of ``mscli compare --by outcome``)."""
 
@@ -247,6 +286,9 @@ class Source(TypedDict):
     doi: NotRequired[str | None]
     pmid: NotRequired[str | None]
     registry_id: NotRequired[str | None]
+    # Where the facts were actually read when that was a copy (an aggregator, a mirror, a PDF on
+    # a document-sharing site); ``url`` stays the canonical address.
+    seen_at: NotRequired[str | None]
     verified: bool
     reviewed: str
 
@@ -347,6 +389,15 @@ class Arm(TypedDict):
     interventions: NotRequired[list[str]]  # names of the trial's interventions
 
 
+class Location(TypedDict):
+    """A site of a trial, as its registry lists it."""
+
+    facility: NotRequired[str | None]
+    city: NotRequired[str | None]
+    country: str
+    status: NotRequired[str | None]  # the site's own recruitment status, as the registry words it
+
+
 class Difference(TypedDict):
     field: str
     value: str
@@ -370,7 +421,20 @@ class Trial(TypedDict):
     countries: NotRequired[list[str]]
     start_year: NotRequired[int | None]
     end_year: NotRequired[int | None]
+    # Dates at the precision the registry gives them (YYYY, YYYY-MM or YYYY-MM-DD); the years
+    # above stay for the index and must agree with these.
+    start_date: NotRequired[str | None]
+    start_date_kind: NotRequired[DateKind | None]
+    end_date: NotRequired[str | None]  # study completion date
+    end_date_kind: NotRequired[DateKind | None]
     status: Status
+    status_checked: NotRequired[str | None]  # YYYY-MM-DD the status was last read in the registry
+    why_stopped: NotRequired[str | None]
+    sponsor: NotRequired[str | None]
+    collaborators: NotRequired[list[str]]
+    participant_payment: NotRequired[Payment | None]
+    locations: NotRequired[list[Location]]
+    results_posted: NotRequired[bool | None]  # results posted on the registry itself
     routes: NotRequired[list[Route]]
     conditions: NotRequired[list[str]]
     interventions: NotRequired[list[Intervention]]
@@ -471,10 +535,35 @@ class OutcomeFinding(TypedDict):
     reviewed: str
 
 
-Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm | RedFlag | OutcomeFinding
+class Exclusion(TypedDict):
+    """A registration a search found and the dataset leaves out, with why."""
+
+    registration: str
+    title: NotRequired[str | None]
+    reason: ExclusionReason
+    note: NotRequired[str | None]
+
+
+class Search(TypedDict):
+    """One search of a registry or literature database, kept so that the next update repeats it."""
+
+    id: str
+    database: str          # "ClinicalTrials.gov", "EU CTR", "ISRCTN", "WHO ICTRP", "PubMed", ...
+    query: str             # the query exactly as run
+    url: NotRequired[str | None]
+    date: str              # YYYY-MM-DD the search was run
+    found: int             # registrations or records the search returned
+    included: list[str]    # trial ids in the dataset that this search found
+    excluded: NotRequired[list[Exclusion]]
+    note: NotRequired[str | None]
+    sources: list[str]
+    reviewed: str
+
+
+Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm | RedFlag | OutcomeFinding | Search
 
 CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary", "red_flags",
-                         "outcomes"]
+                         "outcomes", "searches"]
 
 # Collection name -> (record type, the singular word used in output).
 COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
@@ -485,8 +574,8 @@ COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
     "sources": (Source, "source"),
     "glossary": (GlossaryTerm, "term"),
     "red_flags": (RedFlag, "red flag"),
-
     "outcomes": (OutcomeFinding, "outcome finding"),
+    "searches": (Search, "search"),
 }
 
 
@@ -499,8 +588,8 @@ class Dataset(TypedDict):
     sources: list[Source]
     glossary: list[GlossaryTerm]
     red_flags: list[RedFlag]
-
     outcomes: list[OutcomeFinding]
+    searches: list[Search]
 
 
 # Trial fields the compiled cache indexes: a filter on these parses only the trials that pass.
@@ -521,9 +610,13 @@ REGISTRIES: dict[str, re.Pattern[str]] = {
     "ClinicalTrials.gov": re.compile(r"NCT\d{8}"),
     "ISRCTN": re.compile(r"ISRCTN\d{8}"),
     "EudraCT": re.compile(r"\d{4}-\d{6}-\d{2}"),
+    "CTIS": re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}"),
     "ANZCTR": re.compile(r"ACTRN\d{14}"),
     "IRCT": re.compile(r"IRCT\d{8,}N\d+"),
     "ChiCTR": re.compile(r"ChiCTR[-A-Za-z0-9]{6,}"),
+    "CTRI": re.compile(r"CTRI/\d{4}/\d{2,3}/\d{6}"),
+    "jRCT": re.compile(r"jRCT\d{10}"),
+    "DRKS": re.compile(r"DRKS\d{8}"),
 }
 
 

@@ -158,6 +158,7 @@ class Counts(TypedDict):
     glossary: int
     red_flags: int
     outcomes: int
+    searches: int
 
 
 class Info(TypedDict):

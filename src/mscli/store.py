@@ -27,7 +27,7 @@ from typing import Any
 from mscli.model import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 _META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "search.txt"
 
 RowTest = Callable[[Mapping[str, Any]], bool]
