@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from mscli.dataset import bundled_data_dir
-from mscli.model import Blinding, MsType, Outcome, Phase, Route, Status
+from mscli.loading.dataset import bundled_data_dir
+from mscli.model.records import Blinding, MsType, Outcome, Phase, Route, Status
 
 COUNTRIES = ["Italy", "Spain", "United Kingdom", "United States", "Canada", "Sweden", "Norway", "Denmark",
              "Israel", "Iran", "China", "Germany", "France", "Netherlands", "Australia", "Jordan"]

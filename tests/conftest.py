@@ -15,7 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from mscli.cli import app
+from mscli.cli.app import main
 
 MINIMAL: dict[str, Any] = {
     "dataset": {"title": "test dataset", "version": "1", "reviewed": "2026-11-01"},
@@ -90,14 +90,30 @@ class Result:
         return json.loads(self.stdout)
 
 
+def run_main(args: list[str], env: dict[str, str] | None = None, stdin: str | bytes | None = None) -> Result:
+    """Run mscli's real entry point in-process (its error boundary included), capturing output."""
+    runner = CliRunner()
+    with runner.isolation(input=stdin, env=env) as (stdout, stderr, _):
+        old_argv, sys.argv = sys.argv, ["mscli", *args]
+        try:
+            main()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        finally:
+            sys.argv = old_argv
+            sys.stdout.flush()
+            sys.stderr.flush()
+        return Result(code, stdout.getvalue().decode("utf-8", "replace"),
+                      stderr.getvalue().decode("utf-8", "replace"))
+
+
 @pytest.fixture
 def run() -> Callable[..., Result]:
-    """Run mscli in-process with Typer's CliRunner."""
-    runner = CliRunner()
+    """Run mscli in-process through ``main``, as the installed command does."""
 
-    def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
-        result = runner.invoke(app, list(args), env=env, catch_exceptions=False)
-        return Result(result.exit_code, result.stdout, result.stderr)
+    def invoke(*args: str, env: dict[str, str] | None = None, input: str | bytes | None = None) -> Result:
+        return run_main(list(args), env, input)
 
     return invoke
 

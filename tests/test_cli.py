@@ -9,8 +9,9 @@ import json
 import pytest
 import yaml
 
-from mscli.cli import app
-from mscli.render import NOTICE, OutputFormat
+from mscli.cli.app import app
+from mscli.model.labels import NOTICE
+from mscli.output.render import OutputFormat
 
 COMMANDS_WITH_JSON = [
     ["therapies"], ["therapy", "ahsct"], ["trials"], ["trial", "mesems"], ["compare", "ahsct", "msc"],
@@ -136,7 +137,7 @@ def test_filters_each_narrow_correctly(run):
 
 
 def test_sort_and_limit(run):
-    from mscli.queries import enrolment_figure
+    from mscli.queries.core import enrolment_figure
 
     by_enrolment = run("trials", "--sort", "enrolment", "--json").json()
     counts = [(enrolment_figure(t) or (-1, ""))[0] for t in by_enrolment]

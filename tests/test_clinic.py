@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mscli import clinic, dataset
+from mscli.features import clinic
+from mscli.loading import dataset
 from tests.conftest import minimal
 from tests.test_validate import problems_for
 
@@ -220,7 +221,7 @@ def test_each_red_flag_rule_reports_file_record_and_field(write_dataset, changes
 def test_a_cache_written_before_red_flags_existed_is_not_reused(run, private_cache):
     import json
 
-    from mscli.store import CACHE_FORMAT
+    from mscli.loading.store import CACHE_FORMAT
 
     assert run("clinic", "--json").exit_code == 0
     entries = list(private_cache.glob("*/meta.json"))

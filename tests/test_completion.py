@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mscli.completion import finished_words
+from mscli.cli.completion import finished_words
 from tests.conftest import minimal
 
 
@@ -44,7 +44,7 @@ def test_bash_completes_countries_and_any_record_id(run_process):
 
 def test_fixed_choices_complete_without_data(run_process):
     assert complete_bash(run_process, "mscli trials --status rec") == ["recruiting"]
-    from mscli.outputs import SCHEMA_TYPES
+    from mscli.model.outputs import SCHEMA_TYPES
 
     assert complete_bash(run_process, "mscli schema trial") == [
         name for name in SCHEMA_TYPES if name.startswith("trial")]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mscli import dataset, queries
-from mscli.model import registry_of
+from mscli.loading import dataset
+from mscli.model.records import registry_of
+from mscli.queries import core as queries
 
 
 @pytest.fixture(scope="module")

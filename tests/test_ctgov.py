@@ -17,7 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mscli import ctgov, model
+from mscli.features import ctgov
+from mscli.model import records as model
 from tests.conftest import minimal
 from tests.test_validate import mutate, problems_for, trial
 
@@ -206,7 +207,7 @@ def test_data_option_and_into_keep_datasets_apart(run, user_data, tmp_path):
     assert not user_data.exists()
     assert "nct09900001" not in {t["id"] for t in run("trials", "--json").json()}
     assert imported(run, str(SINGLE))[0] == 0
-    bundled = str(Path(model.__file__).resolve().parents[2] / "data")
+    bundled = str(Path(model.__file__).resolve().parents[3] / "data")
     assert "nct09900001" not in {t["id"] for t in run("trials", "--data", bundled, "--json").json()}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mscli import dataset
+from mscli.loading import dataset
 from tests.conftest import minimal
 
 

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mscli.diffing import field_changes
+from mscli.features.diffing import field_changes
 from tests.conftest import minimal
 
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mscli.dataset import bundled_data_dir
-from mscli.outputs import SCHEMA_TYPES
-from mscli.validate import fields_of
+from mscli.loading.dataset import bundled_data_dir
+from mscli.loading.validate import fields_of
+from mscli.model.outputs import SCHEMA_TYPES
 
 DATA = str(bundled_data_dir())
 
@@ -161,7 +161,7 @@ def test_query_in_a_real_process_needs_no_jq(run_process):
 
 
 def test_jmespath_is_not_imported_without_query():
-    code = ("import sys; sys.argv=['mscli','trials','--json','--fields','id']; from mscli import cli\n"
+    code = ("import sys; sys.argv=['mscli','trials','--json','--fields','id']; from mscli.cli import app as cli\n"
             "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
             "sys.stderr.write(str('jmespath' in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=False)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from mscli import dataset, terms, textmatch
+from mscli.loading import dataset
+from mscli.queries import terms, textmatch
 from tests.conftest import minimal
 
 # The terms the issue names; each must have a glossary entry.

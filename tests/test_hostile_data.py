@@ -9,8 +9,8 @@ import sys
 import pytest
 import yaml
 
-from mscli import dataset
 from mscli.errors import DatasetError, DatasetPathError
+from mscli.loading import dataset
 from tests.conftest import minimal
 
 VALID = yaml.safe_dump(minimal(), sort_keys=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mscli.layout import GAP, cell_width, column_widths, grid, wrap
+from mscli.output.layout import GAP, cell_width, column_widths, grid, wrap
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=60)
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mscli import match as matching
-from mscli.model import MsType
-from mscli.render import NOTICE
+from mscli.features import match as matching
+from mscli.model.labels import NOTICE
+from mscli.model.records import MsType
 from tests.conftest import minimal
 from tests.test_validate import problems_for
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mscli import dataset
+from mscli.loading import dataset
 from tests.conftest import minimal
 
 GRADE_WORDS = re.compile(r"\b(high|moderate|low|very[- ]low|GRADE|probably)\b")

@@ -94,7 +94,7 @@ def test_json_keeps_data_exactly(nasty_dataset, run):
 
 
 def test_ctrl_c_exits_130_quietly(tmp_path):
-    script = "import mscli.cli as c\nimport mscli.queries as q\n" \
+    script = "import mscli.cli.app as c\nimport mscli.queries.core as q\n" \
              "def boom(*a, **k):\n    raise KeyboardInterrupt\nq.select_trials = boom\nc.main()\n"
     result = subprocess.run([sys.executable, "-c", script, "trials"], capture_output=True, timeout=60)
     assert result.returncode == 130

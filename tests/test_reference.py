@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mscli.cli import app
-from mscli.reference import reference
+from mscli.cli.app import app
+from mscli.cli.reference import reference
 
 COMMITTED = Path(__file__).resolve().parents[1] / "docs" / "cli-reference.md"
-REGENERATE = "python -m mscli.reference --write docs/cli-reference.md"
+REGENERATE = "python -m mscli.cli.reference --write docs/cli-reference.md"
 
 
 def test_committed_reference_matches_the_commands_help():
@@ -30,7 +30,7 @@ def test_reference_covers_every_command_option_and_example():
 
 def test_write_option_writes_the_same_text(tmp_path):
     target = tmp_path / "ref.md"
-    result = subprocess.run([sys.executable, "-m", "mscli.reference", "--write", str(target)],
+    result = subprocess.run([sys.executable, "-m", "mscli.cli.reference", "--write", str(target)],
                             capture_output=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert target.read_text(encoding="utf-8") == reference()

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from mscli import dataset, queries
-from mscli.render import NOTICE
+from mscli.loading import dataset
+from mscli.model.labels import NOTICE
+from mscli.queries import core as queries
 from tests import png
 from tests.conftest import minimal
 

@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 from jsonschema import Draft202012Validator
 
-from mscli.dataset import bundled_data_dir
-from mscli.outputs import SCHEMA_TYPES, SCHEMA_VERSION
-from mscli.yamlload import parse
+from mscli.loading.dataset import bundled_data_dir
+from mscli.loading.yamlsafe import parse
+from mscli.model.outputs import SCHEMA_TYPES, SCHEMA_VERSION
 from tests.conftest import minimal
 from tests.test_fields import COMMANDS
 

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mscli import dataset, queries
-from mscli.model import Design, MsType, Phase, Status
-from mscli.store import DiskStore, MemoryStore
+from mscli.loading import dataset
+from mscli.loading.store import DiskStore, MemoryStore
+from mscli.model.records import Design, MsType, Phase, Status
+from mscli.queries import core as queries
 from tests.conftest import minimal
 
 BUNDLED = dataset.load(use_cache=False)

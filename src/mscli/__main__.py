@@ -1,3 +1,3 @@
-from mscli.cli import main
+from mscli.cli.app import main
 
 main()

@@ -17,6 +17,7 @@ class ExitStatus(IntEnum):
     USAGE = 2
     DATA = 3
     IO = 4
+    INTERNAL = 70  # a bug in mscli (EX_SOFTWARE); the message asks for a report
     INTERRUPTED = 130
 
 

@@ -1,0 +1,120 @@
+"""The entry point: builds the app with the command asked for, and is the one error boundary.
+
+Every ``MscliError`` raised anywhere below becomes one line on stderr and its documented exit
+code here; any other exception is a bug, reported in one line that names the command and asks
+for a report (``MSCLI_DEBUG=1`` shows the traceback instead), with exit code 70.
+"""
+
+import gc
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from mscli import __version__
+from mscli.cli import completion as complete
+from mscli.cli import data, evidence, lookup
+from mscli.cli.runtime import APP_SETTINGS, SHARED_FLAGS, app
+from mscli.errors import ExitStatus, MscliError
+from mscli.output.terminal import clean
+
+# Importing the command modules registers their commands on ``app``; help lists them in this order.
+COMMAND_MODULES = (lookup, evidence, data)
+app.registered_commands.sort(key=lambda command: [module.__name__ for module in COMMAND_MODULES].index(
+    getattr(command.callback, "__module__", data.__name__)))
+
+BUG_REPORT = "please report this bug, with the command you ran, to the mscli developers"
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"mscli {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Evidence on stem cell therapies for MS, with sources. mscli informs; it does not advise."""
+
+
+def shared_options_after_command(argv: list[str]) -> list[str]:
+    """Move shared output options given before the command name to after it.
+
+    ``mscli --json trials`` then means ``mscli trials --json``; anything that is not a shared
+    option (``--help``, ``--version``, an unknown word) is left where it is.
+    """
+    moved: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        flag = word.split("=", 1)[0]
+        if flag not in SHARED_FLAGS:
+            break
+        takes_value = SHARED_FLAGS[flag] and "=" not in word
+        if takes_value and index + 1 >= len(argv):
+            break
+        moved.extend(argv[index:index + 1 + takes_value])
+        index += 1 + takes_value
+    if not moved or index >= len(argv) or argv[index].startswith("-"):
+        return argv
+    return [argv[index], *moved, *argv[index + 1:]]
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the command being run, when one is named.
+
+    Typer builds a Click command for every registered command on each run; building just the
+    one asked for keeps start-up fast (and completion quick: the shell runs mscli on every Tab).
+    Help and unknown names get the full app.
+    """
+    if not argv or argv[0].startswith("-"):
+        return app
+    chosen = [command for command in app.registered_commands
+              if (command.name or getattr(command.callback, "__name__", None)) == argv[0]]
+    groups = [group for group in app.registered_groups if group.name == argv[0]]
+    if not chosen and not groups:
+        return app
+    single = typer.Typer(**APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = chosen
+    single.registered_groups = groups
+    return single
+
+
+def _fail(error: MscliError) -> int:
+    message = " ".join(clean(str(error)).split())
+    sys.stderr.write(f"mscli: error: {message[:2000]}\n")
+    if error.status is ExitStatus.USAGE:
+        sys.stderr.write("Try 'mscli --help' or 'mscli COMMAND --help'.\n")
+    return int(error.status)
+
+
+def main() -> None:
+    """Console-script entry point, and the one place errors become exit codes.
+
+    The cyclic garbage collector is switched off: mscli runs for a moment, the records it
+    parses hold no reference cycles, and collection passes over them cost up to a third of a
+    large query or search. Reference counting still frees everything as usual.
+    """
+    gc.disable()
+    words = complete.finished_words(os.environ)
+    argv = shared_options_after_command(sys.argv[1:] if words is None else words)
+    try:
+        _app_for(argv)(prog_name="mscli", args=argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("mscli: interrupted\n")
+        sys.exit(int(ExitStatus.INTERRUPTED))
+    except MscliError as error:
+        sys.exit(_fail(error))
+    except Exception as error:  # the boundary: anything else is a bug, never a traceback
+        if os.environ.get("MSCLI_DEBUG") == "1":
+            raise
+        command = argv[0] if argv and not argv[0].startswith("-") else "mscli"
+        detail = " ".join(clean(f"{type(error).__name__}: {error}").split())[:300]
+        sys.stderr.write(f"mscli: internal error in '{command}' ({detail}); {BUG_REPORT} "
+                         "(set MSCLI_DEBUG=1 to see the traceback)\n")
+        sys.exit(int(ExitStatus.INTERNAL))

@@ -1,0 +1,193 @@
+"""Commands about the data itself: info, validate, import, schema, diff and shell completion.
+
+No ``from __future__ import annotations`` here: Typer reads the annotations on every run.
+"""
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from mscli.cli import completion as complete
+from mscli.cli.runtime import Output, app, display, emit, output_options, terminal, write
+from mscli.errors import ExitStatus, UsageError
+from mscli.output import views
+from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
+from mscli.queries import core as queries
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+@output_options()
+def info(out: Output) -> None:
+    """Dataset version, review date, where it is read from, and record counts.
+
+    \b
+    Examples:
+      mscli info
+      mscli info --json | jq .reviewed
+    """
+    from mscli.loading.dataset import data_locations
+
+    where = " + ".join(str(path) for path in data_locations(out.data))
+    display(out, lambda ds: views.info_view(queries.info(ds), where))
+
+
+@app.command()
+@output_options(data=False)
+def validate(out: Output,
+    path: Annotated[Optional[str], typer.Argument(
+        help="Dataset directory or file (default: the bundled one with your imported records).")] = None,
+) -> None:
+    """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
+
+    \b
+    Examples:
+      mscli validate
+      mscli validate ./my-data --json
+    """
+    from mscli.loading import dataset
+
+    out = out.reading(path, use_cache=False)
+    _, problems = dataset.check(dataset.dataset_files(path))
+    if (not problems and out.fmt in (None, OutputFormat.TABLE) and out.fields is None and out.query is None
+            and terminal(out.color).is_tty):
+        write("The dataset is valid.\n", utf8=False)
+    else:
+        emit(out, views.problems_view(problems))
+    if problems:
+        sys.stderr.write(f"mscli: {len(problems)} problem(s) found\n")
+        raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+import_app = typer.Typer(name="import", no_args_is_help=True, rich_markup_mode=None,
+                         help="Add records from registry files to your own dataset directory.")
+app.add_typer(import_app)
+
+
+@import_app.command("ctgov")
+@output_options(data=False, select=False)
+def import_ctgov(out: Output,
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE...", help="ClinicalTrials.gov API v2 JSON: a study, a page of studies, or a "
+        "directory of them.")],
+    into: Annotated[Optional[str], typer.Option(
+        "--into", metavar="DIR", help="Dataset directory to write to (default: $MSCLI_USER_DATA, else "
+        "$XDG_DATA_HOME/mscli, else ~/.local/share/mscli).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace records that exist with different content.")] = False,
+) -> None:
+    """Import ClinicalTrials.gov studies as trials (one YAML file each) into your dataset.
+
+    Records are validated before they are written and never replaced without --force. Exit 1
+    when any study was skipped (the report says why); what could be imported is kept.
+
+    \b
+    Examples:
+      mscli import ctgov study.json
+      mscli import ctgov pages/ --json
+      mscli import ctgov page-1.json page-2.json --into ./my-data --force
+    """
+    import datetime
+    from pathlib import Path
+
+    from mscli.features.importer import import_ctgov as run_import
+    from mscli.loading import dataset
+    from mscli.output.render import render
+
+    target = Path(into) if into else dataset.user_data_dir()
+    if target is None or (into is not None and not into.strip()):
+        raise UsageError("--into: no directory given and no home directory to default to")
+    rows = run_import([Path(name) for name in files], target, force, datetime.date.today().isoformat())
+    write(render(views.import_view(rows, str(target)), out.fmt, terminal(out.color)),
+          utf8=out.fmt in MACHINE_FORMATS)
+    counts = {action: sum(1 for row in rows if row.action == action)
+              for action in ("added", "changed", "unchanged", "skipped")}
+    sys.stderr.write("mscli: " + ", ".join(f"{count} {action}" for action, count in counts.items()) + "\n")
+    if counts["skipped"]:
+        raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+@app.command()
+@output_options(data=False)
+def schema(out: Output,
+    type_name: Annotated[Optional[str], typer.Argument(
+        metavar="[TYPE]", help="A type name from 'mscli schema'; without one, list the types.",
+        autocompletion=complete.schema_types)] = None) -> None:
+    """JSON Schema (draft 2020-12) of the records mscli reads and writes, or the list of types.
+
+    The schema is generated from the same types the validator uses. Its version is in every
+    document ("x-schema-version") and in 'mscli info --json' ("schema_version"). With a TYPE,
+    the schema is printed as JSON (or YAML with --format yaml).
+
+    \b
+    Examples:
+      mscli schema
+      mscli schema trial > trial.schema.json
+      mscli schema trial-detail --query 'required'
+    """
+    from mscli.model import outputs
+
+    if type_name is None:
+        emit(out, views.schema_types_view([
+            {"name": name, "description": description, "emitted_by": emitted_by}
+            for name, (_, description, emitted_by) in outputs.SCHEMA_TYPES.items()]))
+        return
+    if out.fmt not in (None, OutputFormat.JSON, OutputFormat.YAML) or out.fields is not None:
+        raise UsageError("a schema is JSON: use --json, --format yaml or --query")
+    from mscli.output.schema import schema_for
+
+    document = schema_for(type_name)
+    emit(Output(out.fmt or OutputFormat.JSON, None, True, out.color, None, out.query),
+          View(payload=document, columns=[], rows=[]))
+
+
+@app.command()
+@output_options(data=False)
+def diff(out: Output,
+    old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or YAML file.")],
+    new: Annotated[str, typer.Argument(help="The later dataset: a directory or YAML file.")],
+    exit_code: Annotated[bool, typer.Option(
+        "--exit-code", help="Exit 1 when there are differences, 0 when there are none (as git diff).")] = False,
+) -> None:
+    """What changed between two datasets: records added, removed and changed, field by field.
+
+    Records are matched by type and id; nested fields are named by dotted path
+    (design.blinding) and lists are compared whole. Both datasets are validated first (exit 3
+    if either is invalid); the cache is not used. Exit 0 whether or not anything changed,
+    unless --exit-code is given.
+
+    \b
+    Examples:
+      mscli diff ./data-2025 ./data
+      mscli diff old.yaml new.yaml --json | jq '.summary'
+      mscli diff ./before ./after --exit-code --query 'changed[].id'
+    """
+    from mscli.features import diffing
+
+    report = diffing.diff(diffing.load(old), diffing.load(new), old, new)
+    emit(out, views.diff_view(report))
+    if exit_code and diffing.has_differences(report):
+        raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+@app.command()
+def completion(
+    shell: Annotated[str, typer.Argument(
+        metavar="SHELL", help="bash, zsh or fish.", autocompletion=complete.complete_shells)],
+) -> None:
+    """Print the shell completion script for bash, zsh or fish (ids and filter values complete too).
+
+    'mscli --install-completion' installs it for the shell you are using; this command prints
+    it for the shell you name, to save where your shell looks for completions.
+
+    \b
+    Examples:
+      mscli completion bash > ~/.local/share/bash-completion/completions/mscli
+      mscli completion zsh > ~/.zfunc/_mscli
+      mscli completion fish > ~/.config/fish/completions/mscli.fish
+    """
+    if shell not in complete.SHELLS:
+        raise UsageError(f"no completion for shell {shell!r}; shells: {', '.join(complete.SHELLS)}")
+    write(complete.script(shell) + "\n", utf8=False)

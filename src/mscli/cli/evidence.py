@@ -1,0 +1,232 @@
+"""Commands that compare and check: compare, timeline, clinic, match and report.
+
+No ``from __future__ import annotations`` here: Typer reads the annotations on every run.
+"""
+
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from mscli.cli import completion as complete
+from mscli.cli.runtime import (
+    Output,
+    app,
+    display,
+    load,
+    output_options,
+    terminal,
+    write,
+)
+from mscli.errors import UsageError
+from mscli.model.choices import ChartBy, CompareBy
+from mscli.model.labels import NOT_A_REFERRAL
+from mscli.model.records import Dataset, MsType
+from mscli.output import views
+from mscli.output.render import OutputFormat, ReportFormat, View
+from mscli.queries import core as queries
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+@output_options()
+def compare(out: Output,
+    therapy_ids: Annotated[list[str], typer.Argument(
+        metavar="ID ID [ID...]", help="Two or more therapies.", autocompletion=complete.therapy_ids)],
+    by: Annotated[CompareBy, typer.Option(
+        "--by", case_sensitive=False,
+        help="aspect: how they work, evidence, risks (default); outcome: relapses, disability, "
+             "MRI lesions, NEDA, deaths and serious adverse events, with n, follow-up and certainty.")
+    ] = CompareBy.ASPECT) -> None:
+    """Compare therapies side by side: how they work, evidence, risks, who benefits.
+
+    With --by outcome, each row is an outcome and each cell what the trials and studies found,
+    strongest design first, with a certainty grade only where a cited review gave one.
+
+    \b
+    Examples:
+      mscli compare ahsct msc
+      mscli compare ahsct msc nsc --format markdown
+      mscli compare ahsct msc --by outcome
+      mscli compare ahsct msc msc-ntf --by outcome --json | jq '.[0].therapies[0].findings'
+    """
+    def build(ds: Dataset) -> View:
+        if by is CompareBy.OUTCOME:
+            from mscli.features import outcomes
+
+            return views.outcomes_view(outcomes.by_outcome(ds, therapy_ids))
+        return views.compare_view(queries.compare(ds, therapy_ids))
+
+    display(out, build)
+
+
+@app.command()
+@output_options()
+def clinic(out: Output,
+    offer: Annotated[Optional[str], typer.Option(
+        "--offer", metavar="FILE|-|TEXT",
+        help="Check a clinic's offer: a file, '-' for standard input, or the text itself. An existing "
+             "file is read; a value that looks like a path but names no file is an error.")] = None,
+) -> None:
+    """Questions to ask anyone offering stem cell treatment, and red flags in an offer.
+
+    With --offer, lists the registry numbers the text quotes (and whether mscli's dataset has
+    them), the therapies it names with their availability, and the phrases that raise each
+    red flag, with the matched text. These are keyword checks for a person to read; nothing
+    is written anywhere.
+
+    \b
+    Examples:
+      mscli clinic
+      mscli clinic --offer advert.txt
+      mscli clinic --offer "Guaranteed cure with MSC, fee USD 20,000"
+      pbpaste | mscli clinic --offer - --json | jq .raised
+    """
+    from mscli.features import clinic as checks
+
+    if offer is None:
+        display(out, lambda ds: views.red_flags_view(ds["red_flags"]))
+        return
+    text = checks.read_offer(offer, getattr(sys.stdin, "buffer", None))
+    display(out, lambda ds: views.offer_view(checks.check_offer(ds, text)))
+
+
+@app.command()
+@output_options()
+def timeline(out: Output,
+    therapy_filter: Annotated[Optional[list[str]], typer.Option(
+        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
+    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or after this year.")] = None,
+    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or before this year.")] = None,
+    chart: Annotated[Optional[ChartBy], typer.Option(
+        "--chart", case_sensitive=False,
+        help="Instead of events, count trials and participants by therapy, phase or start year "
+             "(bars on a terminal, numbers in other formats).")] = None) -> None:
+    """The evidence in time order: trials starting, completing and publishing, studies, guidance.
+
+    With --chart, counts of trials and participants (actual and planned kept apart) drawn as
+    bars that fit the terminal and read without colour.
+
+    \b
+    Examples:
+      mscli timeline
+      mscli timeline --therapy msc --since 2010
+      mscli timeline --chart therapy
+      mscli timeline --chart year --therapy ahsct --json
+    """
+    from mscli.features import timeline as evidence_timeline
+
+    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until)
+
+    def build(ds: Dataset) -> View:
+        if chart is not None:
+            return views.counts_view(evidence_timeline.trial_counts(ds, chart, window), chart.value)
+        return views.timeline_view(evidence_timeline.events(ds, window))
+
+    display(out, build)
+
+
+@app.command()
+@output_options(fmt=False, color=False, select=False)
+def report(
+    out: Output,
+    record_ids: Annotated[list[str], typer.Argument(
+        metavar="ID [ID...]", help="Therapies, trials, studies or guidance: ids, aliases or registry numbers.")],
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the report to FILE (.md or .html) instead of stdout.")] = None,
+    fmt: Annotated[Optional[ReportFormat], typer.Option(
+        "--format", "-f", case_sensitive=False,
+        help="Report format. Default: from the FILE suffix, else markdown.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it already exists.")] = False,
+) -> None:
+    """Write a printable summary of chosen therapies and trials, with numbered sources.
+
+    The report carries the dataset's review date and the notice that mscli informs and does
+    not advise. HTML reports are one file that opens in a browser with no network.
+
+    \b
+    Examples:
+      mscli report ahsct msc
+      mscli report ahsct mesems --output for-my-neurologist.html
+      mscli report NCT01854957 --output mesems.md --force
+    """
+    from mscli.loading import files as outfile
+    from mscli.output import report as report_data
+    from mscli.output.report_format import SUFFIXES, write_report
+
+    chosen = fmt
+    if chosen is None and output is not None:
+        chosen = SUFFIXES.get(os.path.splitext(output)[1].lower())
+        if chosen is None:
+            raise UsageError(f"cannot tell the report format from {output!r}; name it .md or .html, "
+                             "or give --format markdown|html")
+    if output is not None:
+        outfile.check_new(output, force)
+    text = write_report(report_data.build(load(out), record_ids),
+                         chosen or ReportFormat.MARKDOWN)
+    if output is not None:
+        outfile.write_atomic(output, text.encode("utf-8"), force)
+    if output is None:
+        write(text, utf8=True)
+    else:
+        sys.stderr.write(f"mscli: wrote {output}\n")
+
+
+@app.command(help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
+
+Each structured criterion gets one label (meets / does not meet / not enough information) with
+the trial's own wording and its source; each trial an overall label: "may be eligible" only when
+every checked criterion is met, "not eligible" when any is not, else "not enough information",
+with the facts that would settle it. Limits are inclusive; a trial with no upper age limit never
+fails on age. Guidance rows are reported apart from trials.
+
+NOTICE_HERE
+
+\b
+Examples:
+  mscli match --age 34 --ms-type RRMS --edss 3.5 --years-since-onset 6
+  mscli match --age 40 --ms-type SPMS --edss 6.0 --recruiting-only
+  mscli match --age 30 --ms-type RRMS --relapses-last-year 2 --active-mri --trial beat-ms
+  mscli match --age 45 --ms-type PPMS --json | jq '.trials[] | {id, overall}'
+""".replace("NOTICE_HERE", NOT_A_REFERRAL))
+@output_options()
+def match(out: Output,
+    age: Annotated[Optional[int], typer.Option(help="Age in whole years (0-120).")] = None,
+    ms_type: Annotated[Optional[MsType], typer.Option("--ms-type", case_sensitive=False, help="Type of MS.")] = None,
+    edss: Annotated[Optional[float], typer.Option(help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
+    years_since_onset: Annotated[Optional[float], typer.Option(
+        "--years-since-onset", help="Years since the first MS symptoms.")] = None,
+    relapses_last_year: Annotated[Optional[int], typer.Option(
+        "--relapses-last-year", help="Relapses in the past 12 months.")] = None,
+    active_mri: Annotated[Optional[bool], typer.Option(
+        "--active-mri/--no-active-mri",
+        help="MRI showed (or did not show) new or enhancing lesions in the past 12 months.")] = None,
+    prior_treatment: Annotated[Optional[list[str]], typer.Option(
+        "--prior-treatment", metavar="NAME",
+        help="A disease-modifying treatment taken before (repeatable); 'none' if none.")] = None,
+    recruiting_only: Annotated[bool, typer.Option(
+        "--recruiting-only", help="Only trials whose status is recruiting.")] = False,
+    trial_id: Annotated[Optional[str], typer.Option(
+        "--trial", metavar="ID", help="One trial in detail, a row per criterion.")] = None) -> None:
+    from mscli.features import match as matching
+
+    profile = matching.Profile(age=age, ms_type=ms_type, edss=edss, years_since_onset=years_since_onset,
+                               relapses_last_year=relapses_last_year, active_mri=active_mri,
+                               prior_treatments=None if prior_treatment is None else tuple(prior_treatment))
+
+    def build(ds: Dataset) -> View:
+        if trial_id is None:
+            return views.match_view(matching.match(ds, profile, recruiting_only), NOT_A_REFERRAL)
+        found = queries.find(ds, "trials", trial_id)
+        answer = matching.match(ds, profile, recruiting_only, trial_ids=[found["id"]])
+        if not answer["trials"]:
+            raise UsageError(f"trial {found['id']!r} is {found['status']}, not recruiting (--recruiting-only)")
+        return views.match_detail_view(answer["trials"][0], NOT_A_REFERRAL)
+
+    display(out, build)
+    shown_as = out.fmt or (OutputFormat.TABLE if terminal(out.color).is_tty else None)
+    if shown_as not in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
+        sys.stderr.write(NOT_A_REFERRAL + "\n")

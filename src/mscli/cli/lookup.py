@@ -1,0 +1,238 @@
+"""Commands that look things up: therapies, trials, search, sources, citations, any record.
+
+No ``from __future__ import annotations`` here: Typer reads the annotations on every run.
+"""
+
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from mscli.cli import completion as complete
+from mscli.cli.runtime import Output, app, display, display_store, load, output_options, write
+from mscli.model.choices import CiteFormat
+from mscli.model.records import Dataset, Design, MsType, Phase, Status
+from mscli.output import views
+from mscli.output.render import View
+from mscli.queries import core as queries
+from mscli.queries.core import SortKey, TrialFilter
+
+if TYPE_CHECKING:
+    from mscli.loading.store import Store
+
+
+@app.command()
+@output_options()
+def therapies(out: Output) -> None:
+    """List the therapies: availability, whether chemotherapy is needed, trial counts.
+
+    \b
+    Examples:
+      mscli therapies
+      mscli therapies --json | jq '.[].id'
+    """
+    display(out, views.therapies_view)
+
+
+@app.command()
+@output_options()
+def therapy(out: Output,
+    therapy_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Therapy id or alias, e.g. ahsct, HSCT, MSCT.", autocompletion=complete.therapy_ids)],
+) -> None:
+    """Everything known about one therapy, with its trials, studies, guidance and sources.
+
+    \b
+    Examples:
+      mscli therapy ahsct
+      mscli therapy MSCT --json
+    """
+    display(out, lambda ds: views.therapy_view(
+        queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id))))
+
+
+@app.command()
+@output_options()
+def trials(out: Output,
+    therapy_filter: Annotated[Optional[list[str]], typer.Option(
+        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).",
+        autocompletion=complete.therapy_ids)] = None,
+    phase: Annotated[Optional[list[Phase]], typer.Option(help="Trial phase (repeatable).")] = None,
+    status: Annotated[Optional[list[Status]], typer.Option(case_sensitive=False,
+                                                           help="Recruitment status (repeatable).")] = None,
+    ms_type: Annotated[Optional[list[MsType]], typer.Option(
+        "--ms-type", case_sensitive=False, help="MS type the trial admits (repeatable).")] = None,
+    country: Annotated[Optional[list[str]], typer.Option(
+        metavar="COUNTRY", help="Country with a site (repeatable).", autocompletion=complete.countries)] = None,
+    design: Annotated[Optional[list[Design]], typer.Option(
+        case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
+    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or after this year.")] = None,
+    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or before this year.")] = None,
+    sort: Annotated[SortKey, typer.Option(case_sensitive=False, help="Sort order.")] = SortKey.START,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many trials.")] = None,
+) -> None:
+    """List trials, filtered and sorted. Filters combine: all must hold.
+
+    \b
+    Examples:
+      mscli trials --therapy msc
+      mscli trials --phase 3 --status recruiting
+      mscli trials --design randomised --design blinded --since 2015
+      mscli trials --therapy msc --json | jq '.[].id'
+    """
+    wanted = TrialFilter(therapies=therapy_filter or [], phases=phase or [], statuses=status or [],
+                         ms_types=ms_type or [], countries=country or [], designs=design or [],
+                         since=since, until=until)
+
+    def build(store: "Store") -> View:
+        found = queries.sort_trials(queries.select_trials(store, wanted), sort)
+        return views.trials_view(found[:limit] if limit else found)
+
+    display_store(out, build)
+
+
+@app.command()
+@output_options()
+def trial(out: Output,
+    trial_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Trial id, acronym or any registry number.", autocompletion=complete.trial_ids)],
+) -> None:
+    """Everything known about one trial: design, eligibility, enrolment, results, sources.
+
+    \b
+    Examples:
+      mscli trial mesems
+      mscli trial NCT01854957
+      mscli trial 2011-001295-19 --json
+    """
+    display(out, lambda ds: views.trial_view(
+        queries.trial_detail(ds, queries.find(ds, "trials", trial_id))))
+
+
+@app.command()
+@output_options()
+def search(out: Output,
+    text: Annotated[str, typer.Argument(help="Words to look for (all must match).")],
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many results.")] = None,
+) -> None:
+    """Search every record type; shows type, id and the fields that matched, best first.
+
+    \b
+    Examples:
+      mscli search nottingham
+      mscli search "intrathecal progressive" --limit 5
+    """
+    display_store(out,
+                lambda store: views.search_view(queries.search_store(store, text, limit), text))
+
+
+@app.command()
+@output_options()
+def sources(out: Output,
+    record_id: Annotated[Optional[str], typer.Argument(
+        metavar="[ID]", help="Only the sources of this record.", autocompletion=complete.record_ids)] = None,
+) -> None:
+    """List the sources behind the dataset (or behind one record), marking unverified ones.
+
+    \b
+    Examples:
+      mscli sources
+      mscli sources mesems --json
+    """
+    def build(ds: Dataset) -> View:
+        if record_id is None:
+            return views.sources_view(ds["sources"])
+        _, record = queries.find_any(ds, record_id)
+        return views.sources_view(queries.sources_of(ds, record))
+
+    display(out, build)
+
+
+@app.command()
+@output_options()
+def studies(out: Output) -> None:
+    """List studies that are not trials: lab and animal research, cohorts, meta-analyses.
+
+    \b
+    Examples:
+      mscli studies
+      mscli show nottingham-spms-msc
+    """
+    display(out, lambda ds: views.listing_view(
+        ds["studies"], "study", ("id", "kind", "therapy", "year", "title")))
+
+
+@app.command()
+@output_options()
+def guidance(out: Output) -> None:
+    """List guidance: consensus papers, position statements, guidelines and advice pages.
+
+    \b
+    Examples:
+      mscli guidance
+      mscli show consensus-2010
+    """
+    display(out, lambda ds: views.listing_view(
+        ds["guidance"], "guidance", ("id", "kind", "publisher", "year", "title")))
+
+
+@app.command()
+@output_options()
+def glossary(out: Output,
+    term: Annotated[Optional[str], typer.Argument(
+        help="One term, e.g. EDSS.", autocompletion=complete.term_ids)] = None) -> None:
+    """Plain-language meanings of the terms the dataset uses.
+
+    \b
+    Examples:
+      mscli glossary
+      mscli glossary EDSS
+    """
+    def build(ds: Dataset) -> View:
+        if term is None:
+            return views.glossary_view(ds["glossary"])
+        return views.detail_view("glossary", queries.record_detail(
+            ds, "glossary", queries.find(ds, "glossary", term)))
+
+    display(out, build)
+
+
+@app.command()
+@output_options()
+def show(out: Output,
+    record_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Any record id or alias.", autocompletion=complete.record_ids)]) -> None:
+    """Show any record (trial, therapy, study, guidance, source, term) by id or alias.
+
+    \b
+    Examples:
+      mscli show consensus-2010
+      mscli show uccelli-2021-mesems
+    """
+    def build(ds: Dataset) -> View:
+        collection, record = queries.find_any(ds, record_id)
+        return views.detail_view(collection, queries.record_detail(ds, collection, record))
+
+    display(out, build)
+
+
+@app.command()
+@output_options(fmt=False, color=False, select=False)
+def cite(
+    out: Output,
+    record_id: Annotated[str, typer.Argument(
+        metavar="ID", help="Any record id, alias or registry number.", autocompletion=complete.record_ids)],
+    fmt: Annotated[CiteFormat, typer.Option("--format", "-f", case_sensitive=False,
+                                            help="Citation format.")] = CiteFormat.TEXT) -> None:
+    """Print the sources of a record as citations (text, BibTeX, RIS or CSL-JSON).
+
+    \b
+    Examples:
+      mscli cite mesems
+      mscli cite NCT00273364 --format bibtex > mist.bib
+    """
+    from mscli.output.cite import cite as format_citations
+
+    ds = load(out)
+    _, record = queries.find_any(ds, record_id)
+    text = format_citations(queries.sources_of(ds, record), fmt)
+    write(text, utf8=True)

@@ -1,0 +1,237 @@
+"""What every command shares: the app, the output options, loading the dataset and writing
+the answer.
+
+Commands (``lookup``, ``evidence``, ``data``) declare only their own options; ``output_options``
+adds the shared ones (as sqlite-utils' ``output_options`` does) and hands the command one
+``Output``. Errors are raised, never printed here: ``app.main`` is the one boundary that turns
+them into a line on stderr and an exit code.
+
+No ``from __future__ import annotations`` here: Typer reads every parameter's annotation on each
+run, and string annotations would be evaluated again each time (milliseconds of start-up).
+"""
+
+import functools
+import inspect
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from mscli.errors import ExitStatus, OutputError, UsageError
+from mscli.model.labels import NOTICE
+from mscli.model.records import Dataset
+from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
+from mscli.output.terminal import Terminal
+from mscli.queries import core as queries
+
+if TYPE_CHECKING:
+    from mscli.loading.store import Store
+
+APP_SETTINGS: dict[str, Any] = {
+    "name": "mscli",
+    "help": ("Evidence on stem cell therapies for multiple sclerosis: therapies, trials, studies "
+             f"and guidance, with their sources.\n\n{NOTICE}"),
+    "no_args_is_help": True,
+    "add_completion": True,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**APP_SETTINGS)
+
+FormatOption = Annotated[Optional[OutputFormat], typer.Option(
+    "--format", "-f", case_sensitive=False,
+    help="Output format. Default: table on a terminal, tab-separated lines when piped.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
+DataOption = Annotated[Optional[str], typer.Option(
+    "--data", metavar="PATH", help="Dataset directory or YAML file to use instead of the bundled "
+    "one (or set MSCLI_DATA).")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read the YAML; do not use or write the cache.")]
+NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal (or set NO_COLOR).")]
+FieldsOption = Annotated[Optional[str], typer.Option(
+    "--fields", metavar="NAME,NAME", help="Only these fields, comma-separated, in every format; "
+    "'--fields help' lists the fields.")]
+QueryOption = Annotated[Optional[str], typer.Option(
+    "--query", metavar="EXPR", help="JMESPath expression applied to the JSON output; prints JSON.")]
+
+
+class Output:
+    """The options every command shares: where data comes from and how the answer is shown."""
+
+    def __init__(self, fmt: OutputFormat | None, data: str | None, use_cache: bool, color: bool,
+                 fields: str | None = None, query: str | None = None) -> None:
+        self.fmt, self.data, self.use_cache, self.color = fmt, data, use_cache, color
+        self.fields, self.query = fields, query
+
+    def reading(self, data: str | None, use_cache: bool) -> "Output":
+        """The same output, reading another dataset (``validate PATH``)."""
+        return Output(self.fmt, data, use_cache, self.color, self.fields, self.query)
+
+
+def _make_output(fmt: OutputFormat | None = None, as_json: bool = False, data: str | None = None,
+                 no_cache: bool = False, no_color: bool = False, fields: str | None = None,
+                 query: str | None = None) -> Output:
+    if as_json and fmt not in (None, OutputFormat.JSON):
+        raise UsageError(f"--json and --format {fmt} contradict each other; use one")
+    if query is not None and fmt not in (None, OutputFormat.JSON, OutputFormat.JSONL):
+        raise UsageError(f"--query prints JSON; it cannot be combined with --format {fmt}")
+    return Output(OutputFormat.JSON if as_json else fmt, data, not no_cache, not no_color, fields, query)
+
+
+# The shared options, by group: name, annotation, default. Declared once; ``output_options``
+# adds the groups a command asks for.
+_SHARED: dict[str, tuple[tuple[str, Any, Any], ...]] = {
+    "format": (("fmt", FormatOption, None), ("as_json", JsonOption, False)),
+    "data": (("data", DataOption, None), ("no_cache", NoCacheOption, False)),
+    "color": (("no_color", NoColorOption, False),),
+    "select": (("fields", FieldsOption, None), ("query", QueryOption, None)),
+}
+
+# Every shared option word, and whether it takes a value: ``app.main`` accepts them before the
+# command name too (``mscli --json trials``).
+SHARED_FLAGS: dict[str, bool] = {"--format": True, "-f": True, "--json": False, "--data": True,
+                                 "--no-cache": False, "--no-color": False, "--fields": True,
+                                 "--query": True}
+
+
+def output_options(fmt: bool = True, data: bool = True, color: bool = True,
+                   select: bool = True) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Add the shared output options to a command whose first parameter is ``out: Output``.
+
+    ``fmt=False`` (and ``color=False``) for commands with their own formats (``cite``, ``report``);
+    ``data=False`` for commands that name their own dataset (``validate PATH``, ``diff``) or none;
+    ``select=False`` for those whose output --fields and --query cannot apply to.
+    """
+    wanted = {"format": fmt, "data": data, "color": color, "select": select}
+    groups = [group for group in _SHARED if wanted[group]]
+    shared = [entry for group in groups for entry in _SHARED[group]]
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        own = [parameter for name, parameter in inspect.signature(command).parameters.items() if name != "out"]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+                 for name, annotation, default in shared]
+
+        @functools.wraps(command)
+        def run(**values: Any) -> None:
+            chosen = {name: values.pop(name) for name, _, _ in shared}
+            command(_make_output(**chosen), **values)
+
+        run.__signature__ = inspect.Signature(own + added, return_annotation=None)  # type: ignore[attr-defined]
+        run.__annotations__ = {**{p.name: p.annotation for p in own}, **{n: a for n, a, _ in shared}}
+        del run.__wrapped__
+        return run
+
+    return decorate
+
+
+def terminal(color_allowed: bool) -> Terminal:
+    stream = sys.stdout
+    is_tty = bool(stream is not None and stream.isatty())
+    color = (is_tty and color_allowed and not os.environ.get("NO_COLOR")
+             and os.environ.get("TERM") != "dumb")
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return Terminal(is_tty=is_tty, width=shutil.get_terminal_size((100, 24)).columns,
+                    color=color, unicode=encoding == "utf8")
+
+
+def write(text: str, utf8: bool) -> None:
+    """Write the whole answer at once; a closed pipe ends quietly, a failed write loudly."""
+    stream = sys.stdout
+    if stream is None:
+        raise OutputError("standard output is closed; nothing was written")
+    encoding = "utf-8" if utf8 else (getattr(stream, "encoding", None) or "utf-8")
+    data = text.encode(encoding, errors="replace")
+    try:
+        buffer = getattr(stream, "buffer", None)
+        if buffer is not None:
+            stream.flush()
+            buffer.write(data)
+            buffer.flush()
+        else:
+            stream.write(data.decode(encoding))
+            stream.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(int(ExitStatus.OK)) from None
+    except (OSError, ValueError) as error:
+        _silence_stdout()
+        reason = getattr(error, "strerror", None) or str(error)
+        raise OutputError(f"cannot write output: {reason}") from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _cold_load_progress(total: int) -> Callable[[int], None] | None:
+    """A progress bar on stderr while a large dataset is parsed (terminal only)."""
+    if total < 2_000_000 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task("Reading dataset (cached for next time)", total=total)
+    progress.start()
+    done = 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        progress.update(task, completed=done)
+        if done >= total:
+            progress.stop()
+
+    return advance
+
+
+def open_store(out: Output) -> "Store":
+    from mscli.loading import dataset
+
+    store = dataset.open_store(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
+    notice = queries.stale_notice(store.meta)
+    if notice:
+        sys.stderr.write(notice + "\n")
+    return store
+
+
+def load(out: Output) -> Dataset:
+    return open_store(out).dataset()
+
+
+def display(out: Output, build: Callable[[Dataset], View]) -> None:
+    """Load the dataset, build the view, render it: the body of most commands."""
+    display_store(out, lambda store: build(store.dataset()))
+
+
+def display_store(out: Output, build: Callable[["Store"], View]) -> None:
+    """Like ``display``, for commands that read only the trials they need from the store."""
+    emit(out, build(open_store(out)))
+
+
+def emit(out: Output, view: View) -> None:
+    """Apply --fields and --query (the one place they are applied), then render and write."""
+    from mscli.output.render import render
+
+    fmt = out.fmt
+    if out.fields is not None or out.query is not None:
+        from mscli.output import selection
+
+        if out.fields is not None and out.fields.strip() == selection.FIELDS_HELP:
+            write("".join(name + "\n" for name in selection.field_names(view)), utf8=False)
+            return
+        if out.fields is not None:
+            view = selection.select_fields(view, selection.parse_fields(out.fields))
+        if out.query is not None:
+            result = selection.run_query(selection.compile_query(out.query), view.payload)
+            view = View(payload=result, columns=[], rows=[])
+            fmt = fmt or OutputFormat.JSON
+    write(render(view, fmt, terminal(out.color)), utf8=fmt in MACHINE_FORMATS)

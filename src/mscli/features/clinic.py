@@ -1,0 +1,195 @@
+"""Check the text of a clinic's offer against the dataset's red flags.
+
+An offer is read from a file, from standard input or from the command line, then searched for
+registry numbers (looked up among the dataset's trials), therapies the dataset knows (with
+their availability) and the phrases each red flag names. Everything here is a keyword match:
+the matched text is returned with its line and surroundings so that a person can judge it,
+and nothing claims more than that the words were, or were not, found. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from mscli.errors import InputError, NotFoundError, UsageError
+from mscli.model.records import REGISTRIES, Availability, Dataset, FlagCheck, RedFlag, registry_of
+from mscli.queries import textmatch
+from mscli.queries.core import find
+
+MAX_OFFER_BYTES = 1024 * 1024
+
+NOTES = (
+    "These are keyword checks: a phrase is reported wherever it appears, even in a sentence "
+    "that denies it, and a missing phrase only means the words were not found. Read the "
+    "matched text and ask the clinic.",
+    "A registry number missing from mscli's dataset is not proof that it is unregistered: "
+    "mscli holds only the MS stem cell trials it has reviewed. Look the number up on the "
+    "registry itself.",
+)
+
+# Registry numbers as they appear in running text: the model's formats, not inside longer
+# runs of letters or digits.
+_REGISTRY_IN_TEXT = re.compile(
+    "|".join(rf"(?<![A-Za-z0-9])(?:{pattern.pattern})(?![0-9])" for pattern in REGISTRIES.values()),
+    re.IGNORECASE)
+
+# Paths people type: a value with no spaces that has a folder separator or a document suffix.
+_LOOKS_LIKE_PATH = re.compile(r"[^\s]*(?:[/\\][^\s]*|\.(?:txt|md|html?|eml|text))", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The text of an offer and where it came from (file, stdin or the command line)."""
+
+    text: str
+    kind: str
+    name: str
+
+
+def read_offer(value: str, stdin: BinaryIO | None) -> Offer:
+    """Read ``--offer VALUE``: '-' is standard input, an existing file is read, else it is text.
+
+    A value that names no file but looks like a path (no spaces, a '/' or a suffix such as
+    .txt) is refused rather than read as text, so a mistyped file name is not silently checked
+    as a three-word offer.
+    """
+    if value == "-":
+        if stdin is None:
+            raise InputError("--offer -: standard input is closed")
+        return Offer(_decode(stdin.read(MAX_OFFER_BYTES + 1), "standard input"), "stdin", "-")
+    path = Path(value)
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        info = None
+    if info is not None:
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"--offer {value}: not a regular file")
+        try:
+            with path.open("rb") as handle:
+                content = handle.read(MAX_OFFER_BYTES + 1)
+        except OSError as error:
+            raise InputError(f"--offer {value}: {error.strerror or error}") from None
+        return Offer(_decode(content, value), "file", value)
+    if re.match(r"https?://\S+$", value.strip(), re.IGNORECASE):
+        raise InputError(f"--offer {value}: mscli does not fetch web pages; save the page's text to a "
+                         "file, or pipe it in with --offer -")
+    if _LOOKS_LIKE_PATH.fullmatch(value.strip()):
+        raise InputError(f"--offer {value}: no such file (to check text, give a phrase with spaces)")
+    if not value.strip():
+        raise UsageError("--offer: empty text")
+    return Offer(value, "text", "(command line)")
+
+
+def _decode(content: bytes, name: str) -> str:
+    if len(content) > MAX_OFFER_BYTES:
+        raise InputError(f"--offer {name}: larger than {MAX_OFFER_BYTES // 1024} KB")
+    text = content.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise UsageError(f"--offer {name}: no text to check")
+    return text
+
+
+def _where(text: str, start: int, end: int) -> dict[str, Any]:
+    return {"line": textmatch.line_of(text, start), "context": textmatch.context(text, start, end)}
+
+
+def registry_numbers(dataset: Dataset, text: str) -> list[dict[str, Any]]:
+    """Registry numbers quoted in ``text``, each once, with the dataset trial it belongs to."""
+    found: dict[str, dict[str, Any]] = {}
+    for match in _REGISTRY_IN_TEXT.finditer(text):
+        number = _canonical(match.group(0))
+        if number is None or number in found:
+            continue
+        try:
+            trial = find(dataset, "trials", number)
+        except NotFoundError:
+            trial = None
+        found[number] = {
+            "number": number,
+            "registry": registry_of(number),
+            "in_dataset": trial is not None,
+            "trial": trial["id"] if trial else None,
+            "trial_status": trial["status"] if trial else None,
+            "trial_therapy": trial["therapy"] if trial else None,
+            **_where(text, match.start(), match.end()),
+        }
+    return list(found.values())
+
+
+def _canonical(raw: str) -> str | None:
+    """The registry's own spelling of a number found in any case ('nct01854957')."""
+    candidates = [raw, raw.upper()]
+    if raw.lower().startswith("chictr"):
+        candidates.append("ChiCTR" + raw[6:])
+    return next((candidate for candidate in candidates if registry_of(candidate)), None)
+
+
+def therapies_named(dataset: Dataset, text: str) -> list[dict[str, Any]]:
+    """Therapies named in ``text`` by id, name or alias, with their availability.
+
+    Overlapping names keep the longest ('MSC-NTF' is NurOwn, not also plain MSC).
+    """
+    hits: list[tuple[textmatch.Hit, str]] = []
+    for therapy in dataset["therapies"]:
+        names = {therapy["id"], therapy["name"], *therapy.get("aliases", [])}
+        hits += [(hit, therapy["id"]) for hit in textmatch.find(sorted(names), text, plurals=True)]
+    kept = textmatch.without_overlaps([hit for hit, _ in hits])
+    owner = {id(hit): therapy_id for hit, therapy_id in hits}
+    by_therapy: dict[str, dict[str, Any]] = {}
+    index = {therapy["id"]: therapy for therapy in dataset["therapies"]}
+    for hit in kept:
+        therapy = index[owner[id(hit)]]
+        entry = by_therapy.setdefault(therapy["id"], {
+            "id": therapy["id"], "name": therapy["name"], "availability": therapy["availability"],
+            "matched": [], **_where(text, hit.start, hit.end)})
+        if hit.text not in entry["matched"]:
+            entry["matched"].append(hit.text)
+    return list(by_therapy.values())
+
+
+def evaluate_flag(flag: RedFlag, text: str, numbers: list[dict[str, Any]],
+                  therapies: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whether the keyword check of one red flag is raised, with the evidence for it.
+
+    ``raised`` is None for flags mscli cannot check from text.
+    """
+    check = flag["check"]
+    matches: list[dict[str, Any]] = []
+    raised: bool | None
+    if check == FlagCheck.NO_REGISTRY_NUMBER:
+        raised = not numbers
+    elif check == FlagCheck.THERAPY_AVAILABILITY:
+        not_standard = [t for t in therapies if t["availability"] != Availability.STANDARD_CARE_SOME_COUNTRIES]
+        matches = [{"phrase": t["id"], "text": ", ".join(t["matched"]), "line": t["line"],
+                    "context": t["context"]} for t in not_standard]
+        raised = bool(not_standard)
+    elif check in (FlagCheck.PHRASE_PRESENT, FlagCheck.PHRASE_ABSENT):
+        matches = [{"phrase": hit.phrase, "text": hit.text, **_where(text, hit.start, hit.end)}
+                   for hit in textmatch.find(flag.get("phrases", []), text)]
+        raised = bool(matches) if check == FlagCheck.PHRASE_PRESENT else not matches
+    else:
+        raised = None
+    return {"id": flag["id"], "title": flag["title"], "check": check, "raised": raised,
+            "matches": matches, "check_note": flag["check_note"], "questions": flag["questions"],
+            "sources": flag["sources"]}
+
+
+def check_offer(dataset: Dataset, offer: Offer) -> dict[str, Any]:
+    """The whole report on one offer: numbers, therapies, every flag, and the caveats."""
+    numbers = registry_numbers(dataset, offer.text)
+    therapies = therapies_named(dataset, offer.text)
+    flags = [evaluate_flag(flag, offer.text, numbers, therapies) for flag in dataset["red_flags"]]
+    return {
+        "input": {"kind": offer.kind, "name": offer.name, "characters": len(offer.text),
+                  "lines": len(offer.text.splitlines())},
+        "registry_numbers": numbers,
+        "therapies": therapies,
+        "flags": flags,
+        "raised": [flag["id"] for flag in flags if flag["raised"]],
+        "notes": list(NOTES),
+    }

@@ -1,0 +1,84 @@
+"""What changed between two datasets: records added, removed and changed, field by field.
+
+Records are matched by collection and id, so a renamed id reads as one removal and one
+addition. Nested mappings are compared key by key and named by dotted path
+(``design.blinding``); lists are compared whole, because their items (enrolment figures,
+registrations) have no identity of their own. The dataset's own metadata (version, review date)
+is compared as a record with collection ``dataset``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mscli.errors import DatasetError, Problem
+from mscli.model.outputs import ChangedRecord, Diff, FieldChange, RecordRef
+from mscli.model.records import COLLECTIONS, Dataset
+
+
+def load(path: str) -> Dataset:
+    """A validated dataset, read without the cache; problems name files by their full path,
+    since with two datasets a bare ``data.yaml`` would not say which one is broken."""
+    from mscli.loading.dataset import load as load_dataset
+
+    try:
+        return load_dataset(path, use_cache=False)
+    except DatasetError as error:
+        folder = Path(path) if Path(path).is_dir() else Path(path).parent
+        raise DatasetError([Problem(str(folder / problem.file), problem.message, problem.line, problem.record,
+                                    problem.field) for problem in error.problems]) from None
+
+
+def diff(old: Dataset, new: Dataset, old_name: str, new_name: str) -> Diff:
+    added: list[RecordRef] = []
+    removed: list[RecordRef] = []
+    changed: list[ChangedRecord] = []
+    meta_changes = field_changes(dict(old["dataset"]), dict(new["dataset"]))
+    if meta_changes:
+        changed.append({"collection": "dataset", "id": "dataset", "title": new["dataset"]["title"],
+                        "changes": meta_changes})
+    for collection in COLLECTIONS:
+        before = {record["id"]: record for record in old[collection]}
+        after = {record["id"]: record for record in new[collection]}
+        for record_id, record in after.items():
+            if record_id not in before:
+                added.append(_ref(collection, record))
+        for record_id, record in before.items():
+            if record_id not in after:
+                removed.append(_ref(collection, record))
+            else:
+                changes = field_changes(dict(record), dict(after[record_id]))
+                if changes:
+                    changed.append({"collection": collection, "id": record_id,
+                                    "title": _title(collection, after[record_id]), "changes": changes})
+    return {"old": old_name, "new": new_name,
+            "summary": {"added": len(added), "removed": len(removed), "changed": len(changed)},
+            "added": added, "removed": removed, "changed": changed}
+
+
+def field_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[FieldChange]:
+    """Every field whose value differs, nested mappings walked, in the order fields appear."""
+    changes: list[FieldChange] = []
+    for key in [*old, *(key for key in new if key not in old)]:
+        before, after = old.get(key), new.get(key)
+        path = f"{prefix}{key}"
+        if isinstance(before, dict) and isinstance(after, dict):
+            changes += field_changes(before, after, path + ".")
+        elif before != after:
+            changes.append({"field": path, "old": before, "new": after})
+    return changes
+
+
+def has_differences(report: Diff) -> bool:
+    return bool(report["added"] or report["removed"] or report["changed"])
+
+
+def _ref(collection: str, record: Any) -> RecordRef:
+    return {"collection": collection, "id": record["id"], "title": _title(collection, record)}
+
+
+def _title(collection: str, record: Any) -> str:
+    from mscli.model.kinds import title_of
+
+    return title_of(collection, record)  # type: ignore[arg-type]

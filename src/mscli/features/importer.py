@@ -1,0 +1,199 @@
+"""Write imported trials into a user dataset directory without ever leaving it broken.
+
+Each study becomes one file, ``imported/<id>.yaml``. Before anything is written, every new
+file is validated together with the bundled dataset and the records already in the directory,
+exactly as mscli will load them later; a file that fails is skipped and none of it is written.
+Files are written atomically (temp file, fsync, rename) and read back. An existing record is
+replaced only when the caller forces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from mscli.errors import DatasetError, InputError, Problem
+from mscli.features import ctgov
+from mscli.loading import dataset
+from mscli.queries.core import normalise_key
+
+IMPORTED_FOLDER = "imported"
+_HEADER = (b"# Imported by 'mscli import ctgov' from ClinicalTrials.gov API v2 JSON.\n"
+           b"# Not reviewed by the mscli editors: values are the registry's, as converted.\n")
+
+
+@dataclass
+class ImportRow:
+    """What happened to one study (or one unreadable file) of the input."""
+
+    file: str
+    study: str | None
+    action: str  # added | changed | unchanged | skipped
+    trial: str | None = None
+    therapy: str | None = None
+    path: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Pending:
+    row: ImportRow
+    path: Path
+    content: bytes
+
+
+def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str) -> list[ImportRow]:
+    """Import every study found in ``inputs`` into ``into``; one row per study, in input order."""
+    for path in inputs:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+    if into.exists() and not into.is_dir():
+        raise InputError(f"--into {into}: not a directory")
+    bundled = dataset.load(str(dataset.bundled_data_dir()))
+    therapies = {therapy["id"] for therapy in bundled["therapies"]}
+    claimed = {normalise_key(name): trial["id"] for trial in bundled["trials"]
+               for name in [trial["id"], *(r["id"] for r in trial["registrations"])]}
+    rows: list[ImportRow] = []
+    pending: list[_Pending] = []
+    first_seen: dict[str, str] = {}
+    for found in (item for path in inputs for file in ctgov.input_files(path)
+                  for item in ctgov.read_studies(file)):
+        if found.problem is not None:
+            rows.append(ImportRow(found.file, None, "skipped", reason=found.problem))
+            continue
+        try:
+            converted = ctgov.convert(found.study, today, therapies)
+        except ctgov.Unusable as error:
+            rows.append(ImportRow(found.file, _nct_of(found.study), "skipped", reason=str(error)))
+            continue
+        row = ImportRow(found.file, converted.nct_id, "added", converted.trial["id"],
+                        converted.trial["therapy"])
+        rows.append(row)
+        if converted.nct_id in first_seen:
+            _skip(row, f"the same study is also in {first_seen[converted.nct_id]}; that one was used")
+            continue
+        first_seen[converted.nct_id] = found.file
+        clash = next((claimed[key] for key in map(normalise_key, [
+            converted.trial["id"], *(r["id"] for r in converted.trial["registrations"])]) if key in claimed), None)
+        if clash is not None:
+            _skip(row, f"already in the bundled dataset as {clash}")
+            continue
+        target = into / IMPORTED_FOLDER / f"{converted.trial['id']}.yaml"
+        row.path = str(target)
+        content = render_file(converted)
+        decision = _against_existing(target, content, force)
+        if decision is not None:
+            row.action = decision
+            if decision == "skipped":
+                row.reason = "exists; use --force to replace it"
+            if decision in ("skipped", "unchanged"):
+                continue
+        pending.append(_Pending(row, target, content))
+    _validate(pending, into)
+    for item in pending:
+        if item.row.action != "skipped":
+            _write(item)
+    return rows
+
+
+def _nct_of(study: Any) -> str | None:
+    try:
+        value = study["protocolSection"]["identificationModule"]["nctId"]
+    except (KeyError, TypeError):
+        return None
+    return value[:40] if isinstance(value, str) else None
+
+
+def _skip(row: ImportRow, reason: str) -> None:
+    row.action, row.reason = "skipped", reason
+
+
+def render_file(converted: ctgov.Converted) -> bytes:
+    """The YAML of one imported trial with its sources; empty fields are left out."""
+    import yaml
+
+    document = {"trials": [_compact(converted.trial)], "sources": [_compact(s) for s in converted.sources]}
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return _HEADER + text.encode("utf-8")
+
+
+def _compact(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: _compact(value) if isinstance(value, dict) else
+            [_compact(item) if isinstance(item, dict) else item for item in value] if isinstance(value, list)
+            else value for key, value in record.items() if value is not None and value != []}
+
+
+def _against_existing(target: Path, content: bytes, force: bool) -> str | None:
+    """``unchanged``, ``changed`` (forced), ``skipped`` (not forced) or None for a new file.
+
+    Records that differ only in their ``reviewed`` date (the day of import) are unchanged.
+    """
+    if not target.exists() and not target.is_symlink():
+        return None
+    try:
+        old = target.read_bytes() if target.is_file() else None
+    except OSError:
+        old = None
+    if old is not None and _without_reviewed(_parsed(old)) == _without_reviewed(_parsed(content)):
+        return "unchanged"
+    return "changed" if force and target.is_file() else "skipped"
+
+
+def _parsed(content: bytes) -> Any:
+    from mscli.loading.yamlsafe import YamlProblem, parse
+
+    try:
+        return parse(content.decode("utf-8"))
+    except (UnicodeDecodeError, YamlProblem):
+        return None
+
+
+def _without_reviewed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_reviewed(item) for key, item in value.items() if key != "reviewed"}
+    if isinstance(value, list):
+        return [_without_reviewed(item) for item in value]
+    return value
+
+
+def _validate(pending: list[_Pending], into: Path) -> None:
+    """Check the new files with everything they will be loaded with; skip those with problems.
+
+    A problem in a file that is not new means the directory was broken already: nothing is
+    written and the problems are raised.
+    """
+    bundled = dataset.read_files(dataset.bundled_data_dir())
+    existing = dataset.user_files(into)
+    while True:
+        live = [item for item in pending if item.row.action != "skipped"]
+        new = {str(item.path): item for item in live}
+        user = sorted([file for file in existing if file.name not in new]
+                      + [dataset.DataFile(name, item.content) for name, item in new.items()],
+                      key=lambda file: file.name)
+        _, problems = dataset.check(bundled + user)
+        failed: dict[str, Problem] = {}
+        for problem in problems:
+            if problem.file in new:
+                failed.setdefault(problem.file, problem)
+        if not failed:
+            if problems:
+                raise DatasetError(problems)
+            return
+        for name, problem in failed.items():
+            where = " ".join(part for part in (problem.field,) if part)
+            _skip(new[name].row, f"does not validate: {where + ': ' if where else ''}{problem.message}")
+
+
+def _write(item: _Pending) -> None:
+    try:
+        dataset.write_atomically(item.path, item.content)
+        written = item.path.read_bytes()
+    except OSError as error:
+        _skip(item.row, f"cannot write: {error.strerror or error}")
+        return
+    if written != item.content:
+        _skip(item.row, "the file read back differs from what was written")

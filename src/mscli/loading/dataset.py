@@ -1,0 +1,354 @@
+"""Find, read, validate and cache a dataset.
+
+Parsing and validating YAML is the slowest thing mscli does, so a validated dataset is compiled
+into the user's cache (see ``store``), keyed on the bytes of every file plus the mscli version:
+an edited file always misses the cache, and a missing, corrupt or unwritable cache only costs
+time. To skip reading and hashing every file on every run, the key last computed for a dataset
+path is remembered with each file's size, inode and times; it is trusted only while all of
+those are unchanged and were already in the past when the key was computed.
+"""
+
+import contextlib
+import json
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from mscli import __version__
+from mscli.errors import DatasetError, DatasetPathError, Problem
+from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, compile_to, open_compiled
+from mscli.model.records import Dataset
+
+MAX_FILES = 10_000
+MAX_FILE_BYTES = 16 * 1024 * 1024
+ENV_DATA = "MSCLI_DATA"
+ENV_CACHE = "MSCLI_CACHE_DIR"
+ENV_USER_DATA = "MSCLI_USER_DATA"
+
+
+class DataFile(NamedTuple):
+    """One YAML file of a dataset: its name for messages, and its bytes."""
+
+    name: str
+    content: bytes
+
+
+def bundled_data_dir() -> Path:
+    """The dataset shipped with mscli: inside the wheel, or ``data/`` in a source checkout."""
+    packaged = Path(__file__).resolve().parents[1] / "data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "data"
+
+
+def user_data_dir() -> Path | None:
+    """Where ``mscli import`` puts records: ``$MSCLI_USER_DATA``, else the XDG data directory."""
+    return _user_dir(ENV_USER_DATA, "XDG_DATA_HOME", ".local", "share")
+
+
+def _user_dir(override: str, xdg: str, *under_home: str) -> Path | None:
+    """``$override``, else ``$xdg/mscli``, else ``~/<under_home>/mscli``; None with no home."""
+    if os.environ.get(override):
+        return Path(os.environ[override])
+    if os.environ.get(xdg):
+        return Path(os.environ[xdg]) / "mscli"
+    home = os.path.expanduser("~")
+    return Path(home, *under_home, "mscli") if home != "~" else None
+
+
+def _chosen_path(option: str | None) -> str | None:
+    return option if option is not None else os.environ.get(ENV_DATA) or None
+
+
+def resolve_path(option: str | None) -> Path:
+    """The dataset path from ``--data``, else ``$MSCLI_DATA``, else the bundled one."""
+    chosen = _chosen_path(option)
+    if chosen is None:
+        return bundled_data_dir()
+    if not chosen.strip():
+        raise DatasetPathError("--data: empty path")
+    return Path(chosen)
+
+
+def dataset_entries(option: str | None) -> list[tuple[Path, str]]:
+    """The files to load: a chosen dataset alone, or the bundled one plus the user's own.
+
+    Records the user imported live in the user data directory, so that a new mscli version
+    never loses them; they are read after the bundled files and named by their full path.
+    """
+    entries = list_files(resolve_path(option))
+    user = user_data_dir() if _chosen_path(option) is None else None
+    if user is None or not user.is_dir():
+        return entries
+    return entries + [(file, str(file)) for file in _yaml_files_under(user)]
+
+
+def dataset_files(option: str | None) -> list[DataFile]:
+    return [_read_one(path, name) for path, name in dataset_entries(option)]
+
+
+def data_locations(option: str | None) -> list[Path]:
+    """Where the dataset is read from, for ``mscli info``: the user directory when it is used."""
+    user = user_data_dir()
+    if _chosen_path(option) is None and user is not None and user_files(user):
+        return [resolve_path(option), user]
+    return [resolve_path(option)]
+
+
+def user_files(root: Path | None) -> list[DataFile]:
+    """The YAML files of the user data directory; none when it does not exist yet."""
+    if root is None or not root.is_dir():
+        return []
+    return [_read_one(file, str(file)) for file in _yaml_files_under(root)]
+
+
+def read_files(path: Path) -> list[DataFile]:
+    """Read every ``.yaml``/``.yml`` file of a dataset file or directory, in sorted order."""
+    return [_read_one(file, name) for file, name in list_files(path)]
+
+
+def list_files(path: Path) -> list[tuple[Path, str]]:
+    """Every YAML file of a dataset file or directory, with the name messages use for it."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DatasetPathError(f"{path}: no such file or directory") from None
+    except OSError as error:
+        raise DatasetPathError(f"{path}: {error.strerror or error}") from None
+    if stat.S_ISDIR(info.st_mode):
+        files = _yaml_files_under(path)
+        if not files:
+            raise DatasetPathError(f"{path}: no .yaml or .yml files in this directory")
+        return [(file, str(file.relative_to(path))) for file in files]
+    return [(path, path.name)]
+
+
+def _yaml_files_under(root: Path) -> list[Path]:
+    found: list[Path] = []
+
+    def fail(error: OSError) -> None:
+        raise DatasetPathError(f"{error.filename}: {error.strerror or error}")
+
+    for folder, subfolders, names in os.walk(root, onerror=fail, followlinks=False):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        for name in names:
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                found.append(Path(folder) / name)
+        if len(found) > MAX_FILES:
+            raise DatasetPathError(f"{root}: more than {MAX_FILES} YAML files")
+    return sorted(found)
+
+
+def _read_one(path: Path, name: str) -> DataFile:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DatasetPathError(f"{path}: not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise DatasetPathError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        with path.open("rb") as handle:
+            content = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise DatasetPathError(f"{path}: {error.strerror or error}") from None
+    if len(content) > MAX_FILE_BYTES:
+        raise DatasetPathError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return DataFile(name, content)
+
+
+def decode(file: DataFile) -> str:
+    """UTF-8 text of a file, with a located error for a BOM or bytes that are not UTF-8."""
+    if file.content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        raise DatasetError([Problem(file.name, "starts with a byte-order mark; save as UTF-8 without BOM", 1)])
+    try:
+        return file.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = file.content[: error.start].count(b"\n") + 1
+        raise DatasetError([Problem(file.name, f"not valid UTF-8 (byte {error.start})", line)]) from None
+
+
+def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -> tuple[Dataset, list[Problem]]:
+    """Parse and validate; return the dataset and every problem found (empty when valid).
+
+    ``progress`` is called with the byte count of each file once it has been parsed.
+    """
+    from mscli.loading.validate import assemble, check_file
+    from mscli.loading.yamlsafe import YamlProblem, parse
+
+    problems: list[Problem] = []
+    checked = []
+    unreadable = 0
+    for file in _reporting(files, progress):
+        try:
+            text = decode(file)
+        except DatasetError as error:
+            problems.extend(error.problems)
+            unreadable += 1
+            continue
+        if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
+                                   for line in text.splitlines()):
+            problems.append(Problem(file.name, "file is empty; expected a mapping with therapies/trials/sources"))
+            unreadable += 1
+            continue
+        try:
+            data = parse(text)
+        except YamlProblem as error:
+            problems.append(Problem(file.name, error.message, error.line))
+            unreadable += 1
+            continue
+        checked.append((file.name, check_file(file.name, data, problems)))
+    # References into a file that could not be read would all look dangling: skip those checks.
+    dataset = assemble(checked, problems, check_references=unreadable == 0)
+    return dataset, problems
+
+
+def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> Iterator[DataFile]:
+    """Yield each file; once the caller is done with it, report its size to ``progress``."""
+    for file in files:
+        yield file
+        if progress is not None:
+            progress(len(file.content))
+
+
+def cache_dir() -> Path | None:
+    return _user_dir(ENV_CACHE, "XDG_CACHE_HOME", ".cache")
+
+
+_KEY_FORMAT = f"mscli {__version__} cache {CACHE_FORMAT}"
+
+
+def cache_key(files: list[DataFile]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(f"{_KEY_FORMAT}\n".encode())
+    for file in files:
+        digest.update(f"{len(file.name)}:{file.name}:{len(file.content)}:".encode())
+        digest.update(file.content)
+    return digest.hexdigest()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either its old bytes or all the new ones."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(data)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def _fingerprint(files: list[tuple[Path, str]]) -> list[list[Any]] | None:
+    """Name, size, inode and times of each file; None if one cannot be read."""
+    try:
+        return [[name, info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
+                for path, name in files for info in (path.stat(),)]
+    except OSError:
+        return None
+
+
+def _remembered_path(folder: Path, root: Path) -> Path:
+    import zlib
+
+    text = str(root.resolve())
+    return folder / "paths" / f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}-{len(text)}.json"
+
+
+def _remembered_key(folder: Path, root: Path, fingerprint: list[list[Any]] | None) -> str | None:
+    if fingerprint is None:
+        return None
+    try:
+        saved = json.loads(_remembered_path(folder, root).read_bytes())
+        if (saved["root"] == str(root.resolve()) and saved["files"] == fingerprint
+                and saved["format"] == _KEY_FORMAT):
+            key = saved["key"]
+            return key if isinstance(key, str) and len(key) == 64 else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return None
+
+
+def _remember_key(folder: Path, root: Path, fingerprint: list[list[Any]] | None, key: str,
+                  hashed_at_ns: int) -> None:
+    """Remember ``key`` unless a file changed so recently that a same-size edit could hide."""
+    if fingerprint is None or any(max(entry[3], entry[4]) >= hashed_at_ns - 2_000_000_000
+                                  for entry in fingerprint):
+        return
+    payload = {"root": str(root.resolve()), "files": fingerprint, "key": key, "format": _KEY_FORMAT}
+    with contextlib.suppress(OSError):
+        write_atomically(_remembered_path(folder, root), json.dumps(payload).encode("utf-8"))
+
+
+def open_store(data_option: str | None = None, *, use_cache: bool = True,
+               on_cold_load: Callable[[int], Callable[[int], Any] | None] | None = None) -> Store:
+    """Open a valid dataset, or raise ``DatasetError`` with every problem found.
+
+    When the cache misses, ``on_cold_load`` is called with the number of bytes about to be
+    parsed and may return a progress callback (see ``check``), so a caller can draw progress.
+    """
+    root = resolve_path(data_option)
+    entries = dataset_entries(data_option)
+    cache = cache_dir() if use_cache else None
+    if cache is None:
+        return _parse([_read_one(path, name) for path, name in entries], on_cold_load)
+    folder: Path = cache
+    hashed_at = time.time_ns()
+    fingerprint = _fingerprint(entries)
+    remembered = _remembered_key(folder, root, fingerprint)
+    files = None if remembered else [_read_one(path, name) for path, name in entries]
+    key = remembered or cache_key(files or [])
+
+    def rebuild() -> MemoryStore:
+        fresh = _parse(files if files is not None else [_read_one(path, name) for path, name in entries],
+                       on_cold_load)
+        compile_to(folder / key, fresh)
+        _prune_cache(folder, keep=key)
+        return fresh
+
+    store = open_compiled(folder / key, rebuild) or rebuild()
+    if not remembered:
+        _remember_key(folder, root, fingerprint, key, hashed_at)
+    return store
+
+
+def load(data_option: str | None = None, *, use_cache: bool = True,
+         on_cold_load: Callable[[int], Callable[[int], Any] | None] | None = None) -> Dataset:
+    """The whole of a valid dataset (see ``open_store``)."""
+    return open_store(data_option, use_cache=use_cache, on_cold_load=on_cold_load).dataset()
+
+
+def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], Any] | None] | None) -> MemoryStore:
+    progress = on_cold_load(sum(len(file.content) for file in files)) if on_cold_load else None
+    dataset, problems = check(files, progress)
+    if problems:
+        raise DatasetError(problems)
+    from mscli.loading.store import countries_in
+    from mscli.model.kinds import search_entry
+
+    return MemoryStore(dataset, countries_in(dataset), lambda trial: search_entry("trials", trial))
+
+
+def _prune_cache(folder: Path, keep: str, most: int = 8) -> None:
+    """Remove all but the ``most`` newest compiled datasets; only entries mscli itself named."""
+    import shutil
+
+    try:
+        entries = sorted((entry for entry in folder.iterdir()
+                          if len(entry.name.split(".")[0]) == 64 and entry.name != keep),
+                         key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for entry in entries[most - 1:]:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink()
+    except OSError:
+        return

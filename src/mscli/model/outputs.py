@@ -1,0 +1,281 @@
+"""The record types mscli writes as JSON, beside the dataset's own types in ``model``.
+
+Commands print either dataset records as they are (``trials --json`` prints ``Trial`` records)
+or the shapes below: a record with its sources resolved, a search hit, a comparison row. They
+are TypedDicts for the same reason the model is: one definition gives ``--fields`` its list of
+field names and ``mscli schema`` its JSON Schema, so neither can drift from the other.
+
+Output records are normalised: every field is present, ``null`` or ``[]`` when unknown.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypedDict
+
+from mscli.model.records import (
+    Aim,
+    Availability,
+    Chemotherapy,
+    Dataset,
+    GlossaryTerm,
+    Guidance,
+    OutcomeFinding,
+    RedFlag,
+    Registration,
+    Source,
+    Study,
+    Therapy,
+    Trial,
+)
+
+# The version of the JSON shapes below and of the model's records. Adding a field raises the
+# minor number; renaming, removing or retyping one raises the major number.
+SCHEMA_VERSION = "1.0"
+
+
+class EventKind(StrEnum):
+    """What happened; the order here is the order of events within one year."""
+
+    CONSENSUS = "consensus"
+    GUIDELINE = "guideline"
+    POSITION_STATEMENT = "position-statement"
+    ADVICE = "advice"
+    TRIAL_START = "trial-start"
+    TRIAL_PROTOCOL = "trial-protocol"
+    TRIAL_COMPLETION = "trial-completion"
+    TRIAL_COMPLETION_PLANNED = "trial-completion-planned"
+    TRIAL_PUBLICATION = "trial-publication"
+    STUDY = "study"
+
+
+class RegistrationDetail(Registration):
+    registry: str | None
+
+
+class TrialDetail(Trial):
+    """``mscli trial ID``: a trial with registries named and its sources resolved."""
+
+    # Same field as Trial's, with each registration's registry added; Python allows the
+    # narrowing, mypy does not know it is compatible.
+    registrations: list[RegistrationDetail]  # type: ignore[misc]
+    cited_sources: list[Source]
+    terms: list[str]
+
+
+class TherapyDetail(Therapy):
+    """``mscli therapy ID``: a therapy with its trials, studies, guidance and sources."""
+
+    trial_ids: list[str]
+    study_ids: list[str]
+    guidance_ids: list[str]
+    cited_sources: list[Source]
+    terms: list[str]
+
+
+class StudyDetail(Study):
+    cited_sources: list[Source]
+    terms: list[str]
+
+
+class GuidanceDetail(Guidance):
+    cited_sources: list[Source]
+    terms: list[str]
+
+
+class SourceDetail(Source):
+    cited_sources: list[Source]
+
+
+class TermUse(TypedDict):
+    type: str
+    id: str
+
+
+class TermDetail(GlossaryTerm):
+    cited_sources: list[Source]
+    terms: list[str]
+    used_by: list[TermUse]
+
+
+class RedFlagDetail(RedFlag):
+    cited_sources: list[Source]
+    terms: list[str]
+
+
+class OutcomeDetail(OutcomeFinding):
+    cited_sources: list[Source]
+
+
+class TimelineEvent(TypedDict):
+    """One dated event of ``mscli timeline``."""
+
+    date: str
+    year: int
+    kind: EventKind
+    record_type: str
+    id: str
+    title: str
+    therapies: list[str]
+    source: str | None
+
+
+class TrialCount(TypedDict):
+    """One group of ``mscli timeline --chart``: trials and participants, planned and actual apart."""
+
+    group: str
+    trials: int
+    participants_planned: int
+    participants_actual: int
+    participants_analysed: int
+    trials_without_figure: int
+
+
+class Comparison(TypedDict):
+    """One therapy's column of ``mscli compare``, with counts taken from the dataset."""
+
+    id: str
+    name: str
+    summary: str
+    cell_source: str
+    mechanism: str
+    chemotherapy: Chemotherapy
+    aim: Aim
+    availability: Availability
+    strongest_evidence: str
+    trials: int
+    randomised_trials: int
+    participants_enrolled: int
+    participants_planned: int
+    main_risks: list[str]
+    who_benefits: str
+    who_does_not_benefit: str | None
+    unverified: list[str]
+    sources: list[str]
+
+
+class SearchHit(TypedDict):
+    """One result of ``mscli search``: which record, how well and where it matched."""
+
+    type: str
+    id: str
+    title: str
+    score: int
+    matched: list[str]
+
+
+class Counts(TypedDict):
+    therapies: int
+    trials: int
+    studies: int
+    guidance: int
+    sources: int
+    glossary: int
+    red_flags: int
+    outcomes: int
+    searches: int
+
+
+class Info(TypedDict):
+    """``mscli info``: what dataset is in use, how old its review is, and its size."""
+
+    title: str
+    version: str
+    reviewed: str
+    days_since_review: int
+    stale: bool
+    counts: Counts
+    unverified_sources: int
+    trials_by_therapy: dict[str, int]
+    schema_version: str
+    data: str
+
+
+class ValidationProblem(TypedDict):
+    """One problem ``mscli validate`` found, located as precisely as known."""
+
+    file: str
+    line: int | None
+    record: str | None
+    field: str | None
+    message: str
+
+
+class SchemaType(TypedDict):
+    """One type ``mscli schema`` can describe."""
+
+    name: str
+    description: str
+    emitted_by: str
+
+
+class RecordRef(TypedDict):
+    """A record added or removed between two datasets."""
+
+    collection: str
+    id: str
+    title: str
+
+
+class FieldChange(TypedDict):
+    """One field that differs; nested fields are named by dotted path (``design.blinding``)."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+class ChangedRecord(TypedDict):
+    collection: str
+    id: str
+    title: str
+    changes: list[FieldChange]
+
+
+class DiffSummary(TypedDict):
+    added: int
+    removed: int
+    changed: int
+
+
+class Diff(TypedDict):
+    """``mscli diff OLD NEW``: records added, removed and changed, matched by collection and id."""
+
+    old: str
+    new: str
+    summary: DiffSummary
+    added: list[RecordRef]
+    removed: list[RecordRef]
+    changed: list[ChangedRecord]
+
+
+# name -> (type, what it describes, which commands print it). The dataset type describes the
+# YAML files mscli reads; every other one describes JSON that mscli writes.
+SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
+    "dataset": (Dataset, "A dataset YAML file (input; a dataset may be split across files)",
+                "mscli validate reads it"),
+    "therapy": (Therapy, "A therapy record", "therapies (each item)"),
+    "therapy-detail": (TherapyDetail, "A therapy with its trials, studies, guidance and sources",
+                       "therapy ID, show ID"),
+    "trial": (Trial, "A trial record", "trials (each item)"),
+    "trial-detail": (TrialDetail, "A trial with registries named and sources resolved", "trial ID, show ID"),
+    "study": (Study, "A study that is not a trial", "studies (each item)"),
+    "study-detail": (StudyDetail, "A study with its sources resolved", "show ID"),
+    "guidance": (Guidance, "A guidance document", "guidance (each item)"),
+    "guidance-detail": (GuidanceDetail, "A guidance document with its sources resolved", "show ID"),
+    "source": (Source, "A source (article, registry record, web page)", "sources (each item)"),
+    "source-detail": (SourceDetail, "A source as shown on its own", "show ID"),
+    "term": (GlossaryTerm, "A glossary term", "glossary (each item)"),
+    "term-detail": (TermDetail, "A glossary term with its sources resolved", "glossary TERM, show ID"),
+    "red-flag": (RedFlag, "A warning sign in an offer of stem cell treatment", "clinic (each item)"),
+    "red-flag-detail": (RedFlagDetail, "A red flag with its sources resolved", "show ID"),
+    "outcome-detail": (OutcomeDetail, "An outcome finding with its sources resolved", "show ID"),
+    "timeline-event": (TimelineEvent, "A dated event in the evidence", "timeline (each item)"),
+    "trial-count": (TrialCount, "Trials and participants in one group", "timeline --chart (each item)"),
+    "comparison": (Comparison, "One therapy's column of a comparison", "compare (each item)"),
+    "search-hit": (SearchHit, "A search result", "search (each item)"),
+    "info": (Info, "The dataset in use and its size", "info"),
+    "validation-problem": (ValidationProblem, "A problem found in a dataset", "validate (each item)"),
+    "schema-type": (SchemaType, "A type mscli schema describes", "schema (each item)"),
+    "diff": (Diff, "What changed between two datasets", "diff OLD NEW"),
+}

@@ -1,0 +1,106 @@
+"""``--fields`` and ``--query``: cut a View down to chosen fields, or query its JSON.
+
+Both act on a finished View, in one place for every command, so no command knows about them.
+The field names a view offers are those of the TypedDict its records are (named by
+``View.record_type``), the same names its JSON uses. Queries are JMESPath, the language of the AWS CLI's ``--query``,
+so scripts need no jq; the jmespath package is imported only when a query is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mscli.errors import UsageError
+from mscli.output.render import View
+from mscli.output.views import marked, text
+
+FIELDS_HELP = "help"
+
+
+def parse_fields(option: str) -> list[str]:
+    """``id, acronym,phase`` -> ["id", "acronym", "phase"]: once each, in the order given."""
+    names = [name.strip() for name in option.split(",") if name.strip()]
+    if not names:
+        raise UsageError(f"--fields needs field names separated by commas, or '{FIELDS_HELP}' to list them")
+    return list(dict.fromkeys(names))
+
+
+def field_names(view: View) -> list[str]:
+    """The fields each record of ``view`` has, in the order the model declares them."""
+    if view.record_type is None:
+        return []
+    from mscli.loading.validate import fields_of
+    from mscli.model.outputs import SCHEMA_TYPES
+
+    return [spec.name for spec in fields_of(SCHEMA_TYPES[view.record_type][0])]
+
+
+def select_fields(view: View, wanted: Sequence[str]) -> View:
+    """``view`` with only the ``wanted`` fields, in every format; unknown names are a usage error."""
+    if view.record_type is None:
+        raise UsageError("--fields: this command's answer is not a list of records; use --query to pick from "
+                         "its JSON")
+    valid = field_names(view)
+    unknown = [name for name in wanted if name not in valid]
+    if unknown:
+        from mscli.queries.core import suggest
+
+        close = suggest(unknown[0], valid)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        raise UsageError(f"--fields: no field {unknown[0]!r}; {hint}fields: {', '.join(valid)}")
+    if isinstance(view.payload, list):
+        records = view.payload
+        return View(payload=[{name: record[name] for name in wanted} for record in records],
+                    columns=list(wanted),
+                    rows=[[marked(record, name, text(record[name])) for name in wanted] for record in records],
+                    title=view.title, notes=view.notes, record_type=view.record_type)
+    record = view.payload
+    return View(payload={name: record[name] for name in wanted}, columns=["field", "value"],
+                rows=[[name, marked(record, name, text(record[name]))] for name in wanted],
+                title=view.title, notes=view.notes, record_type=view.record_type)
+
+
+def compile_query(expression: str) -> Any:
+    """A compiled JMESPath expression; a syntax error is a one-line usage error."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return jmespath.compile(expression)
+    except JMESPathError as error:
+        raise UsageError(f"--query: {_one_line(error)}") from None
+
+
+def run_query(compiled: Any, payload: Any) -> Any:
+    """What the expression selects from ``payload``; type errors in it are usage errors."""
+    from jmespath.exceptions import JMESPathError, JMESPathTypeError
+
+    try:
+        result = compiled.search(payload)
+    except JMESPathTypeError as error:
+        # Its own message quotes the whole offending value, which may be every trial.
+        from jmespath.functions import TYPES_MAP
+
+        expected = " or ".join(error.expected_types)
+        found = TYPES_MAP.get(error.actual_type, error.actual_type)
+        raise UsageError(f"--query: {error.function_name}() expects {expected}; found {found}") from None
+    except JMESPathError as error:
+        raise UsageError(f"--query: {_one_line(error)}") from None
+    if not _is_json(result):
+        # A bare expression reference (&field) evaluates to a function, not to data.
+        raise UsageError("--query: the expression does not give JSON data (an &expression is "
+                         "only meaningful as a function argument)")
+    return result
+
+
+def _is_json(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_is_json(item) for item in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())

@@ -1,0 +1,511 @@
+"""Questions asked of a loaded dataset. Plain data in, plain data out: no printing, no Typer.
+
+Lookups raise ``NotFoundError`` (an id nobody has) or ``UsageError`` (a filter value that
+cannot match anything) with "did you mean" suggestions; the CLI decides how to show them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
+from typing import Any, Protocol
+
+from mscli.errors import NotFoundError, UsageError
+from mscli.loading.store import countries_in
+from mscli.model.kinds import KINDS, LOOKUP_ORDER, SearchEntry, names_of, search_entry
+from mscli.model.records import (
+    COLLECTIONS,
+    UNCLASSIFIED,
+    CollectionName,
+    Dataset,
+    Design,
+    MsType,
+    Phase,
+    Source,
+    SourceKind,
+    Status,
+    Therapy,
+    Trial,
+    registry_of,
+)
+
+STALE_AFTER_DAYS = 365
+_PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
+                  SourceKind.REVIEW, SourceKind.GUIDELINE}
+_PHASE_ORDER = {phase.value: index for index, phase in enumerate(Phase)}
+
+
+class SortKey(StrEnum):
+    START = "start"
+    ID = "id"
+    PHASE = "phase"
+    ENROLMENT = "enrolment"
+    STATUS = "status"
+    THERAPY = "therapy"
+
+
+def normalise_key(text: str) -> str:
+    """The form ids, aliases and registry numbers are compared in."""
+    text = text.strip().lower()
+    text = re.sub(r"^(eudract|eudract number|euctr)[\s:#-]*", "", text)
+    return re.sub(r"[\s_]+", " ", text)
+
+
+# --- lookups -----------------------------------------------------------------------------
+
+def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
+    """The record of ``collection`` whose id, alias, acronym or registry number is ``query``.
+
+    A registry number shared by an umbrella trial and one of its national arms finds the arm
+    (the record with fewer registrations), since that is the more specific answer.
+    """
+    wanted = normalise_key(query)
+    if not wanted:
+        raise NotFoundError(f"empty {KINDS[collection].word} id")
+    matches = [record for record in dataset[collection]
+               if any(normalise_key(name) == wanted for name in names_of(collection, record))]
+    if matches:
+        return min(matches, key=_preference)
+    raise NotFoundError(_not_found_message(dataset, collection, query))
+
+
+def _preference(record: Any) -> tuple[bool, int]:
+    """Editors' records before imported ones; then the one with fewer registrations."""
+    return record.get("origin") is not None, len(record.get("registrations") or [])
+
+
+def _not_found_message(dataset: Dataset, collection: CollectionName, query: str) -> str:
+    word = KINDS[collection].word
+    shown = query if len(query) <= 60 else query[:57] + "..."
+    message = f"no {word} matches {shown!r}"
+    suggestions = suggest(query, (name for record in dataset[collection]
+                                  for name in names_of(collection, record)))
+    if suggestions:
+        return f"{message}; did you mean {' or '.join(repr(s) for s in suggestions)}?"
+    return f"{message}; see 'mscli {KINDS[collection].command}' for the list"
+
+
+def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
+    """Close spellings of ``query`` among ``candidates``, best first."""
+    import difflib
+
+    by_key: dict[str, str] = {}
+    for candidate in candidates:
+        by_key.setdefault(normalise_key(candidate), candidate)
+    close = difflib.get_close_matches(normalise_key(query[:200]), list(by_key), n=limit, cutoff=0.6)
+    return [by_key[key] for key in close]
+
+
+def therapy_ids(dataset: Dataset, queries: Sequence[str]) -> list[str]:
+    """Resolve therapy ids or aliases given as filters; an unknown one is a usage error.
+
+    ``unclassified`` selects imported trials whose interventions named no clear therapy.
+    """
+    resolved = []
+    for query in queries:
+        if normalise_key(query) == UNCLASSIFIED:
+            resolved.append(UNCLASSIFIED)
+            continue
+        try:
+            resolved.append(find(dataset, "therapies", query)["id"])
+        except NotFoundError as error:
+            raise UsageError(f"--therapy: {error}") from None
+    return resolved
+
+
+# --- trials ------------------------------------------------------------------------------
+
+class TrialFilter:
+    """What ``mscli trials`` may filter on; an empty list means no filter.
+
+    A plain class rather than a dataclass: building a dataclass costs about a millisecond of
+    start-up, on every run.
+    """
+
+    def __init__(self, therapies: Sequence[str] = (), phases: Sequence[Phase] = (),
+                 statuses: Sequence[Status] = (), ms_types: Sequence[MsType] = (),
+                 countries: Sequence[str] = (), designs: Sequence[Design] = (),
+                 since: int | None = None, until: int | None = None) -> None:
+        self.therapies, self.phases, self.statuses = list(therapies), list(phases), list(statuses)
+        self.ms_types, self.countries, self.designs = list(ms_types), list(countries), list(designs)
+        self.since, self.until = since, until
+
+
+def has_design(trial: Trial, design: Design) -> bool:
+    trial_design = trial["design"]
+    if design is Design.RANDOMISED:
+        return bool(trial_design["randomised"])
+    if design is Design.CONTROLLED:
+        return bool(trial_design["controlled"])
+    if design is Design.CROSSOVER:
+        return bool(trial_design["crossover"])
+    return trial_design["blinding"] != "open-label"
+
+
+class TrialMatcher:
+    """A filter resolved against a dataset, in two parts so an index can do the first.
+
+    ``on_index`` reads only the fields in INDEXED_TRIAL_FIELDS, so the compiled cache can run it
+    on its index rows; ``on_trial`` is the whole filter, run on full records.
+    """
+
+    def __init__(self, dataset: Dataset, wanted: TrialFilter, countries: Iterable[str]) -> None:
+        if wanted.since is not None and wanted.until is not None and wanted.since > wanted.until:
+            raise UsageError(f"--since {wanted.since} is after --until {wanted.until}")
+        self.therapies = set(therapy_ids(dataset, wanted.therapies))
+        self.countries = _resolve_countries(countries, wanted.countries)
+        self.phases = {str(phase) for phase in wanted.phases}
+        self.statuses = {str(status) for status in wanted.statuses}
+        self.ms_types = {str(ms_type) for ms_type in wanted.ms_types}
+        self.designs = wanted.designs
+        self.since, self.until = wanted.since, wanted.until
+
+    def on_index(self, row: Mapping[str, Any]) -> bool:
+        return ((not self.therapies or row["therapy"] in self.therapies)
+                and (not self.phases or row["phase"] in self.phases)
+                and (not self.statuses or row["status"] in self.statuses)
+                and _in_years(row, self.since, self.until))
+
+    def on_trial(self, trial: Trial) -> bool:
+        if not self.on_index(trial):
+            return False
+        eligibility = trial["eligibility"]
+        if self.ms_types and not self.ms_types & set(eligibility["ms_types"] if eligibility else []):
+            return False
+        if self.countries and not self.countries & {country.lower() for country in trial["countries"]}:
+            return False
+        return all(has_design(trial, design) for design in self.designs)
+
+
+class TrialSource(Protocol):
+    """Where trials come from: a compiled cache that can narrow them by index, or memory."""
+
+    meta: Dataset
+    countries: list[str]
+
+    def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> list[Trial]: ...
+
+    def trial_search_entries(self, words: Sequence[str]) -> list[tuple[str, list[str]]]: ...
+
+
+def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
+    """Trials meeting every filter given (any of the values given for one filter)."""
+    matcher = TrialMatcher(dataset, wanted, countries_in(dataset))
+    return [trial for trial in dataset["trials"] if matcher.on_trial(trial)]
+
+
+def select_trials(source: TrialSource, wanted: TrialFilter) -> list[Trial]:
+    """``filter_trials`` over a store: only trials whose index row passes are read."""
+    matcher = TrialMatcher(source.meta, wanted, source.countries)
+    return [trial for trial in source.trials(keep=matcher.on_index) if matcher.on_trial(trial)]
+
+
+def _resolve_countries(countries: Iterable[str], queries: Sequence[str]) -> set[str]:
+    known = {country.lower(): country for country in countries}
+    resolved = set()
+    for query in queries:
+        key = query.strip().lower()
+        if key not in known:
+            close = suggest(query, known.values())
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise UsageError(f"--country: no trial in the dataset lists {query[:60]!r}{hint}")
+        resolved.add(key)
+    return resolved
+
+
+def _in_years(trial: Mapping[str, Any], since: int | None, until: int | None) -> bool:
+    if since is None and until is None:
+        return True
+    start = trial["start_year"]
+    end = trial["end_year"] or start
+    if start is None or end is None:
+        return False
+    return (since is None or end >= since) and (until is None or start <= until)
+
+
+def enrolment_figure(trial: Trial) -> tuple[int, str] | None:
+    """The headline enrolment: the newest actual figure, else the newest planned one."""
+    by_preference = sorted(trial["enrolment"], key=lambda e: (e["kind"] == "actual", e["as_of"]))
+    if not by_preference:
+        return None
+    best = by_preference[-1]
+    return best["count"], best["kind"]
+
+
+def sort_trials(trials: list[Trial], key: SortKey) -> list[Trial]:
+    def sort_value(trial: Trial) -> tuple[Any, ...]:
+        if key is SortKey.ID:
+            return (trial["id"],)
+        if key is SortKey.PHASE:
+            return (_PHASE_ORDER.get(trial["phase"], 99), trial["id"])
+        if key is SortKey.ENROLMENT:
+            figure = enrolment_figure(trial)
+            return (-(figure[0] if figure else -1), trial["id"])
+        if key is SortKey.STATUS:
+            return (trial["status"], trial["id"])
+        if key is SortKey.THERAPY:
+            return (trial["therapy"], trial["start_year"] or 9999, trial["id"])
+        return (trial["start_year"] or 9999, trial["id"])
+
+    return sorted(trials, key=sort_value)
+
+
+# --- sources and details -----------------------------------------------------------------
+
+def source_index(dataset: Dataset) -> dict[str, Source]:
+    return {source["id"]: source for source in dataset["sources"]}
+
+
+def sources_of(dataset: Dataset, record: Any) -> list[Source]:
+    """Every source a record cites, in the order first cited, each once."""
+    index = source_index(dataset)
+    wanted: list[str] = [*record.get("sources", []), *record.get("publications", [])]
+    for criteria in (record.get("eligibility"), record.get("benefit_profile")):
+        if criteria:
+            wanted.append(criteria["source"])
+            wanted += [wording["source"] for wording in criteria.get("wording", [])]
+    wanted += [entry["source"] for entry in record.get("enrolment", [])]
+    wanted += [entry["source"] for entry in record.get("differences", [])]
+    if record.get("certainty"):
+        wanted.append(record["certainty"]["source"])
+    seen: dict[str, Source] = {}
+    for source_id in wanted:
+        if source_id in index and source_id not in seen:
+            seen[source_id] = index[source_id]
+    return list(seen.values())
+
+
+def primary_first(entries: list[Any], dataset: Dataset) -> list[Any]:
+    """Order sourced values newest primary source first, then other sources, newest first."""
+    index = source_index(dataset)
+
+    def key(entry: Any) -> tuple[bool, str]:
+        kind = index[entry["source"]]["kind"] if entry["source"] in index else ""
+        return (kind in _PRIMARY_KINDS, str(entry["as_of"]))
+
+    return sorted(entries, key=key, reverse=True)
+
+
+def trial_detail(dataset: Dataset, trial: Trial) -> dict[str, Any]:
+    """A trial with its sourced values in reading order and its sources resolved."""
+    from mscli.queries import terms
+
+    detail: dict[str, Any] = dict(trial)
+    detail["registrations"] = [{**registration, "registry": registry_of(registration["id"])}
+                               for registration in trial["registrations"]]
+    detail["enrolment"] = primary_first(list(trial["enrolment"]), dataset)
+    detail["differences"] = primary_first(list(trial["differences"]), dataset)
+    detail["cited_sources"] = sources_of(dataset, trial)
+    detail["terms"] = terms.terms_in(dataset, trial)
+    return detail
+
+
+def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
+    from mscli.queries import terms
+
+    detail: dict[str, Any] = dict(therapy)
+    trials = [trial for trial in dataset["trials"] if trial["therapy"] == therapy["id"]]
+    detail["trial_ids"] = [trial["id"] for trial in sort_trials(trials, SortKey.START)]
+    detail["study_ids"] = [study["id"] for study in dataset["studies"] if study["therapy"] == therapy["id"]]
+    detail["guidance_ids"] = [g["id"] for g in dataset["guidance"] if therapy["id"] in g["therapies"]]
+    detail["cited_sources"] = sources_of(dataset, therapy)
+    detail["terms"] = terms.terms_in(dataset, therapy)
+    return detail
+
+
+def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> dict[str, Any]:
+    if collection == "trials":
+        return trial_detail(dataset, record)
+    if collection == "therapies":
+        return therapy_detail(dataset, record)
+    from mscli.queries import terms
+
+    detail = {**record, "cited_sources": sources_of(dataset, record)}
+    if collection in terms.LINKED:
+        detail["terms"] = terms.terms_in(dataset, record)
+    if collection == "glossary":
+        detail["used_by"] = terms.used_by(dataset, record)
+    return detail
+
+
+def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
+    """A record of any type by id or alias (for ``cite``), trials and therapies first."""
+    for collection in LOOKUP_ORDER:
+        try:
+            return collection, find(dataset, collection, query)
+        except NotFoundError:
+            continue
+    everything = (name for collection in COLLECTIONS for record in dataset[collection]
+                  for name in names_of(collection, record))
+    close = suggest(query, everything)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise NotFoundError(f"no record matches {query[:60]!r}{hint}")
+
+
+# --- compare -----------------------------------------------------------------------------
+
+def compared_therapies(dataset: Dataset, queries: Sequence[str]) -> list[Therapy]:
+    """The therapies named for a comparison: at least two, each once."""
+    if len(queries) < 2:
+        raise UsageError("compare needs at least two therapies, e.g. 'mscli compare ahsct msc'")
+    therapies = [find(dataset, "therapies", query) for query in queries]
+    ids = [therapy["id"] for therapy in therapies]
+    if len(set(ids)) < len(ids):
+        raise UsageError(f"compare: the same therapy is named twice ({', '.join(queries)})")
+    return therapies
+
+
+def compare(dataset: Dataset, queries: Sequence[str]) -> list[dict[str, Any]]:
+    """Therapies side by side, with trial and participant counts taken from the dataset."""
+    rows = []
+    for therapy in compared_therapies(dataset, queries):
+        trials = [trial for trial in dataset["trials"] if trial["therapy"] == therapy["id"]]
+        figures = [enrolment_figure(trial) for trial in trials]
+        rows.append({
+            "id": therapy["id"],
+            "name": therapy["name"],
+            "summary": therapy["summary"],
+            "cell_source": therapy["cell_source"],
+            "mechanism": therapy["mechanism"],
+            "chemotherapy": therapy["chemotherapy"],
+            "aim": therapy["aim"],
+            "availability": therapy["availability"],
+            "strongest_evidence": therapy["strongest_evidence"],
+            "trials": len(trials),
+            "randomised_trials": sum(1 for trial in trials if trial["design"]["randomised"]),
+            "participants_enrolled": sum(f[0] for f in figures if f and f[1] == "actual"),
+            "participants_planned": sum(f[0] for f in figures if f and f[1] == "planned"),
+            "main_risks": therapy["main_risks"],
+            "who_benefits": therapy["who_benefits"],
+            "who_does_not_benefit": therapy["who_does_not_benefit"],
+            "unverified": therapy.get("unverified", []),
+            "sources": therapy["sources"],
+        })
+    return rows
+
+
+# --- search ------------------------------------------------------------------------------
+
+# Per collection: field names, their weights, and the fields (weight 10: ids, names, registry
+# numbers) where the whole query matching a value exactly earns a bonus. Tuples, so a search
+# scores each record with a few C-level calls instead of a Python loop over its fields.
+_SEARCH_SHAPE: dict[CollectionName, tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]] = {
+    collection: (tuple(name for name, _ in kind.search_fields), tuple(weight for _, weight in kind.search_fields),
+                 tuple(index for index, (_, weight) in enumerate(kind.search_fields) if weight == 10))
+    for collection, kind in KINDS.items()}
+
+
+def _search_words(text: str) -> list[str]:
+    words = [word for word in re.split(r"\W+", text.lower()) if word]
+    if not words:
+        raise UsageError("search needs at least one letter or digit")
+    return words
+
+
+# A hit before it is shown: (-score, type, id, title, names of the fields, each field's count),
+# so that hits sort by plain tuple comparison and only those shown become dicts.
+_RawHit = tuple[int, str, str, str, tuple[str, ...], tuple[int, ...]]
+
+
+def _hits(collection: CollectionName, entries: list[SearchEntry], words: list[str],
+          phrase: str) -> list[_RawHit]:
+    """The search hits among one collection's records: those with every word in some field.
+
+    A hit scores each field's weight once per word it holds, plus 100 for each id-like field
+    (weight 10) one of whose values is the whole query. The work is done a field at a time
+    across all records, with C-level calls, so 100,000 trials score in a fraction of a second.
+    Ids are lower-case slugs, so the lower-cased id field is the id itself.
+    """
+    if not entries:
+        return []
+    names, weights, exact = _SEARCH_SHAPE[collection]
+    columns = list(zip(*(texts for _, texts in entries), strict=True))
+    counts: list[list[int]] = [[0] * len(entries) for _ in columns]
+    everywhere = [True] * len(entries)
+    for word in words:
+        present = [[word in value for value in column] for column in columns]
+        everywhere = list(map(operator.and_, everywhere, map(any, zip(*present, strict=True))))
+        counts = [list(map(operator.add, old, new)) for old, new in zip(counts, present, strict=True)]
+    scores = [0] * len(entries)
+    for weight, column_counts in zip(weights, counts, strict=True):
+        scores = list(map(operator.add, scores, map(operator.mul, itertools.repeat(weight), column_counts)))
+    if phrase:
+        for index in exact:
+            for row, count in enumerate(counts[index]):
+                if count and phrase in (normalise_key(part) for part in columns[index][row].split(" | ")):
+                    scores[row] += 100
+    kind = KINDS[collection].word
+    return [(-scores[row], kind, columns[0][row], entries[row][0], names, row_counts)
+            for row, row_counts in enumerate(zip(*counts, strict=True)) if everywhere[row]]
+
+
+def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Records of every type containing all words of ``text``, best matches first."""
+    return _ranked({collection: [search_entry(collection, record) for record in dataset[collection]]
+                    for collection in KINDS}, text, limit)
+
+
+def search_store(source: TrialSource, text: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """``search`` over a store: only the stored entries of trials holding every word are read."""
+    entries: dict[CollectionName, list[SearchEntry]] = {
+        collection: [search_entry(collection, record) for record in source.meta[collection]]
+        for collection in KINDS if collection != "trials"}
+    entries["trials"] = source.trial_search_entries(_search_words(text))
+    return _ranked(entries, text, limit)
+
+
+def _ranked(entries: dict[CollectionName, list[SearchEntry]], text: str, limit: int | None) -> list[dict[str, Any]]:
+    words = _search_words(text)
+    phrase = normalise_key(text)
+    hits = [hit for collection in KINDS for hit in _hits(collection, entries[collection], words, phrase)]
+    hits.sort()
+    return [{"type": kind, "id": record_id, "title": title, "score": -negative_score,
+             "matched": list(itertools.compress(names, counts))}
+            for negative_score, kind, record_id, title, names, counts in (hits[:limit] if limit else hits)]
+
+
+# --- info --------------------------------------------------------------------------------
+
+def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]:
+    """Version, review date, whether that date is over a year old, and record counts."""
+    from mscli.model.outputs import SCHEMA_VERSION
+
+    reviewed = dataset["dataset"]["reviewed"]
+    age = days_since_review(dataset, today)
+    sources = dataset["sources"]
+    return {
+        "title": dataset["dataset"]["title"],
+        "version": dataset["dataset"]["version"],
+        "reviewed": reviewed,
+        "days_since_review": age,
+        "stale": age > STALE_AFTER_DAYS,
+        "counts": {name: len(dataset[name]) for name in COLLECTIONS},
+        "unverified_sources": sum(1 for source in sources if not source["verified"]),
+        "trials_by_therapy": trials_by_therapy(dataset),
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def trials_by_therapy(dataset: Dataset) -> dict[str, int]:
+    counts = {therapy["id"]: 0 for therapy in dataset["therapies"]}
+    for trial in dataset["trials"]:
+        counts[trial["therapy"]] = counts.get(trial["therapy"], 0) + 1
+    return counts
+
+
+def days_since_review(dataset: Dataset, today: datetime.date | None = None) -> int:
+    reviewed = datetime.date.fromisoformat(dataset["dataset"]["reviewed"])
+    return ((today or datetime.date.today()) - reviewed).days
+
+
+def stale_notice(dataset: Dataset, today: datetime.date | None = None) -> str | None:
+    """Run on every command, so it looks only at the review date."""
+    age = days_since_review(dataset, today)
+    if age <= STALE_AFTER_DAYS:
+        return None
+    return (f"note: this dataset was last reviewed on {dataset['dataset']['reviewed']}, "
+            f"{age} days ago; newer evidence may exist")
