@@ -6,7 +6,9 @@ import pytest
 
 from mscli.loading import dataset
 from mscli.model.records import registry_of
+from mscli.queries import compare as comparing
 from mscli.queries import core as queries
+from mscli.queries import search as searching
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ SEED_ITEMS = [
 
 @pytest.mark.parametrize("query,expected", SEED_ITEMS, ids=[item[0] for item in SEED_ITEMS])
 def test_each_seed_item_is_findable_by_search(bundled, query, expected):
-    hits = queries.search(bundled, query)
+    hits = searching.search(bundled, query)
     assert expected in [hit["id"] for hit in hits[:10]], [hit["id"] for hit in hits[:10]]
 
 
@@ -62,7 +64,7 @@ def test_a_seed_that_differs_from_the_registry_shows_both(bundled):
 
 
 def test_compare_ahsct_and_msc_availability(bundled):
-    rows = {row["id"]: row for row in queries.compare(bundled, ["ahsct", "msc"])}
+    rows = {row["id"]: row for row in comparing.compare(bundled, ["ahsct", "msc"])}
     assert rows["ahsct"]["availability"] == "standard-care-some-countries"
     assert rows["msc"]["availability"] == "trials-only"
     mesems = queries.find(bundled, "trials", "MESEMS")

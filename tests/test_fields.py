@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.loading.dataset import bundled_data_dir
-from mscli.loading.validate import fields_of
+from mscli.model.fields import fields_of
 from mscli.model.outputs import SCHEMA_TYPES
 
 DATA = str(bundled_data_dir())

@@ -10,14 +10,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.loading import dataset
-from mscli.loading.store import DiskStore, MemoryStore
+from mscli.loading.store import DiskStore, MemoryStore, countries_in
+from mscli.model import kinds
 from mscli.model.records import Design, MsType, Phase, Status
 from mscli.queries import core as queries
+from mscli.queries import search as searching
 from tests.conftest import minimal
 
 BUNDLED = dataset.load(use_cache=False)
 WORDS = sorted({word.lower() for trial in BUNDLED["trials"]
-                for word in " ".join(queries.search_entry("trials", trial)[1]).split() if word.isalnum()})[:400]
+                for word in " ".join(kinds.search_entry("trials", trial)[1]).split() if word.isalnum()})[:400]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ filters = st.builds(
     phases=st.lists(st.sampled_from(list(Phase)), max_size=2),
     statuses=st.lists(st.sampled_from(list(Status)), max_size=2),
     ms_types=st.lists(st.sampled_from(list(MsType)), max_size=1),
-    countries=st.lists(st.sampled_from(queries.countries_in(BUNDLED)), max_size=1),
+    countries=st.lists(st.sampled_from(countries_in(BUNDLED)), max_size=1),
     designs=st.lists(st.sampled_from(list(Design)), max_size=1),
     since=st.none() | st.integers(1995, 2030),
     until=st.none() | st.integers(2000, 2035),
@@ -63,10 +65,10 @@ def test_index_narrowed_trials_are_exactly_the_full_scan(compiled, wanted):
 def test_search_over_the_store_is_the_full_search(compiled, words):
     text = " ".join(words)
     try:
-        expected = queries.search(BUNDLED, text)
+        expected = searching.search(BUNDLED, text)
     except queries.UsageError:
         return
-    assert queries.search_store(compiled, text) == expected
+    assert searching.search_store(compiled, text) == expected
 
 
 def test_memory_and_disk_stores_hold_the_same_dataset(compiled):

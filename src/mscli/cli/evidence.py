@@ -25,6 +25,7 @@ from mscli.model.labels import NOT_A_REFERRAL
 from mscli.model.records import Dataset, MsType
 from mscli.output import views
 from mscli.output.render import OutputFormat, ReportFormat, View
+from mscli.queries import compare as comparing
 from mscli.queries import core as queries
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def compare(out: Output,
             from mscli.features import outcomes
 
             return views.outcomes_view(outcomes.by_outcome(ds, therapy_ids))
-        return views.compare_view(queries.compare(ds, therapy_ids))
+        return views.compare_view(comparing.compare(ds, therapy_ids))
 
     display(out, build)
 

@@ -14,6 +14,7 @@ from mscli.model.records import Dataset, Design, MsType, Phase, Status
 from mscli.output import views
 from mscli.output.render import View
 from mscli.queries import core as queries
+from mscli.queries import search as searching
 from mscli.queries.core import SortKey, TrialFilter
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ def search(out: Output,
       mscli search "intrathecal progressive" --limit 5
     """
     display_store(out,
-                lambda store: views.search_view(queries.search_store(store, text, limit), text))
+                lambda store: views.search_view(searching.search_store(store, text, limit), text))
 
 
 @app.command()

@@ -22,7 +22,7 @@ from mscli.model.records import (
     Phase,
     StudyKind,
 )
-from mscli.queries import core as queries
+from mscli.queries import compare
 
 
 class EvidenceStage(StrEnum):
@@ -140,7 +140,7 @@ def by_outcome(dataset: Dataset, therapy_queries: Sequence[str]) -> list[dict[st
     ``evidence_stage`` of a cell is the best design among that therapy's findings for the
     outcome; ``graded`` says whether any of them carries a grade from a cited source.
     """
-    therapies = queries.compared_therapies(dataset, therapy_queries)
+    therapies = compare.compared_therapies(dataset, therapy_queries)
     stages = evidence_stages(dataset)
     rows = []
     for kind in OutcomeKind:

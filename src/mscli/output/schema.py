@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, get_args, get_origin
 
 from mscli.errors import NotFoundError
-from mscli.loading.validate import fields_of
+from mscli.model.fields import fields_of
 from mscli.model.outputs import SCHEMA_TYPES, SCHEMA_VERSION
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -30,7 +30,7 @@ def field_names(view: View) -> list[str]:
     """The fields each record of ``view`` has, in the order the model declares them."""
     if view.record_type is None:
         return []
-    from mscli.loading.validate import fields_of
+    from mscli.model.fields import fields_of
     from mscli.model.outputs import SCHEMA_TYPES
 
     return [spec.name for spec in fields_of(SCHEMA_TYPES[view.record_type][0])]

@@ -7,8 +7,6 @@ cannot match anything) with "did you mean" suggestions; the CLI decides how to s
 from __future__ import annotations
 
 import datetime
-import itertools
-import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -16,7 +14,7 @@ from typing import Any, Protocol
 
 from mscli.errors import NotFoundError, UsageError
 from mscli.loading.store import countries_in
-from mscli.model.kinds import KINDS, LOOKUP_ORDER, SearchEntry, names_of, search_entry
+from mscli.model.kinds import KINDS, LOOKUP_ORDER, names_of
 from mscli.model.records import (
     COLLECTIONS,
     UNCLASSIFIED,
@@ -344,128 +342,6 @@ def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
     close = suggest(query, everything)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise NotFoundError(f"no record matches {query[:60]!r}{hint}")
-
-
-# --- compare -----------------------------------------------------------------------------
-
-def compared_therapies(dataset: Dataset, queries: Sequence[str]) -> list[Therapy]:
-    """The therapies named for a comparison: at least two, each once."""
-    if len(queries) < 2:
-        raise UsageError("compare needs at least two therapies, e.g. 'mscli compare ahsct msc'")
-    therapies = [find(dataset, "therapies", query) for query in queries]
-    ids = [therapy["id"] for therapy in therapies]
-    if len(set(ids)) < len(ids):
-        raise UsageError(f"compare: the same therapy is named twice ({', '.join(queries)})")
-    return therapies
-
-
-def compare(dataset: Dataset, queries: Sequence[str]) -> list[dict[str, Any]]:
-    """Therapies side by side, with trial and participant counts taken from the dataset."""
-    rows = []
-    for therapy in compared_therapies(dataset, queries):
-        trials = [trial for trial in dataset["trials"] if trial["therapy"] == therapy["id"]]
-        figures = [enrolment_figure(trial) for trial in trials]
-        rows.append({
-            "id": therapy["id"],
-            "name": therapy["name"],
-            "summary": therapy["summary"],
-            "cell_source": therapy["cell_source"],
-            "mechanism": therapy["mechanism"],
-            "chemotherapy": therapy["chemotherapy"],
-            "aim": therapy["aim"],
-            "availability": therapy["availability"],
-            "strongest_evidence": therapy["strongest_evidence"],
-            "trials": len(trials),
-            "randomised_trials": sum(1 for trial in trials if trial["design"]["randomised"]),
-            "participants_enrolled": sum(f[0] for f in figures if f and f[1] == "actual"),
-            "participants_planned": sum(f[0] for f in figures if f and f[1] == "planned"),
-            "main_risks": therapy["main_risks"],
-            "who_benefits": therapy["who_benefits"],
-            "who_does_not_benefit": therapy["who_does_not_benefit"],
-            "unverified": therapy.get("unverified", []),
-            "sources": therapy["sources"],
-        })
-    return rows
-
-
-# --- search ------------------------------------------------------------------------------
-
-# Per collection: field names, their weights, and the fields (weight 10: ids, names, registry
-# numbers) where the whole query matching a value exactly earns a bonus. Tuples, so a search
-# scores each record with a few C-level calls instead of a Python loop over its fields.
-_SEARCH_SHAPE: dict[CollectionName, tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]] = {
-    collection: (tuple(name for name, _ in kind.search_fields), tuple(weight for _, weight in kind.search_fields),
-                 tuple(index for index, (_, weight) in enumerate(kind.search_fields) if weight == 10))
-    for collection, kind in KINDS.items()}
-
-
-def _search_words(text: str) -> list[str]:
-    words = [word for word in re.split(r"\W+", text.lower()) if word]
-    if not words:
-        raise UsageError("search needs at least one letter or digit")
-    return words
-
-
-# A hit before it is shown: (-score, type, id, title, names of the fields, each field's count),
-# so that hits sort by plain tuple comparison and only those shown become dicts.
-_RawHit = tuple[int, str, str, str, tuple[str, ...], tuple[int, ...]]
-
-
-def _hits(collection: CollectionName, entries: list[SearchEntry], words: list[str],
-          phrase: str) -> list[_RawHit]:
-    """The search hits among one collection's records: those with every word in some field.
-
-    A hit scores each field's weight once per word it holds, plus 100 for each id-like field
-    (weight 10) one of whose values is the whole query. The work is done a field at a time
-    across all records, with C-level calls, so 100,000 trials score in a fraction of a second.
-    Ids are lower-case slugs, so the lower-cased id field is the id itself.
-    """
-    if not entries:
-        return []
-    names, weights, exact = _SEARCH_SHAPE[collection]
-    columns = list(zip(*(texts for _, texts in entries), strict=True))
-    counts: list[list[int]] = [[0] * len(entries) for _ in columns]
-    everywhere = [True] * len(entries)
-    for word in words:
-        present = [[word in value for value in column] for column in columns]
-        everywhere = list(map(operator.and_, everywhere, map(any, zip(*present, strict=True))))
-        counts = [list(map(operator.add, old, new)) for old, new in zip(counts, present, strict=True)]
-    scores = [0] * len(entries)
-    for weight, column_counts in zip(weights, counts, strict=True):
-        scores = list(map(operator.add, scores, map(operator.mul, itertools.repeat(weight), column_counts)))
-    if phrase:
-        for index in exact:
-            for row, count in enumerate(counts[index]):
-                if count and phrase in (normalise_key(part) for part in columns[index][row].split(" | ")):
-                    scores[row] += 100
-    kind = KINDS[collection].word
-    return [(-scores[row], kind, columns[0][row], entries[row][0], names, row_counts)
-            for row, row_counts in enumerate(zip(*counts, strict=True)) if everywhere[row]]
-
-
-def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Records of every type containing all words of ``text``, best matches first."""
-    return _ranked({collection: [search_entry(collection, record) for record in dataset[collection]]
-                    for collection in KINDS}, text, limit)
-
-
-def search_store(source: TrialSource, text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """``search`` over a store: only the stored entries of trials holding every word are read."""
-    entries: dict[CollectionName, list[SearchEntry]] = {
-        collection: [search_entry(collection, record) for record in source.meta[collection]]
-        for collection in KINDS if collection != "trials"}
-    entries["trials"] = source.trial_search_entries(_search_words(text))
-    return _ranked(entries, text, limit)
-
-
-def _ranked(entries: dict[CollectionName, list[SearchEntry]], text: str, limit: int | None) -> list[dict[str, Any]]:
-    words = _search_words(text)
-    phrase = normalise_key(text)
-    hits = [hit for collection in KINDS for hit in _hits(collection, entries[collection], words, phrase)]
-    hits.sort()
-    return [{"type": kind, "id": record_id, "title": title, "score": -negative_score,
-             "matched": list(itertools.compress(names, counts))}
-            for negative_score, kind, record_id, title, names, counts in (hits[:limit] if limit else hits)]
 
 
 # --- info --------------------------------------------------------------------------------
