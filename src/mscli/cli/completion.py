@@ -55,7 +55,9 @@ def term_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 
 def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    return _records(ctx, incomplete, ("trials", "therapies", "studies", "guidance", "glossary", "sources"))
+    from mscli.model.kinds import LOOKUP_ORDER
+
+    return _records(ctx, incomplete, LOOKUP_ORDER)
 
 
 def countries(ctx: typer.Context, incomplete: str) -> list[str]:

@@ -30,6 +30,7 @@ class RecordKind:
     name_fields: tuple[str, ...]  # fields besides id and aliases that find a record
     search_fields: tuple[tuple[str, int], ...]  # searched fields and their weights (10: names)
     lookup_order: int          # order tried when an id could be any type (``show``, ``cite``)
+    links_terms: bool = False  # its text is scanned for glossary terms (``terms``, ``used_by``)
 
     @property
     def record_type(self) -> type:
@@ -43,23 +44,23 @@ KINDS: dict[CollectionName, RecordKind] = {kind.collection: kind for kind in (
                ("acronym", "registrations"),
                (("id", 10), ("acronym", 10), ("aliases", 10), ("registrations", 10), ("title", 5),
                 ("result", 1), ("primary_endpoint", 1), ("countries", 1), ("eligibility", 1)),
-               0),
+               0, links_terms=True),
     RecordKind("therapies", "therapy", "therapies", "therapies", "therapy-detail", "name", ("name",),
                (("id", 10), ("aliases", 10), ("name", 5), ("summary", 1), ("mechanism", 1),
                 ("cell_source", 1), *_RISK),
-               1),
+               1, links_terms=True),
     RecordKind("studies", "study", "studies", "studies", "study-detail", "title", (),
                (("id", 10), ("aliases", 10), ("title", 5), ("summary", 1), ("finding", 1)),
-               2),
+               2, links_terms=True),
     RecordKind("guidance", "guidance", "guidance documents", "guidance", "guidance-detail", "title", (),
                (("id", 10), ("title", 5), ("publisher", 3), ("summary", 1), ("key_points", 1)),
-               3),
+               3, links_terms=True),
     RecordKind("glossary", "term", "glossary terms", "glossary", "term-detail", "term", ("term",),
                (("id", 10), ("term", 10), ("aliases", 10), ("definition", 1)),
-               4),
+               4, links_terms=True),
     RecordKind("red_flags", "red flag", "red flags", "clinic", "red-flag-detail", "title", (),
                (("id", 10), ("title", 5), ("why", 1), ("questions", 1)),
-               5),
+               5, links_terms=True),
     RecordKind("outcomes", "outcome finding", "outcome findings", "compare --by outcome", "outcome-detail",
                "measure", (),
                (("id", 10), ("measure", 5), ("outcome", 3), ("evidence", 1), ("finding", 1),

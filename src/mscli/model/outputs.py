@@ -23,6 +23,7 @@ from mscli.model.records import (
     OutcomeFinding,
     RedFlag,
     Registration,
+    Search,
     Source,
     Study,
     Therapy,
@@ -104,6 +105,10 @@ class RedFlagDetail(RedFlag):
 
 
 class OutcomeDetail(OutcomeFinding):
+    cited_sources: list[Source]
+
+
+class SearchDetail(Search):
     cited_sources: list[Source]
 
 
@@ -270,6 +275,7 @@ SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
     "red-flag": (RedFlag, "A warning sign in an offer of stem cell treatment", "clinic (each item)"),
     "red-flag-detail": (RedFlagDetail, "A red flag with its sources resolved", "show ID"),
     "outcome-detail": (OutcomeDetail, "An outcome finding with its sources resolved", "show ID"),
+    "search-detail": (SearchDetail, "One search of a registry or database, with what it found", "show ID"),
     "timeline-event": (TimelineEvent, "A dated event in the evidence", "timeline (each item)"),
     "trial-count": (TrialCount, "Trials and participants in one group", "timeline --chart (each item)"),
     "comparison": (Comparison, "One therapy's column of a comparison", "compare (each item)"),

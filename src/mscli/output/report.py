@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, assert_never
 
 from mscli.model.labels import NOTICE
 from mscli.model.records import CollectionName, Dataset, Source
@@ -178,19 +178,40 @@ def build(dataset: Dataset, record_queries: Sequence[str], today: datetime.date 
 
 
 def _section(dataset: Dataset, collection: CollectionName, record: Any, citations: _Citations) -> Section:
-    if collection == "therapies":
-        return _therapy_section(dataset, record, citations)
-    if collection == "trials":
-        return _trial_section(dataset, record, citations)
-    if collection == "studies":
-        return _study_section(dataset, record, citations)
-    if collection == "guidance":
-        return _guidance_section(dataset, record, citations)
-    if collection == "glossary":
-        refs = citations.refs(record["sources"])
-        return Section("term", record["id"], f"Term: {record['term']}",
-                       _present([_fact(record, "Meaning", "definition")]), (), refs)
-    return _source_section(record, citations)
+    match collection:
+        case "therapies":
+            return _therapy_section(dataset, record, citations)
+        case "trials":
+            return _trial_section(dataset, record, citations)
+        case "studies":
+            return _study_section(dataset, record, citations)
+        case "guidance":
+            return _guidance_section(dataset, record, citations)
+        case "glossary":
+            return _plain_section(record, citations, "term", f"Term: {record['term']}",
+                                  (("Meaning", "definition"),))
+        case "red_flags":
+            return _plain_section(record, citations, "red flag", f"Warning sign: {record['title']}",
+                                  (("Why it matters", "why"), ("Questions to ask", "questions")))
+        case "outcomes":
+            return _plain_section(record, citations, "outcome finding", f"Finding: {record['measure']}",
+                                  (("Therapy", "therapy"), ("Evidence", "evidence"), ("What was found", "finding"),
+                                   ("Participants", "n"), ("Follow-up", "follow_up"), ("Figures", "figures")))
+        case "searches":
+            return _plain_section(record, citations, "search", f"Search of {record['database']}",
+                                  (("Query", "query"), ("Run on", "date"), ("Registrations found", "found"),
+                                   ("Trials included", "included")))
+        case "sources":
+            return _source_section(record, citations)
+        case _:
+            assert_never(collection)
+
+
+def _plain_section(record: Any, citations: _Citations, kind: str, heading: str,
+                   fields: tuple[tuple[str, str], ...]) -> Section:
+    """A section listing some fields of a record, for types with no section of their own."""
+    facts = _present([_fact(record, label, name) for label, name in fields])
+    return Section(kind, record["id"], heading, facts, (), citations.refs(record["sources"]))
 
 
 def _therapy_name(dataset: Dataset, therapy_id: str) -> str:

@@ -7,9 +7,10 @@ columns are only for the human and tabular formats.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, assert_never
 
-from mscli.model.records import COLLECTIONS, Dataset, Source, Trial
+from mscli.model.kinds import KINDS
+from mscli.model.records import COLLECTIONS, CollectionName, Dataset, Source, Trial
 from mscli.output.render import View
 from mscli.queries import core as queries
 
@@ -226,23 +227,23 @@ def therapy_view(detail: dict[str, Any]) -> View:
     return _detail(therapy["name"], pairs, detail, "therapy-detail")
 
 
-def detail_view(collection: str, detail: dict[str, Any]) -> View:
+def detail_view(collection: CollectionName, detail: dict[str, Any]) -> View:
     """The detail view for a record of any collection."""
-    if collection == "trials":
-        return trial_view(detail)
-    if collection == "therapies":
-        return therapy_view(detail)
-    return _generic_view(detail, _DETAIL_TYPES[collection])
+    match collection:
+        case "trials":
+            return trial_view(detail)
+        case "therapies":
+            return therapy_view(detail)
+        case "studies" | "guidance" | "sources" | "glossary" | "red_flags" | "outcomes" | "searches":
+            return _generic_view(detail, KINDS[collection].detail_type)
+        case _:
+            assert_never(collection)
 
 
 def _value_text(name: str, value: Any) -> str:
     if name == "benefit_profile" and value:
         return f"{value['therapy']}: {eligibility_text(value)}"
     return text(value)
-
-
-_DETAIL_TYPES = {"studies": "study-detail", "guidance": "guidance-detail", "sources": "source-detail",
-                 "glossary": "term-detail", "red_flags": "red-flag-detail", "outcomes": "outcome-detail"}
 
 
 def _generic_view(detail: dict[str, Any], record_type: str) -> View:
@@ -254,7 +255,8 @@ def _generic_view(detail: dict[str, Any], record_type: str) -> View:
         pairs.append(("used by", ", ".join(f"{use['type']} {use['id']}" for use in detail["used_by"])))
     if detail.get("cited_sources"):
         pairs.append(("sources", _source_lines(detail["cited_sources"])))
-    title = str(detail.get("title") or detail.get("term") or detail["id"])
+    title = str(detail.get("title") or detail.get("term") or detail.get("measure") or detail.get("query")
+                or detail["id"])
     return _detail(title, pairs, detail, record_type)
 
 

@@ -10,7 +10,7 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
 from mscli.errors import NotFoundError, UsageError
 from mscli.loading.store import countries_in
@@ -259,8 +259,10 @@ def source_index(dataset: Dataset) -> dict[str, Source]:
 
 
 def sources_of(dataset: Dataset, record: Any) -> list[Source]:
-    """Every source a record cites, in the order first cited, each once."""
+    """Every source a record cites, in the order first cited, each once; a source cites itself."""
     index = source_index(dataset)
+    if index.get(record["id"]) is record:
+        return [record]
     wanted: list[str] = [*record.get("sources", []), *record.get("publications", [])]
     for criteria in (record.get("eligibility"), record.get("benefit_profile")):
         if criteria:
@@ -316,18 +318,23 @@ def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
 
 
 def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> dict[str, Any]:
-    if collection == "trials":
-        return trial_detail(dataset, record)
-    if collection == "therapies":
-        return therapy_detail(dataset, record)
-    from mscli.queries import terms
+    """A record with its sources resolved and, where its kind links them, its glossary terms."""
+    match collection:
+        case "trials":
+            return trial_detail(dataset, record)
+        case "therapies":
+            return therapy_detail(dataset, record)
+        case "studies" | "guidance" | "sources" | "glossary" | "red_flags" | "outcomes" | "searches":
+            from mscli.queries import terms
 
-    detail = {**record, "cited_sources": sources_of(dataset, record)}
-    if collection in terms.LINKED:
-        detail["terms"] = terms.terms_in(dataset, record)
-    if collection == "glossary":
-        detail["used_by"] = terms.used_by(dataset, record)
-    return detail
+            detail = {**record, "cited_sources": sources_of(dataset, record)}
+            if KINDS[collection].links_terms:
+                detail["terms"] = terms.terms_in(dataset, record)
+            if collection == "glossary":
+                detail["used_by"] = terms.used_by(dataset, record)
+            return detail
+        case _:
+            assert_never(collection)
 
 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:

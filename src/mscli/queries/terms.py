@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mscli.model.kinds import KINDS
 from mscli.model.records import COLLECTIONS, CollectionName, Dataset, GlossaryTerm
 from mscli.queries import textmatch
 
@@ -23,7 +24,7 @@ _NOT_TEXT = frozenset({
 })
 
 # Collections whose records link to terms (sources are citations, not prose).
-LINKED: tuple[CollectionName, ...] = ("therapies", "trials", "studies", "guidance", "glossary", "red_flags")
+LINKED: tuple[CollectionName, ...] = tuple(name for name, kind in KINDS.items() if kind.links_terms)
 
 
 def record_text(record: Any) -> str:
