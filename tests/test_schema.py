@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from mscli.loading.dataset import bundled_data_dir
 from mscli.loading.yamlsafe import parse
+from mscli.model.kinds import kind_of_word
 from mscli.model.outputs import SCHEMA_TYPES, SCHEMA_VERSION
 from tests.conftest import minimal
 from tests.test_fields import COMMANDS
@@ -63,9 +64,6 @@ def test_validate_problems_validate_against_their_schema(run, write_dataset):
 
 
 def test_show_of_every_collection_validates(run):
-    kinds = {"trial": "trial-detail", "therapy": "therapy-detail", "study": "study-detail",
-             "guidance": "guidance-detail", "source": "source-detail", "term": "term-detail",
-             "red flag": "red-flag-detail", "outcome finding": "outcome-detail"}
     hits = run("search", "stem", "--json").json()
     seen = set()
     for hit in hits:
@@ -73,7 +71,7 @@ def test_show_of_every_collection_validates(run):
             continue
         seen.add(hit["type"])
         detail = run("show", hit["id"], "--json").json()
-        jsonschema.validate(detail, schema(run, kinds[hit["type"]]), cls=Draft202012Validator)
+        jsonschema.validate(detail, schema(run, kind_of_word(hit["type"]).detail_type), cls=Draft202012Validator)
     assert seen >= {"trial", "therapy", "term"}
 
 
