@@ -58,17 +58,30 @@ def normalise_key(text: str) -> str:
 def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
     """The record of ``collection`` whose id, alias, acronym or registry number is ``query``.
 
+    A registry number matches in any form people write it (``nct1854957``, ``EudraCT
+    2011-001295-19``, the WHO platform's ``EUCTR2011-001295-19-IT``, ``CTIS2023-...``).
     A registry number shared by an umbrella trial and one of its national arms finds the arm
     (the record with fewer registrations), since that is the more specific answer.
     """
+    from mscli.model.registries import canonical_id
+
     wanted = normalise_key(query)
     if not wanted:
         raise NotFoundError(f"empty {KINDS[collection].word} id")
+    number = canonical_id(query) if collection in ("trials", "sources") else None
     matches = [record for record in dataset[collection]
-               if any(normalise_key(name) == wanted for name in names_of(collection, record))]
+               if any(normalise_key(name) == wanted for name in names_of(collection, record))
+               or (number is not None and number in _numbers_of(record, collection))]
     if matches:
         return min(matches, key=_preference)
     raise NotFoundError(_not_found_message(dataset, collection, query))
+
+
+def _numbers_of(record: Any, collection: CollectionName) -> list[str]:
+    """The record's registry numbers in their stored form."""
+    if collection == "trials":
+        return [registration["id"] for registration in record["registrations"]]
+    return [record["registry_id"]] if record.get("registry_id") else []
 
 
 def _preference(record: Any) -> tuple[bool, int]:
