@@ -21,6 +21,20 @@ if TYPE_CHECKING:
 
 @app.command()
 @output_options()
+def coverage(out: Output) -> None:
+    """The searches behind the dataset: which databases, with what query, on what date, how many
+    registrations each found and included, and every exclusion with its reason.
+
+    \b
+    Examples:
+      mscli coverage
+      mscli coverage --json | jq '.exclusions_by_reason'
+    """
+    display(out, lambda ds: views.coverage_view(queries.coverage(ds)))
+
+
+@app.command()
+@output_options()
 def info(out: Output) -> None:
     """Dataset version, review date, where it is read from, and record counts.
 
