@@ -30,7 +30,9 @@ def coverage(out: Output) -> None:
       mscli coverage
       mscli coverage --json | jq '.exclusions_by_reason'
     """
-    display(out, lambda ds: views.coverage_view(queries.coverage(ds)))
+    from mscli.queries import coverage as search_log
+
+    display(out, lambda ds: views.coverage_view(search_log.coverage(ds)))
 
 
 @app.command()

@@ -7,6 +7,7 @@ stores; ``canonical_urls`` gives the addresses a registry-record source may use 
 """
 
 import re
+from typing import Any
 from urllib.parse import urlparse
 
 from mscli.model.records import registry_of
@@ -78,3 +79,10 @@ def copy_domain(url: str) -> str | None:
         if host == domain or host.endswith("." + domain):
             return domain
     return None
+
+
+def numbers_of(record: Any) -> list[str]:
+    """A trial's registry numbers (or a source's registry_id) in their stored form."""
+    if "registrations" in record:
+        return [registration["id"] for registration in record["registrations"]]
+    return [record["registry_id"]] if record.get("registry_id") else []

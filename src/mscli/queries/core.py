@@ -30,6 +30,7 @@ from mscli.model.records import (
     Trial,
     registry_of,
 )
+from mscli.queries import coverage as _search_log
 
 STALE_AFTER_DAYS = 365
 _PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
@@ -63,7 +64,7 @@ def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
     A registry number shared by an umbrella trial and one of its national arms finds the arm
     (the record with fewer registrations), since that is the more specific answer.
     """
-    from mscli.model.registries import canonical_id
+    from mscli.model.registries import canonical_id, numbers_of
 
     wanted = normalise_key(query)
     if not wanted:
@@ -71,17 +72,10 @@ def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
     number = canonical_id(query) if collection in ("trials", "sources") else None
     matches = [record for record in dataset[collection]
                if any(normalise_key(name) == wanted for name in names_of(collection, record))
-               or (number is not None and number in _numbers_of(record, collection))]
+               or (number is not None and number in numbers_of(record))]
     if matches:
         return min(matches, key=_preference)
     raise NotFoundError(_not_found_message(dataset, collection, query))
-
-
-def _numbers_of(record: Any, collection: CollectionName) -> list[str]:
-    """The record's registry numbers in their stored form."""
-    if collection == "trials":
-        return [registration["id"] for registration in record["registrations"]]
-    return [record["registry_id"]] if record.get("registry_id") else []
 
 
 def _preference(record: Any) -> tuple[bool, int]:
@@ -373,64 +367,12 @@ def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]
         "days_since_review": age,
         "stale": age > STALE_AFTER_DAYS,
         "counts": {name: len(dataset[name]) for name in COLLECTIONS},
-        "studies": study_counts(dataset),
-        "coverage": coverage_summary(dataset),
+        "studies": _search_log.study_counts(dataset),
+        "coverage": _search_log.coverage_summary(dataset),
         "unverified_sources": sum(1 for source in sources if not source["verified"]),
         "trials_by_therapy": trials_by_therapy(dataset),
         "schema_version": SCHEMA_VERSION,
     }
-
-
-def study_counts(dataset: Dataset) -> dict[str, int]:
-    """Registered trials, trial records without a registry number, cohorts and other studies, apart."""
-    registered = sum(1 for trial in dataset["trials"] if trial["registrations"])
-    kinds = [study["kind"] for study in dataset["studies"]]
-    cohorts = sum(1 for kind in kinds if kind in ("cohort", "registry-analysis"))
-    case_series = sum(1 for kind in kinds if kind == "case-series")
-    return {"registered_trials": registered, "unregistered_trials": len(dataset["trials"]) - registered,
-            "cohorts": cohorts, "case_series": case_series,
-            "other_studies": len(kinds) - cohorts - case_series}
-
-
-def coverage(dataset: Dataset) -> dict[str, Any]:
-    """The searches behind the dataset: where, with what query, when, what each found, and every
-    registration left out with its reason (each registration once, from the first search by date)."""
-    searches = sorted(dataset["searches"], key=lambda search: (search["date"], search["database"], search["id"]))
-    trial_ids = {trial["id"] for trial in dataset["trials"]}
-    included = sorted({trial for search in searches for trial in search["included"] if trial in trial_ids})
-    exclusions: dict[str, dict[str, Any]] = {}
-    for search in searches:
-        for exclusion in search["excluded"]:
-            exclusions.setdefault(exclusion["registration"], {
-                "registration": exclusion["registration"], "title": exclusion["title"],
-                "reason": exclusion["reason"], "note": exclusion["note"], "search": search["id"]})
-    by_reason: dict[str, int] = {}
-    for item in exclusions.values():
-        by_reason[item["reason"]] = by_reason.get(item["reason"], 0) + 1
-    dates = [search["date"] for search in searches]
-    return {
-        "searches": [{"id": search["id"], "database": search["database"], "query": search["query"],
-                      "url": search["url"], "date": search["date"], "found": search["found"],
-                      "included": search["included"], "excluded": len(search["excluded"]),
-                      "note": search["note"]} for search in searches],
-        "databases": sorted({search["database"] for search in searches}),
-        "first_search": min(dates) if dates else None,
-        "last_search": max(dates) if dates else None,
-        "registrations_found": sum(search["found"] for search in searches),
-        "trials_included": included,
-        "exclusions": sorted(exclusions.values(), key=lambda e: (e["reason"], e["registration"])),
-        "exclusions_by_reason": dict(sorted(by_reason.items())),
-        "counts": study_counts(dataset),
-        "registered_trials_not_in_a_search": sorted(
-            trial["id"] for trial in dataset["trials"] if trial["registrations"] and trial["id"] not in included),
-    }
-
-
-def coverage_summary(dataset: Dataset) -> dict[str, Any]:
-    full = coverage(dataset)
-    return {"searches": len(full["searches"]), "databases": len(full["databases"]),
-            "last_search": full["last_search"], "registrations_found": full["registrations_found"],
-            "trials_included": len(full["trials_included"]), "registrations_excluded": len(full["exclusions"])}
 
 
 def trials_by_therapy(dataset: Dataset) -> dict[str, int]:
