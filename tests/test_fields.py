@@ -25,7 +25,8 @@ COMMANDS: list[tuple[list[str], str]] = [
     (["search", "mesenchymal"], "search-hit"), (["sources"], "source"), (["sources", "mesems"], "source"),
     (["studies"], "study"), (["guidance"], "guidance"), (["glossary"], "term"),
     (["glossary", "EDSS"], "term-detail"), (["show", "consensus-2010"], "guidance-detail"),
-    (["show", "mesems"], "trial-detail"), (["info"], "info"), (["validate"], "validation-problem"),
+    (["show", "mesems"], "trial-detail"), (["info"], "info"), (["coverage"], "coverage"),
+    (["validate"], "validation-problem"),
     (["schema"], "schema-type"), (["diff", DATA, DATA], "diff"),
     (["timeline"], "timeline-event"), (["timeline", "--chart", "phase"], "trial-count"), (["clinic"], "red-flag"),
 ]

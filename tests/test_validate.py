@@ -70,6 +70,76 @@ RULES: list[tuple[str, Callable[[dict[str, Any]], None], list[str]]] = [
 ]
 
 
+def registry_source(**fields: Any) -> Callable[[dict[str, Any]], None]:
+    """Add a ClinicalTrials.gov registry-record source, with ``fields`` changed, cited by the trial."""
+    def change(data: dict[str, Any]) -> None:
+        source = {"id": "ctgov-nct00000001", "kind": "registry-record", "title": "Record",
+                  "publisher": "ClinicalTrials.gov", "url": "https://clinicaltrials.gov/study/NCT00000001",
+                  "registry_id": "NCT00000001", "verified": True, "reviewed": "2026-11-01", **fields}
+        data["sources"].append({key: value for key, value in source.items() if value is not None})
+        trial(data)["sources"].append("ctgov-nct00000001")
+    return change
+
+
+def trial_with(**fields: Any) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        for key, value in fields.items():
+            if value is None:
+                trial(data).pop(key, None)
+            else:
+                trial(data)[key] = value
+    return change
+
+
+# Issue 12: canonical source addresses and outcome labels that cannot overstate.
+RULES += [
+    ("url on a copy site", lambda d: d["sources"][0].update(url="https://trials.co/clinical-trials-details/-/NCT00000001"),
+     ["src-a url", "trials.co", "seen_at"]),
+    ("registry record on a copy site", registry_source(url="https://meddatax.com/clinical-trials/NCT00000001"),
+     ["ctgov-nct00000001 url", "meddatax.com"]),
+    ("registry record at an old address", registry_source(url="https://clinicaltrials.gov/ct2/show/NCT00000001"),
+     ["ctgov-nct00000001 url", "registry's own page", "https://clinicaltrials.gov/study/NCT00000001"]),
+    ("registry record on another site", registry_source(url="https://example.org/NCT00000001"),
+     ["ctgov-nct00000001 url", "registry's own page"]),
+    ("EU record not at the register's search page",
+     registry_source(registry_id="2010-000001-01",
+                     url="https://www.clinicaltrialsregister.eu/ctr-search/trial/2010-000001-01/results"),
+     ["ctgov-nct00000001 url", "ctr-search/search?query=2010-000001-01"]),
+    ("registry record without its number", registry_source(registry_id=None),
+     ["ctgov-nct00000001 registry_id", "needs registry_id"]),
+    ("pending on a terminated trial", trial_with(status="terminated", outcome="pending"),
+     ["trial-one outcome", "terminated trial cannot be 'pending'"]),
+    ("pending on a withdrawn trial", trial_with(status="withdrawn", outcome="pending"),
+     ["trial-one outcome", "withdrawn trial cannot be 'pending'"]),
+    ("stopped-early on a completed trial", trial_with(outcome="stopped-early"),
+     ["trial-one outcome", "'stopped-early' is for terminated or suspended"]),
+    ("withdrawn label on a completed trial", trial_with(outcome="withdrawn"),
+     ["trial-one outcome", "'withdrawn' is for withdrawn trials"]),
+    ("met-randomised without randomisation",
+     trial_with(outcome="met-randomised", publications=["src-a"],
+                design={"randomised": False, "controlled": False, "blinding": "open-label", "crossover": False}),
+     ["trial-one outcome", "randomised comparison", "uncontrolled-improvement"]),
+    ("met-randomised without a result", trial_with(outcome="met-randomised"),
+     ["trial-one outcome", "published result"]),
+    ("recruiting past its planned end, never checked",
+     trial_with(status="recruiting", outcome="pending", end_date="2019-06", end_date_kind="anticipated"),
+     ["trial-one status_checked", "past its planned end (2019-06-30)"]),
+    ("recruiting past its planned end, checked long ago",
+     trial_with(status="recruiting", outcome="pending", status_checked="2020-01-01"),
+     ["trial-one status_checked", "past its planned end (2019-12-31)"]),
+    ("date disagrees with its year", trial_with(start_date="2014-03", start_date_kind="actual"),
+     ["trial-one start_year", "does not agree with start_date 2014-03"]),
+    ("date not at a registry precision", trial_with(end_date="June 2019"),
+     ["trial-one end_date", "YYYY, YYYY-MM or YYYY-MM-DD"]),
+    ("impossible date", trial_with(end_date="2019-02-30"), ["trial-one end_date", "YYYY-MM-DD"]),
+    ("date without its year", trial_with(start_date="2015-03", start_year=None),
+     ["trial-one start_year", "needs start_year 2015"]),
+    ("date kind without a date", trial_with(end_date_kind="actual"),
+     ["trial-one end_date_kind", "without a end_date"]),
+    ("bad status check date", trial_with(status_checked="2024-13-01"), ["trial-one status_checked", "calendar date"]),
+]
+
+
 @pytest.mark.parametrize("name,change,expected", RULES, ids=[rule[0] for rule in RULES])
 def test_each_rule_reports_file_record_and_field(write_dataset, name, change, expected):
     messages = problems_for(write_dataset(mutate(change)))
@@ -122,3 +192,40 @@ def test_other_commands_refuse_an_invalid_dataset_with_exit_3(run, write_dataset
     assert result.exit_code == 3
     assert "data.yaml" in result.stderr and "trial-one phase" in result.stderr
     assert result.stdout == ""
+
+
+def test_canonical_addresses_pass(write_dataset):
+    """The registry's own page, the WHO platform page and doi.org are all accepted."""
+    for url in ("https://clinicaltrials.gov/study/NCT00000001",
+                "https://trialsearch.who.int/Trial2.aspx?TrialID=NCT00000001"):
+        data = mutate(registry_source(url=url, seen_at="https://trials.co/clinical-trials-details/-/NCT00000001"))
+        assert problems_for(write_dataset(data)) == []
+
+
+def test_met_randomised_with_a_published_randomised_result_passes(write_dataset):
+    data = mutate(trial_with(outcome="met-randomised", publications=["src-a"]))
+    assert problems_for(write_dataset(data)) == []
+
+
+def test_recruiting_past_its_end_passes_when_checked_this_year(write_dataset):
+    import datetime
+
+    today = datetime.date.today().isoformat()
+    data = mutate(trial_with(status="recruiting", outcome="pending", status_checked=today))
+    assert problems_for(write_dataset(data)) == []
+
+
+def test_registry_dates_at_each_precision_pass(write_dataset):
+    data = mutate(trial_with(start_date="2015", start_date_kind="actual", end_date="2019-03-15",
+                             end_date_kind="actual"))
+    assert problems_for(write_dataset(data)) == []
+
+
+def test_article_without_doi_is_a_warning_not_an_error(run, write_dataset):
+    data = mutate(lambda d: [d["sources"][0].pop(key) for key in ("doi", "pmid")])
+    folder = write_dataset(data)
+    assert run("validate", str(folder)).exit_code == 0
+    result = run("validate", str(folder), "--warnings", "--json")
+    assert result.exit_code == 0
+    assert [(w["record"], w["field"]) for w in result.json()] == [("src-a", "doi")]
+    assert result.json()[0]["message"].startswith("warning: journal article without a DOI or PMID")

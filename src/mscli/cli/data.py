@@ -21,6 +21,22 @@ if TYPE_CHECKING:
 
 @app.command()
 @output_options()
+def coverage(out: Output) -> None:
+    """The searches behind the dataset: which databases, with what query, on what date, how many
+    registrations each found and included, and every exclusion with its reason.
+
+    \b
+    Examples:
+      mscli coverage
+      mscli coverage --json | jq '.exclusions_by_reason'
+    """
+    from mscli.queries import coverage as search_log
+
+    display(out, lambda ds: views.coverage_view(search_log.coverage(ds)))
+
+
+@app.command()
+@output_options()
 def info(out: Output) -> None:
     """Dataset version, review date, where it is read from, and record counts.
 
@@ -40,6 +56,9 @@ def info(out: Output) -> None:
 def validate(out: Output,
     path: Annotated[Optional[str], typer.Argument(
         help="Dataset directory or file (default: the bundled one with your imported records).")] = None,
+    warnings: Annotated[bool, typer.Option(
+        "--warnings", help="Also list what is worth fixing but not an error (journal articles "
+                           "without a DOI or PMID); warnings alone do not fail.")] = False,
 ) -> None:
     """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
 
@@ -47,16 +66,24 @@ def validate(out: Output,
     Examples:
       mscli validate
       mscli validate ./my-data --json
+      mscli validate --warnings
     """
     from mscli.loading import dataset
+    from mscli.loading.rules import source_warnings
 
     out = out.reading(path, use_cache=False)
-    _, problems = dataset.check(dataset.dataset_files(path))
-    if (not problems and out.fmt in (None, OutputFormat.TABLE) and out.fields is None and out.query is None
+    checked, problems = dataset.check(dataset.dataset_files(path))
+    notes = source_warnings(checked) if warnings else []
+    for note in notes:
+        note.message = f"warning: {note.message}"
+    shown = [*problems, *notes]
+    if (not shown and out.fmt in (None, OutputFormat.TABLE) and out.fields is None and out.query is None
             and terminal(out.color).is_tty):
         write("The dataset is valid.\n", utf8=False)
     else:
-        emit(out, views.problems_view(problems))
+        emit(out, views.problems_view(shown))
+    if notes:
+        sys.stderr.write(f"mscli: {len(notes)} warning(s)\n")
     if problems:
         sys.stderr.write(f"mscli: {len(problems)} problem(s) found\n")
         raise typer.Exit(int(ExitStatus.NOT_FOUND))

@@ -4,10 +4,13 @@ ranges and each record type's own consistency. Called by ``validate.assemble`` p
 
 from __future__ import annotations
 
+import calendar
 import datetime
+import re
 import typing
 from typing import Any
 
+from mscli.errors import Problem
 from mscli.model import records as model
 from mscli.model.fields import field_names
 from mscli.model.records import COLLECTIONS, CollectionName
@@ -95,8 +98,43 @@ def _check_source(record: dict[str, Any], report: Any) -> None:
         report(_registry_message(record["registry_id"]), "registry_id")
     if record["url"] is not None and not record["url"].startswith(("https://", "http://")):
         report("URL must start with https:// or http://", "url")
+    if record["seen_at"] is not None and not record["seen_at"].startswith(("https://", "http://")):
+        report("seen_at must start with https:// or http://", "seen_at")
+    _check_source_address(record, report)
     _check_year(record["year"], "year", report)
     check_date(record["date"], lambda m: report(m, "date"))
+
+
+def _check_source_address(record: dict[str, Any], report: Any) -> None:
+    """``url`` is the canonical address: never a copy site, and for a registry record the
+    registry's own page for its number (or the WHO platform's page, which shows every registry)."""
+    from mscli.model.registries import canonical_urls, copy_domain
+
+    url = record["url"]
+    copy = copy_domain(url) if url is not None else None
+    if copy is not None:
+        report(f"url is on {copy}, a site that copies registry records or papers: give the "
+               "canonical address (registry page, doi.org, PubMed) in url and this one in seen_at",
+               "url")
+    if record["kind"] != model.SourceKind.REGISTRY_RECORD:
+        return
+    registration = record["registry_id"]
+    if registration is None:
+        report("a registry-record source needs registry_id (the number of the record)", "registry_id")
+    elif url is not None and copy is None and model.registry_of(registration) is not None:
+        allowed = canonical_urls(registration)
+        if url not in allowed:
+            report(f"url of a registry record must be the registry's own page for {registration}: "
+                   f"{' or '.join(allowed)} (where the record was read goes in seen_at)", "url")
+
+
+def source_warnings(dataset: Any) -> list[Problem]:
+    """Things worth fixing that are not errors: journal articles with no DOI or PMID."""
+    return [Problem("(dataset)", "journal article without a DOI or PMID: add the one the paper has",
+                    None, source["id"], "doi")
+            for source in dataset["sources"]
+            if source["kind"] == model.SourceKind.JOURNAL_ARTICLE and not source["doi"]
+            and not source["pmid"]]
 
 
 _GRADING_SOURCE_KINDS = ("review", "guideline")
@@ -159,6 +197,76 @@ def _check_trial(record: dict[str, Any], ref: Any, report: Any) -> None:
     if (record["start_year"] is not None and record["end_year"] is not None
             and record["end_year"] < record["start_year"]):
         report(f"end_year {record['end_year']} is before start_year {record['start_year']}", "end_year")
+    _check_trial_dates(record, report)
+    _check_trial_outcome(record, report)
+
+
+_DATE_AT_PRECISION = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_STOPPED = (model.Status.TERMINATED, model.Status.SUSPENDED)
+
+
+def _check_trial_dates(record: dict[str, Any], report: Any) -> None:
+    """Registry dates at their own precision, each agreeing with its year."""
+    for which in ("start", "end"):
+        value, year, kind = record[f"{which}_date"], record[f"{which}_year"], record[f"{which}_date_kind"]
+        if value is None:
+            if kind is not None:
+                report(f"{which}_date_kind is given without a {which}_date", f"{which}_date_kind")
+            continue
+        if _date_value(value) is None:
+            report(f"{which}_date {value!r} must be a date as YYYY, YYYY-MM or YYYY-MM-DD", f"{which}_date")
+            continue
+        if year is None:
+            report(f"{which}_date {value} needs {which}_year {value[:4]} as well", f"{which}_year")
+        elif int(value[:4]) != year:
+            report(f"{which}_year {year} does not agree with {which}_date {value}", f"{which}_year")
+    check_date(record["status_checked"], lambda m: report(m, "status_checked"))
+
+
+def _date_value(value: str, last: bool = False) -> datetime.date | None:
+    """The date a registry date stands for (its first day, or its last with ``last``); None if invalid."""
+    match = _DATE_AT_PRECISION.fullmatch(value)
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        if month is None:
+            return datetime.date(year, 12, 31) if last else datetime.date(year, 1, 1)  # type: ignore[arg-type]
+        if day is None:
+            end = calendar.monthrange(year, month)[1] if last else 1  # type: ignore[arg-type]
+            return datetime.date(year, month, end)  # type: ignore[arg-type]
+        return datetime.date(year, month, day)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
+def _check_trial_outcome(record: dict[str, Any], report: Any, today: datetime.date | None = None) -> None:
+    """An outcome label may not read as more than the trial's status and design allow."""
+    status, outcome = record["status"], record["outcome"]
+    if outcome == model.Outcome.PENDING and status in (model.Status.TERMINATED, model.Status.WITHDRAWN):
+        report(f"a {status} trial cannot be 'pending': use stopped-early, withdrawn or what its "
+               "results showed", "outcome")
+    if outcome == model.Outcome.STOPPED_EARLY and status not in _STOPPED:
+        report(f"'stopped-early' is for terminated or suspended trials; this one is {status}", "outcome")
+    if outcome == model.Outcome.WITHDRAWN and status != model.Status.WITHDRAWN:
+        report(f"'withdrawn' is for withdrawn trials; this one is {status}", "outcome")
+    if outcome == model.Outcome.MET_RANDOMISED:
+        if not record["design"]["randomised"]:
+            report("'met-randomised' needs a randomised comparison (design.randomised); a single-arm "
+                   "trial reporting improvement is 'uncontrolled-improvement'", "outcome")
+        if not record["publications"] and not record["results_posted"]:
+            report("'met-randomised' needs a published result (publications) or results posted on "
+                   "the registry (results_posted)", "outcome")
+    if status == model.Status.RECRUITING:
+        today = today or datetime.date.today()
+        end = (_date_value(record["end_date"], last=True) if record["end_date"] else None) or (
+            datetime.date(record["end_year"], 12, 31) if record["end_year"] else None)
+        checked = _date_value(record["status_checked"]) if record["status_checked"] else None
+        if end is not None and end < today and (checked is None or (today - checked).days > 365):
+            report(f"a recruiting trial past its planned end ({end.isoformat()}) needs a status "
+                   "checked in the registry within the past year (status_checked)", "status_checked")
+
+
 
 
 def _is_trial_field(path: str) -> bool:

@@ -190,10 +190,68 @@ class Info(TypedDict):
     days_since_review: int
     stale: bool
     counts: Counts
+    studies: StudyCounts
+    coverage: CoverageSummary
     unverified_sources: int
     trials_by_therapy: dict[str, int]
     schema_version: str
     data: str
+
+
+class StudyCounts(TypedDict):
+    """Trials and studies counted apart, so that "registered trials" counts only registered ones."""
+
+    registered_trials: int      # trials with at least one registry number
+    unregistered_trials: int    # trial records with no registry number found
+    cohorts: int                # studies of kind cohort or registry-analysis
+    case_series: int
+    other_studies: int          # lab, animal, meta-analyses and systematic reviews
+
+
+class CoverageSummary(TypedDict):
+    """One line of ``info`` about the searches behind the dataset."""
+
+    searches: int
+    databases: int
+    last_search: str | None
+    registrations_found: int
+    trials_included: int
+    registrations_excluded: int
+
+
+class CoverageExclusion(TypedDict):
+    registration: str
+    title: str | None
+    reason: str
+    note: str | None
+    search: str                 # id of the (first) search that found it
+
+
+class CoverageSearch(TypedDict):
+    id: str
+    database: str
+    query: str
+    url: str | None
+    date: str
+    found: int
+    included: list[str]
+    excluded: int
+    note: str | None
+
+
+class Coverage(TypedDict):
+    """``mscli coverage``: the searches behind the dataset, like a systematic review's flow diagram."""
+
+    searches: list[CoverageSearch]
+    databases: list[str]
+    first_search: str | None
+    last_search: str | None
+    registrations_found: int     # sum of what each search returned (the same trial may count twice)
+    trials_included: list[str]   # distinct dataset trials that a search found
+    exclusions: list[CoverageExclusion]   # distinct registrations left out, with why
+    exclusions_by_reason: dict[str, int]
+    counts: StudyCounts
+    registered_trials_not_in_a_search: list[str]
 
 
 class ValidationProblem(TypedDict):
@@ -281,6 +339,8 @@ SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
     "comparison": (Comparison, "One therapy's column of a comparison", "compare (each item)"),
     "search-hit": (SearchHit, "A search result", "search (each item)"),
     "info": (Info, "The dataset in use and its size", "info"),
+    "coverage": (Coverage, "The searches behind the dataset: databases, queries, dates, what was "
+                 "found, included and excluded with why", "coverage"),
     "validation-problem": (ValidationProblem, "A problem found in a dataset", "validate (each item)"),
     "schema-type": (SchemaType, "A type mscli schema describes", "schema (each item)"),
     "diff": (Diff, "What changed between two datasets", "diff OLD NEW"),

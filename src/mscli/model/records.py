@@ -49,10 +49,6 @@ class Outcome(StrEnum):
     PENDING = "pending"                          # still running, or finished recently: no results yet
     NOT_FOUND = "not-found"                      # finished, but no posted or published results found
     NOT_ASSESSED = "not-assessed"  # nobody has read the results for mscli (imported records)
-    # Legacy labels, to be migrated away (issue 12); kept only until every record is audited.
-    MET = "met"
-    MIXED = "mixed"
-    SAFETY_ONLY = "safety-only"
 
 
 class DateKind(StrEnum):

@@ -287,10 +287,50 @@ def info_view(summary: dict[str, Any], data_path: str) -> View:
         ("reviewed", f"{summary['reviewed']} ({summary['days_since_review']} days ago)"),
         ("data", data_path),
         *((name, str(count)) for name, count in summary["counts"].items()),
+        ("registered trials", str(summary["studies"]["registered_trials"])),
+        ("trials without a registry number", str(summary["studies"]["unregistered_trials"])),
+        ("cohort studies", str(summary["studies"]["cohorts"])),
+        ("case series", str(summary["studies"]["case_series"])),
+        ("search log", _coverage_line(summary["coverage"])),
         ("unverified sources", str(summary["unverified_sources"])),
     ]
     notes = ["This dataset is more than a year past its review date."] if summary["stale"] else []
     return _detail("mscli dataset", pairs, {**summary, "data": data_path}, "info", notes)
+
+
+def _coverage_line(summary: dict[str, Any]) -> str:
+    if not summary["searches"]:
+        return "none recorded"
+    return (f"{summary['searches']} in {summary['databases']} database(s), last on {summary['last_search']}: "
+            f"{summary['registrations_found']} registrations found, {summary['trials_included']} trials "
+            f"included, {summary['registrations_excluded']} excluded (mscli coverage)")
+
+
+def coverage_view(report: dict[str, Any]) -> View:
+    """The searches as a table; then the totals, the exclusions by reason and each exclusion."""
+    rows = [[search["date"], search["database"], search["query"], str(search["found"]),
+             str(len(search["included"])), str(search["excluded"])] for search in report["searches"]]
+    counts = report["counts"]
+    notes = [
+        f"{len(report['searches'])} searches in {', '.join(report['databases']) or 'no database'}"
+        + (f", {report['first_search']} to {report['last_search']}" if report["searches"] else "") + ".",
+        f"Registrations found (summed over searches; one trial can be found more than once): "
+        f"{report['registrations_found']}. Dataset trials found by a search: {len(report['trials_included'])}.",
+        f"In the dataset: {counts['registered_trials']} registered trials, {counts['unregistered_trials']} "
+        f"trial records without a registry number, {counts['cohorts']} cohort studies, "
+        f"{counts['case_series']} case series, {counts['other_studies']} other studies.",
+    ]
+    if report["registered_trials_not_in_a_search"]:
+        notes.append("Registered trials no recorded search found: "
+                     + ", ".join(report["registered_trials_not_in_a_search"]) + ".")
+    if report["exclusions"]:
+        notes.append("Excluded, by reason: " + ", ".join(
+            f"{reason} {count}" for reason, count in report["exclusions_by_reason"].items()) + ".")
+        notes += [f"excluded {item['registration']} ({item['reason']})"
+                  + (f": {item['title']}" if item["title"] else "")
+                  + (f". {item['note']}" if item["note"] else "") for item in report["exclusions"]]
+    return View(payload=report, columns=["date", "database", "query", "found", "included", "excluded"],
+                rows=rows, title="Searches behind the dataset", notes=notes, record_type="coverage")
 
 
 def listing_view(records: Sequence[Any], record_type: str, fields: Sequence[str]) -> View:

@@ -30,6 +30,7 @@ from mscli.model.records import (
     Trial,
     registry_of,
 )
+from mscli.queries import coverage as _search_log
 
 STALE_AFTER_DAYS = 365
 _PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
@@ -58,14 +59,20 @@ def normalise_key(text: str) -> str:
 def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
     """The record of ``collection`` whose id, alias, acronym or registry number is ``query``.
 
+    A registry number matches in any form people write it (``nct1854957``, ``EudraCT
+    2011-001295-19``, the WHO platform's ``EUCTR2011-001295-19-IT``, ``CTIS2023-...``).
     A registry number shared by an umbrella trial and one of its national arms finds the arm
     (the record with fewer registrations), since that is the more specific answer.
     """
+    from mscli.model.registries import canonical_id, numbers_of
+
     wanted = normalise_key(query)
     if not wanted:
         raise NotFoundError(f"empty {KINDS[collection].word} id")
+    number = canonical_id(query) if collection in ("trials", "sources") else None
     matches = [record for record in dataset[collection]
-               if any(normalise_key(name) == wanted for name in names_of(collection, record))]
+               if any(normalise_key(name) == wanted for name in names_of(collection, record))
+               or (number is not None and number in numbers_of(record))]
     if matches:
         return min(matches, key=_preference)
     raise NotFoundError(_not_found_message(dataset, collection, query))
@@ -367,6 +374,8 @@ def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]
         "days_since_review": age,
         "stale": age > STALE_AFTER_DAYS,
         "counts": {name: len(dataset[name]) for name in COLLECTIONS},
+        "studies": _search_log.study_counts(dataset),
+        "coverage": _search_log.coverage_summary(dataset),
         "unverified_sources": sum(1 for source in sources if not source["verified"]),
         "trials_by_therapy": trials_by_therapy(dataset),
         "schema_version": SCHEMA_VERSION,
