@@ -207,12 +207,18 @@ def test_met_randomised_with_a_published_randomised_result_passes(write_dataset)
     assert problems_for(write_dataset(data)) == []
 
 
-def test_recruiting_past_its_end_passes_when_checked_this_year(write_dataset):
-    import datetime
-
-    today = datetime.date.today().isoformat()
-    data = mutate(trial_with(status="recruiting", outcome="pending", status_checked=today))
+def test_recruiting_past_its_end_passes_when_checked_within_a_year_of_review(write_dataset):
+    data = mutate(trial_with(status="recruiting", outcome="pending", status_checked="2026-01-15"))
     assert problems_for(write_dataset(data)) == []
+
+
+def test_recruiting_past_its_end_with_an_old_check_is_judged_at_review_not_today(write_dataset):
+    stale = mutate(trial_with(status="recruiting", outcome="pending", status_checked="2024-06-01"))
+    problems = problems_for(write_dataset(stale))
+    assert len(problems) == 1 and "status_checked" in problems[0] and "past its planned end" in problems[0]
+    marked = mutate(trial_with(status="recruiting", outcome="pending", status_checked="2024-06-01",
+                               unverified=["status"]))
+    assert problems_for(write_dataset(marked)) == []
 
 
 def test_registry_dates_at_each_precision_pass(write_dataset):
