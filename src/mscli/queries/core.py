@@ -268,8 +268,9 @@ def source_index(dataset: Dataset) -> dict[str, Source]:
 def sources_of(dataset: Dataset, record: Any) -> list[Source]:
     """Every source a record cites, in the order first cited, each once; a source cites itself."""
     index = source_index(dataset)
-    if index.get(record["id"]) is record:
-        return [record]
+    itself = index.get(record["id"])
+    if itself is not None and itself is record:
+        return [itself]
     wanted: list[str] = [*record.get("sources", []), *record.get("publications", [])]
     for criteria in (record.get("eligibility"), record.get("benefit_profile")):
         if criteria:
