@@ -232,7 +232,7 @@ def _registrations(nct_id: str, ident: dict[str, Any]) -> list[dict[str, Any]]:
         number = _text(secondary, "id")
         if number is None:
             continue
-        number = re.sub(r"^(?:eudract|ctis|isrctn:?)\s*(?:number)?[\s:#-]*(?=\S)", "", number, flags=re.IGNORECASE)
+        number = re.sub(r"^(?:eudract|ctis)\s*(?:number)?[\s:#-]*(?=\S)", "", number, flags=re.IGNORECASE)
         registry = model.registry_of(number)
         if registry is not None and registry != "ClinicalTrials.gov" and number not in {
                 item["id"] for item in registrations}:
