@@ -12,8 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mscli.features.ctgov_read import Found, date_of as _date_of, dicts as _dicts, input_files, read_studies
-from mscli.features.ctgov_read import module as _module, ms_types_of, parse_age, text as _text, texts as _texts
+from mscli.features.ctgov_read import Found, input_files, ms_types_of, parse_age, read_studies
+from mscli.features.ctgov_read import date_of as _date_of
+from mscli.features.ctgov_read import dicts as _dicts
+from mscli.features.ctgov_read import module as _module
+from mscli.features.ctgov_read import text as _text
+from mscli.features.ctgov_read import texts as _texts
 from mscli.model import records as model
 
 __all__ = ["Converted", "Found", "Unusable", "classify", "convert", "input_files", "ms_types_of",
