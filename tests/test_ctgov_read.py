@@ -147,3 +147,15 @@ def test_dry_run_writes_nothing_and_into_is_read_by_data(run, user_data, tmp_pat
     assert code == 0
     listed = {t["id"] for t in run("trials", "--data", str(target), "--json").json()}
     assert "nct09900001" in listed
+
+
+def test_import_json_validates_against_its_schema(run, user_data, tmp_path):  # noqa: F811
+    import jsonschema
+    from jsonschema import Draft202012Validator
+
+    document = run("schema", "import-result").json()
+    (tmp_path / "mixed.jsonl").write_text(json.dumps(numbered(7)) + "\nnot json\n")
+    rows = run("import", "ctgov", str(tmp_path / "mixed.jsonl"), "--json").json()
+    assert {row["action"] for row in rows} == {"added", "skipped"}
+    for row in rows:
+        jsonschema.validate(row, document, cls=Draft202012Validator)
