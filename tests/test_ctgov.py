@@ -55,7 +55,8 @@ def test_single_study_becomes_a_trial_seen_with_the_bundled_ones(run, user_data)
     assert detail["therapy"] == "msc"
     assert detail["phase"] == "1/2" and detail["status"] == "completed"
     assert detail["design"] == {"randomised": True, "controlled": True, "blinding": "double-blind",
-                                "crossover": True, "comparator": "Placebo first (placebo-comparator)"}
+                                "crossover": True, "comparator": "Placebo first (placebo-comparator); "
+                                "masking quadruple (participant, outcomes assessor)"}
     assert detail["enrolment"][0]["count"] == 48 and detail["enrolment"][0]["kind"] == "actual"
     assert detail["eligibility"]["age_min"] == 18 and detail["eligibility"]["age_max"] == 65
     assert detail["eligibility"]["ms_types"] == ["SPMS", "PPMS"]

@@ -4,7 +4,7 @@ No ``from __future__ import annotations`` here: Typer reads the annotations on e
 """
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -104,6 +104,7 @@ def import_ctgov(out: Output,
         "--into", metavar="DIR", help="Dataset directory to write to (default: $MSCLI_USER_DATA, else "
         "$XDG_DATA_HOME/mscli, else ~/.local/share/mscli).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace records that exist with different content.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, convert and validate, but write nothing.")] = False,
 ) -> None:
     """Import ClinicalTrials.gov studies as trials (one YAML file each) into your dataset.
 
@@ -115,6 +116,7 @@ def import_ctgov(out: Output,
       mscli import ctgov study.json
       mscli import ctgov pages/ --json
       mscli import ctgov page-1.json page-2.json --into ./my-data --force
+      mscli import ctgov ms-studies.jsonl --dry-run
     """
     import datetime
     from pathlib import Path
@@ -126,14 +128,33 @@ def import_ctgov(out: Output,
     target = Path(into) if into else dataset.user_data_dir()
     if target is None or (into is not None and not into.strip()):
         raise UsageError("--into: no directory given and no home directory to default to")
-    rows = run_import([Path(name) for name in files], target, force, datetime.date.today().isoformat())
+    with _progress_bar() as progress:
+        rows = run_import([Path(name) for name in files], target, force, datetime.date.today().isoformat(),
+                          dry_run, progress)
     write(render(views.import_view(rows, str(target)), out.fmt, terminal(out.color)),
           utf8=out.fmt in MACHINE_FORMATS)
     counts = {action: sum(1 for row in rows if row.action == action)
               for action in ("added", "changed", "unchanged", "skipped")}
-    sys.stderr.write("mscli: " + ", ".join(f"{count} {action}" for action, count in counts.items()) + "\n")
+    sys.stderr.write("mscli: " + ("dry run, nothing written: " if dry_run else "")
+                     + ", ".join(f"{count} {action}" for action, count in counts.items()) + "\n")
     if counts["skipped"]:
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+def _progress_bar() -> Any:
+    """A byte progress bar on a terminal's stderr; a silent stand-in otherwise (pipes, tests)."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    from rich.progress import Progress
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        with Progress(transient=True) as shown:
+            task = shown.add_task("reading", total=None)
+            yield lambda done, total: shown.update(task, completed=done, total=total)
+    return bar()
 
 
 @app.command()

@@ -234,6 +234,7 @@ def cite(
     from mscli.output.cite import cite as format_citations
 
     ds = load(out)
-    _, record = queries.find_any(ds, record_id)
-    text = format_citations(queries.sources_of(ds, record), fmt)
+    collection, record = queries.find_any(ds, record_id)
+    cited = [record] if collection == "sources" else queries.sources_of(ds, record)  # a source cites itself
+    text = format_citations(cited, fmt)
     write(text, utf8=True)

@@ -8,15 +8,20 @@ CLI or writes files: ``mscli.features.importer`` does that.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
+from mscli.features.ctgov_read import Found, input_files, ms_types_of, parse_age, read_studies
+from mscli.features.ctgov_read import date_of as _date_of
+from mscli.features.ctgov_read import dicts as _dicts
+from mscli.features.ctgov_read import module as _module
+from mscli.features.ctgov_read import text as _text
+from mscli.features.ctgov_read import texts as _texts
 from mscli.model import records as model
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+__all__ = ["Converted", "Found", "Unusable", "classify", "convert", "input_files", "ms_types_of",
+           "parse_age", "read_studies"]
 ID_PREFIX = "ctgov-import-"
 NCT = re.compile(r"NCT\d{8}")
 
@@ -36,7 +41,6 @@ _COMPARATOR_ARMS = {"active-comparator", "placebo-comparator", "sham-comparator"
 _PUBLICATION_TYPES = {"RESULT", "DERIVED"}
 _ENROLMENT_KINDS = {"ACTUAL": "actual", "ESTIMATED": "planned", "ANTICIPATED": "planned"}
 _SEX = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
-_AGE = re.compile(r"(\d{1,3})\s+(year|month|week|day|hour|minute)s?", re.IGNORECASE)
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-\d{2}(?:-\d{2})?)?")
 
 # Most specific first: the first pattern an intervention matches is its therapy, so
@@ -46,9 +50,9 @@ _THERAPY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("msc-ntf", r"\bmsc-?ntf\b|\bnurown\b|neurotrophic factor[- ]secreting"),
         ("msc-np", r"\bmsc-?nps?\b|mesenchymal stem cell-derived neural progenitor"),
         ("nsc", r"\bneural (?:stem|progenitor|precursor)"),
-        ("ahsct", r"\bha?ematopoietic stem cell transplant|\ba?hsct\b"
-                  r"|\bautologous (?:peripheral blood )?stem cell transplant"),
-        ("msc", r"\bmesenchymal\b|\bmscs?\b"),
+        ("ahsct", r"\bha?em(?:at)?opoietic (?:stem[- ]|progenitor )?cells? transplant|\ba?hsct\b"
+                  r"|\bautologous (?:peripheral blood )?stem[- ]cell transplant|\bcd34\+? ?selected"),
+        ("msc", r"\bmesenchymal\b|\bmscs?\b|\bwharton'?s jelly"),
     ))
 _ROUTE_WORDS = {route.value: re.compile(rf"\b{route.value}\b", re.IGNORECASE) for route in model.Route}
 
@@ -58,90 +62,13 @@ class Unusable(Exception):
 
 
 @dataclass(frozen=True)
-class Found:
-    """One study read from the input, or the reason a file or entry could not be read."""
-
-    file: str
-    study: Any
-    problem: str | None = None
-
-
-@dataclass(frozen=True)
 class Converted:
     """A study mapped onto the model: its trial and the source records the trial cites."""
 
     nct_id: str
     trial: dict[str, Any]
     sources: list[dict[str, Any]]
-
-
-# --- reading input --------------------------------------------------------------------------
-
-def input_files(path: Path) -> list[Path]:
-    """``path`` itself, or every ``.json`` file under a directory, in sorted order."""
-    if not path.is_dir():
-        return [path]
-    return sorted(file for file in path.rglob("*.json")
-                  if not any(part.startswith(".") for part in file.relative_to(path).parts))
-
-
-def read_studies(path: Path) -> list[Found]:
-    """The studies in one file: a single study, or a page (``studies`` and ``nextPageToken``).
-
-    A file that is not JSON, or is JSON of another shape, gives one ``Found`` with the
-    problem; so does each entry of a page that is not a study.
-    """
-    name = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            return [Found(name, None, f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")]
-        content = path.read_bytes()
-    except OSError as error:
-        return [Found(name, None, f"cannot read: {error.strerror or error}")]
-    try:
-        data = json.loads(content.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        return [Found(name, None, f"not UTF-8 text (byte {error.start})")]
-    except json.JSONDecodeError as error:
-        return [Found(name, None, f"not valid JSON: {error.msg} (line {error.lineno})")]
-    except RecursionError:
-        return [Found(name, None, "not valid JSON: nested too deeply")]
-    if isinstance(data, dict) and isinstance(data.get("studies"), list):
-        return [Found(f"{name}#studies[{index}]", study) for index, study in enumerate(data["studies"])]
-    if isinstance(data, dict) and "protocolSection" in data:
-        return [Found(name, data)]
-    return [Found(name, None, "neither a study (protocolSection) nor a page of studies (studies)")]
-
-
-# --- small readers that tolerate missing or mistyped parts ------------------------------------
-
-def _module(section: dict[str, Any], name: str) -> dict[str, Any]:
-    value = section.get(name)
-    return value if isinstance(value, dict) else {}
-
-
-def _text(data: dict[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
-def _dicts(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    value = data.get(key)
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _texts(data: dict[str, Any], key: str) -> list[str]:
-    value = data.get(key)
-    return [item.strip() for item in value if isinstance(item, str) and item.strip()] \
-        if isinstance(value, list) else []
-
-
-def _date_of(data: dict[str, Any], key: str) -> str | None:
-    struct = data.get(key)
-    return _text(struct, "date") if isinstance(struct, dict) else None
+    lacks: list[str] = field(default_factory=list)  # modules a fields=-restricted record leaves out
 
 
 def _year(date: str | None) -> int | None:
@@ -159,14 +86,33 @@ def _slug_kind(value: str | None) -> str | None:
 
 # --- the mapping ------------------------------------------------------------------------------
 
+_MODULES = ("identificationModule", "statusModule", "sponsorCollaboratorsModule", "conditionsModule",
+            "designModule", "armsInterventionsModule", "eligibilityModule", "contactsLocationsModule")
+_CONTROL_WORDS = re.compile(r"\b(?:placebo|sham)\b", re.IGNORECASE)
+
+
 def convert(study: Any, today: str, therapies: set[str]) -> Converted:
     """Map one API v2 study onto an mscli trial and its sources, or raise ``Unusable``.
 
     ``therapies`` are the therapy ids of the dataset the trial will join; a therapy the
-    interventions name but the dataset lacks leaves the trial unclassified.
+    interventions name but the dataset lacks leaves the trial unclassified. A record fetched
+    with ``fields=`` is imported with what it holds; ``lacks`` names the modules it left out,
+    and a reason to skip it says they are missing rather than blaming the study.
     """
     if not isinstance(study, dict) or not isinstance(study.get("protocolSection"), dict):
         raise Unusable("not a study: no protocolSection")
+    lacks = [name for name in _MODULES if not isinstance(study["protocolSection"].get(name), dict)]
+    try:
+        converted = _convert(study, today, therapies)
+    except Unusable as error:
+        if lacks:
+            raise Unusable(f"{error}; the record lacks {', '.join(lacks)} (fetched with fields=?): "
+                           "fetch the full record from API v2") from None
+        raise
+    return Converted(converted.nct_id, converted.trial, converted.sources, lacks)
+
+
+def _convert(study: dict[str, Any], today: str, therapies: set[str]) -> Converted:
     protocol = study["protocolSection"]
     ident = _module(protocol, "identificationModule")
     status_module = _module(protocol, "statusModule")
@@ -192,7 +138,12 @@ def convert(study: Any, today: str, therapies: set[str]) -> Converted:
     interventions = _interventions(arms_module)
     arms = _arms(arms_module, {item["name"] for item in interventions})
     design, design_inferred = _design(design_module, arms)
-    conditions = _texts(_module(protocol, "conditionsModule"), "conditions")
+    condition_module = _module(protocol, "conditionsModule")
+    meshes = _dicts(_module(_module(study, "derivedSection"), "conditionBrowseModule"), "meshes")
+    mesh_terms = [_text(mesh, "term") or "" for mesh in meshes]
+    conditions = list({item.casefold(): item for item in [*_texts(condition_module, "conditions"),
+                       *_texts(condition_module, "keywords"), *filter(None, mesh_terms)]}.values())
+    sponsors = _module(protocol, "sponsorCollaboratorsModule")
     locations = _dicts(_module(protocol, "contactsLocationsModule"), "locations")
     countries = list(dict.fromkeys(country for location in locations
                                    if (country := _text(location, "country")) is not None))
@@ -206,14 +157,25 @@ def convert(study: Any, today: str, therapies: set[str]) -> Converted:
         "registrations": _registrations(nct_id, ident),
         "phase": _phase(design_module),
         "design": design,
-        "eligibility": _eligibility(_module(protocol, "eligibilityModule"), conditions, registry_source),
+        "eligibility": _eligibility(_module(protocol, "eligibilityModule"), conditions[:len(
+            _texts(condition_module, "conditions"))], registry_source),
         "enrolment": _enrolment(design_module, status_module, registry_source),
         "sites": len(locations) or None,
         "countries": countries,
         "start_year": _year(_date_of(status_module, "startDateStruct")),
         "end_year": _year(_date_of(status_module, "completionDateStruct")
                           or _date_of(status_module, "primaryCompletionDateStruct")),
+        **_dated(status_module, "startDateStruct", "start"),
+        **_dated(status_module, "completionDateStruct", "end"),
         "status": _status(status_module),
+        "status_checked": today,
+        "why_stopped": _text(status_module, "whyStopped"),
+        "sponsor": _text(_module(sponsors, "leadSponsor"), "name"),
+        "collaborators": [name for item in _dicts(sponsors, "collaborators") if (name := _text(item, "name"))],
+        "locations": [{"facility": _text(item, "facility"), "city": _text(item, "city"), "country": country,
+                       "status": _slug_kind(_text(item, "status"))}
+                      for item in locations if (country := _text(item, "country")) is not None],
+        "results_posted": study["hasResults"] if isinstance(study.get("hasResults"), bool) else None,
         "routes": _routes(interventions),
         "conditions": conditions,
         "interventions": interventions,
@@ -243,6 +205,14 @@ def convert(study: Any, today: str, therapies: set[str]) -> Converted:
     return Converted(nct_id, trial, [registry, *publications])
 
 
+def _dated(status_module: dict[str, Any], key: str, prefix: str) -> dict[str, Any]:
+    """A registry date at its own precision and whether it happened or is planned."""
+    struct = _module(status_module, key)
+    date, kind = _text(struct, "date"), _text(struct, "type")
+    return {f"{prefix}_date": date, f"{prefix}_date_kind": None if date is None else
+            "actual" if kind == "ACTUAL" else "anticipated" if kind in ("ESTIMATED", "ANTICIPATED") else None}
+
+
 def classify(interventions: list[dict[str, Any]], therapies: set[str]) -> str:
     """The one therapy the interventions clearly name, else ``unclassified``.
 
@@ -264,11 +234,13 @@ def _registrations(nct_id: str, ident: dict[str, Any]) -> list[dict[str, Any]]:
     registrations: list[dict[str, Any]] = [{"id": nct_id, "note": None}]
     for secondary in _dicts(ident, "secondaryIdInfos"):
         number = _text(secondary, "id")
-        if number is None or secondary.get("type") != "EUDRACT_NUMBER":
+        if number is None:
             continue
-        number = re.sub(r"^eudract\s*(?:number)?[\s:#-]*", "", number, flags=re.IGNORECASE)
-        if model.registry_of(number) == "EudraCT":
-            registrations.append({"id": number, "note": "EudraCT number given on the ClinicalTrials.gov record"})
+        number = re.sub(r"^(?:eudract|ctis)\s*(?:number)?[\s:#-]*(?=\S)", "", number, flags=re.IGNORECASE)
+        registry = model.registry_of(number)
+        if registry is not None and registry != "ClinicalTrials.gov" and number not in {
+                item["id"] for item in registrations}:
+            registrations.append({"id": number, "note": f"{registry} number given on the ClinicalTrials.gov record"})
     return registrations
 
 
@@ -308,13 +280,18 @@ def _design(design_module: dict[str, Any], arms: list[dict[str, Any]]) -> tuple[
     model_kind = _text(info, "interventionModel")
     if allocation is None and model_kind != "SINGLE_GROUP":
         raise Unusable("no allocation (designModule.designInfo.allocation)")
-    comparators = [arm for arm in arms if arm["kind"] in _COMPARATOR_ARMS]
+    comparators = [arm for arm in arms if arm["kind"] in _COMPARATOR_ARMS] or [
+        arm for arm in arms if _CONTROL_WORDS.search(" ".join([arm["label"], *arm["interventions"]]))]
+    who = [item.lower().replace("_", " ") for item in _texts(_module(info, "maskingInfo"), "whoMasked")]
+    blinding = "assessor-blind" if masking == "SINGLE" and who == ["outcomes assessor"] else _MASKING[masking]
+    masked = f"masking {masking.lower()}" + (f" ({', '.join(who)})" if who else "")
     design = {
         "randomised": allocation == "RANDOMIZED",
         "controlled": bool(comparators),
-        "blinding": _MASKING[masking],
+        "blinding": blinding,
         "crossover": model_kind == "CROSSOVER",
-        "comparator": "; ".join(f"{arm['label']} ({arm['kind']})" for arm in comparators) or None,
+        "comparator": "; ".join([*(f"{arm['label']} ({arm['kind'] or 'arm'})" for arm in comparators),
+                                 *([masked] if masking != "NONE" else [])]) or None,
     }
     return design, not arms
 
@@ -361,23 +338,6 @@ def _arms(arms_module: dict[str, Any], intervention_names: set[str]) -> list[dic
     return arms
 
 
-def parse_age(text: str | None) -> tuple[int | None, str | None]:
-    """An age limit in whole years, or None with a note when the registry's value is not one.
-
-    "18 Years" -> 18; "24 Months" -> 2; "6 Months" -> None with a note; "N/A" or nothing -> None.
-    """
-    if text is None or text.strip().upper() in ("N/A", "NA", "NONE"):
-        return None, None
-    match = _AGE.fullmatch(text.strip())
-    if match:
-        number, unit = int(match.group(1)), match.group(2).lower()
-        if unit == "year":
-            return number, None
-        if unit == "month" and number % 12 == 0:
-            return number // 12, None
-    return None, text.strip()[:60]
-
-
 def _eligibility(module: dict[str, Any], conditions: list[str], source: str) -> dict[str, Any] | None:
     age_min, min_note = parse_age(_text(module, "minimumAge"))
     age_max, max_note = parse_age(_text(module, "maximumAge"))
@@ -390,19 +350,6 @@ def _eligibility(module: dict[str, Any], conditions: list[str], source: str) -> 
         return None
     return {"ms_types": ms_types, "age_min": age_min, "age_max": age_max, "sex": sex,
             "notes": "; ".join(notes) or None, "criteria": criteria, "source": source}
-
-
-_MS_TYPES = (
-    ("CIS", re.compile(r"(?i:clinically isolated syndrome)|\bCIS\b")),
-    ("RRMS", re.compile(r"(?i:relapsing[- ]remitting)|\bRRMS\b")),
-    ("SPMS", re.compile(r"(?i:secondary[- ]progressive)|\bSPMS\b")),
-    ("PPMS", re.compile(r"(?i:primary[- ]progressive)|\bPPMS\b")),
-)
-
-
-def ms_types_of(conditions: list[str]) -> list[str]:
-    """The MS types the conditions name in so many words; none for plain "Multiple Sclerosis"."""
-    return [ms_type for ms_type, pattern in _MS_TYPES if any(pattern.search(c) for c in conditions)]
 
 
 def _enrolment(design_module: dict[str, Any], status_module: dict[str, Any], source: str) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ replaced only when the caller forces it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ class ImportRow:
     therapy: str | None = None
     path: str | None = None
     reason: str | None = None
+    note: str | None = None  # what an imported record lacks (a fields=-restricted download)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,8 +48,13 @@ class _Pending:
     content: bytes
 
 
-def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str) -> list[ImportRow]:
-    """Import every study found in ``inputs`` into ``into``; one row per study, in input order."""
+def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_run: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> list[ImportRow]:
+    """Import every study found in ``inputs`` into ``into``; one row per study, in input order.
+
+    With ``dry_run`` everything is read, converted and validated but nothing is written, so
+    the rows say what an import would do. ``progress`` is told (bytes read, bytes in all).
+    """
     for path in inputs:
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
@@ -60,8 +67,20 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str) -> lis
     rows: list[ImportRow] = []
     pending: list[_Pending] = []
     first_seen: dict[str, str] = {}
-    for found in (item for path in inputs for file in ctgov.input_files(path)
-                  for item in ctgov.read_studies(file)):
+    files = [file for path in inputs for file in ctgov.input_files(path)]
+    total = sum(file.stat().st_size for file in files if file.is_file())
+    done = 0
+
+    def studies() -> Any:
+        nonlocal done
+        for file in files:
+            tell = (lambda read, base=done: progress(base + read, total)) if progress else None
+            yield from ctgov.read_studies(file, tell)
+            done += file.stat().st_size if file.is_file() else 0
+            if progress:
+                progress(done, total)
+
+    for found in studies():
         if found.problem is not None:
             rows.append(ImportRow(found.file, None, "skipped", reason=found.problem))
             continue
@@ -71,7 +90,8 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str) -> lis
             rows.append(ImportRow(found.file, _nct_of(found.study), "skipped", reason=str(error)))
             continue
         row = ImportRow(found.file, converted.nct_id, "added", converted.trial["id"],
-                        converted.trial["therapy"])
+                        converted.trial["therapy"], note=f"the record lacks {', '.join(converted.lacks)}; "
+                        "imported with what it holds" if converted.lacks else None)
         rows.append(row)
         if converted.nct_id in first_seen:
             _skip(row, f"the same study is also in {first_seen[converted.nct_id]}; that one was used")
@@ -95,7 +115,7 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str) -> lis
         pending.append(_Pending(row, target, content))
     _validate(pending, into)
     for item in pending:
-        if item.row.action != "skipped":
+        if item.row.action != "skipped" and not dry_run:
             _write(item)
     return rows
 

@@ -79,11 +79,21 @@ def dataset_entries(option: str | None) -> list[tuple[Path, str]]:
     Records the user imported live in the user data directory, so that a new mscli version
     never loses them; they are read after the bundled files and named by their full path.
     """
-    entries = list_files(resolve_path(option))
+    chosen = resolve_path(option)
+    entries = list_files(chosen)
+    if _chosen_path(option) is not None and _is_import_folder(chosen, entries):
+        # A folder written by 'import ctgov --into DIR' holds only imported/ records, which
+        # cite the bundled therapies: read it on top of the bundled dataset, as the import did.
+        return list_files(bundled_data_dir()) + [(file, str(file)) for file, _ in entries]
     user = user_data_dir() if _chosen_path(option) is None else None
     if user is None or not user.is_dir():
         return entries
     return entries + [(file, str(file)) for file in _yaml_files_under(user)]
+
+
+def _is_import_folder(path: Path, entries: list[tuple[Path, str]]) -> bool:
+    return path.is_dir() and bool(entries) and all(
+        file.relative_to(path).parts[0] == "imported" for file, _ in entries)
 
 
 def dataset_files(option: str | None) -> list[DataFile]:

@@ -312,6 +312,26 @@ class Diff(TypedDict):
     changed: list[ChangedRecord]
 
 
+class ImportAction(StrEnum):
+    ADDED = "added"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+
+
+class ImportResult(TypedDict):
+    """What ``mscli import ctgov`` did with one study (or one unreadable file or entry)."""
+
+    file: str
+    study: str | None
+    action: ImportAction
+    trial: str | None
+    therapy: str | None
+    path: str | None
+    reason: str | None  # why it was skipped
+    note: str | None  # what a fields=-restricted record lacks
+
+
 # name -> (type, what it describes, which commands print it). The dataset type describes the
 # YAML files mscli reads; every other one describes JSON that mscli writes.
 SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
@@ -344,4 +364,5 @@ SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
     "validation-problem": (ValidationProblem, "A problem found in a dataset", "validate (each item)"),
     "schema-type": (SchemaType, "A type mscli schema describes", "schema (each item)"),
     "diff": (Diff, "What changed between two datasets", "diff OLD NEW"),
+    "import-result": (ImportResult, "What import did with one study", "import ctgov (each item)"),
 }

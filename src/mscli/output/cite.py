@@ -1,14 +1,51 @@
-"""Citations of a record's sources in the formats reference managers read."""
+"""Citations of a record's sources in the formats reference managers read.
+
+Every format reads the authors through one model (family name, given initials), because the
+dataset writes them the Vancouver way ("Genchi A, Brambilla E, et al.") and each format wants
+them differently: BibTeX "Genchi, A.", RIS "Genchi, A", CSL-JSON ``{"family", "given"}``. "et
+al." is never an author: BibTeX says "and others"; the other formats leave it out.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mscli.model.choices import CiteFormat
 from mscli.model.records import Source
+
+_JOURNAL_KINDS = ("journal-article", "review", "protocol")
+_INITIALS = re.compile(r"[A-Z]{1,4}")
+
+
+@dataclass(frozen=True)
+class Author:
+    family: str
+    given: str | None  # initials, "A" or "AB"; None for a group author
+
+
+def authors(source: Source) -> tuple[list[Author], bool]:
+    """The source's authors and whether the list was cut short ("et al.")."""
+    names, more = [], False
+    for part in (source.get("authors") or "").split(","):
+        name = part.strip()
+        if not name:
+            continue
+        if name.rstrip(".").lower() == "et al":
+            more = True
+            continue
+        family, _, given = name.rpartition(" ")
+        names.append(Author(family, given) if family and _INITIALS.fullmatch(given) else Author(name, None))
+    return names, more
+
+
+def _in_journal(source: Source) -> bool:
+    """Journal articles, and guidelines published in a journal (they have a DOI or PMID)."""
+    return source["kind"] in _JOURNAL_KINDS or (
+        source["kind"] in ("guideline", "position-statement") and bool(source.get("doi") or source.get("pmid")))
 
 
 def _url(source: Source) -> str | None:
@@ -42,23 +79,30 @@ def text(sources: Sequence[Source]) -> str:
 
 
 def _bibtex_escape(value: str) -> str:
-    return re.sub(r"([{}\\&%$#_])", r"\\\1", _line(value))
+    return re.sub(r"([&%$#_])", r"\\\1", _line(value).replace("{", "(").replace("}", ")").replace("\\", "/"))
+
+
+def _bibtex_names(source: Source) -> str | None:
+    names, more = authors(source)
+    given = [f"{a.family}, {'. '.join(a.given)}." if a.given else f"{{{a.family}}}" for a in names]
+    return " and ".join([*given, *(["others"] if more else [])]) or None
 
 
 def bibtex(sources: Sequence[Source]) -> str:
     entries = []
     for source in sources:
-        kind = "article" if source["kind"] in ("journal-article", "review", "protocol", "guideline") else "misc"
+        kind = "article" if _in_journal(source) else "misc"
         fields = {
-            "title": source["title"],
-            "author": " and ".join("others" if a.strip() == "et al." else a.strip()
-                                   for a in (source["authors"] or "").split(",") if a.strip()) or None,
-            "journal" if kind == "article" else "publisher": source["publisher"],
+            "title": f"{{{_bibtex_escape(source['title'])}}}",  # double braces keep acronyms' case
+            "author": _bibtex_names(source),
+            "journal" if kind == "article" else "publisher": _bibtex_escape(source["publisher"]),
             "year": str(source["year"]) if source["year"] else None,
-            "doi": source["doi"], "pmid": source["pmid"], "url": _url(source),
+            "doi": source["doi"], "pmid": source["pmid"],
+            "number": source["registry_id"] if source["kind"] == "registry-record" else None,
+            "url": _url(source),
             "note": None if source["verified"] else "unverified",
         }
-        body = ",\n".join(f"  {name} = {{{_bibtex_escape(value)}}}" for name, value in fields.items() if value)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
         entries.append(f"@{kind}{{{source['id']},\n{body}\n}}")
     return "\n\n".join(entries) + "\n"
 
@@ -66,10 +110,9 @@ def bibtex(sources: Sequence[Source]) -> str:
 def ris(sources: Sequence[Source]) -> str:
     records = []
     for source in sources:
-        kind = "JOUR" if source["kind"] in ("journal-article", "review", "protocol", "guideline") else "ELEC"
+        kind = "JOUR" if _in_journal(source) else "ELEC"
         lines = [f"TY  - {kind}", f"ID  - {source['id']}", f"TI  - {_line(source['title'])}"]
-        lines += [f"AU  - {a.strip()}" for a in (source["authors"] or "").split(",")
-                  if a.strip() and a.strip() != "et al."]
+        lines += [f"AU  - {a.family}, {a.given}" if a.given else f"AU  - {a.family}" for a in authors(source)[0]]
         lines.append(f"{'JO' if kind == 'JOUR' else 'PB'}  - {_line(source['publisher'])}")
         for tag, value in (("PY", source["year"]), ("DO", source["doi"]), ("UR", _url(source)),
                            ("AN", source["pmid"] or source["registry_id"]),
@@ -84,16 +127,22 @@ def ris(sources: Sequence[Source]) -> str:
 def csl_json(sources: Sequence[Source]) -> str:
     items = []
     for source in sources:
+        journal = _in_journal(source)
         item: dict[str, Any] = {
             "id": source["id"],
-            "type": "article-journal" if source["kind"] in ("journal-article", "review", "protocol") else "webpage",
+            "type": "article-journal" if journal else "dataset" if source["kind"] == "registry-record"
+            else "report" if source["kind"] in ("guideline", "position-statement") else "webpage",
             "title": source["title"],
-            "container-title" if source["kind"] == "journal-article" else "publisher": source["publisher"],
+            "container-title" if journal else "publisher": source["publisher"],
         }
-        if source["authors"]:
-            item["author"] = [{"literal": a.strip()} for a in source["authors"].split(",") if a.strip()]
+        names = [{"family": a.family, "given": a.given} if a.given else {"literal": a.family}
+                 for a in authors(source)[0]]
+        if names:
+            item["author"] = names
         if source["year"]:
             item["issued"] = {"date-parts": [[source["year"]]]}
+        if source["kind"] == "registry-record" and source["registry_id"]:
+            item["number"] = source["registry_id"]
         for key, value in (("DOI", source["doi"]), ("PMID", source["pmid"]), ("URL", _url(source))):
             if value:
                 item[key] = value

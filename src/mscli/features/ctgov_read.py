@@ -1,0 +1,237 @@
+"""Read ClinicalTrials.gov API v2 JSON in every shape people save it, without loading it whole.
+
+Shapes: a single study, a page (``studies``), a bare JSON array of studies, JSON Lines, any
+of these with each study wrapped in an envelope (``{"raw": study}`` and the like), and
+directories of such files. Arrays and JSON Lines are streamed item by item, so a file of
+thousands of studies is read in bounded memory. The retired v1 format is refused with a message
+saying how to fetch v2 again, because converting it would mean guessing at renamed fields.
+The small tolerant readers used by the mapping live here too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+MAX_OBJECT_BYTES = 256 * 1024 * 1024  # one JSON object (a study or a page) is read whole
+SUFFIXES = (".json", ".jsonl", ".ndjson")
+_CHUNK = 1 << 16
+_ENVELOPE_KEYS = ("raw", "study", "data", "record", "document", "json")
+_V1_KEYS = ("FullStudiesResponse", "StudyFieldsResponse", "FullStudy")
+V1_MESSAGE = ("retired ClinicalTrials.gov API v1 format; fetch the studies again from API v2, e.g. "
+              "https://clinicaltrials.gov/api/v2/studies?query.term=NCT...&format=json")
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Found:
+    """One study read from the input, or the reason a file or entry could not be read."""
+
+    file: str
+    study: Any
+    problem: str | None = None
+
+
+def input_files(path: Path) -> list[Path]:
+    """``path`` itself, or every JSON / JSON Lines file under a directory, in sorted order."""
+    if not path.is_dir():
+        return [path]
+    return sorted(file for file in path.rglob("*") if file.suffix.lower() in SUFFIXES and file.is_file()
+                  and not any(part.startswith(".") for part in file.relative_to(path).parts))
+
+
+def read_studies(path: Path, progress: Progress | None = None) -> Iterator[Found]:
+    """The studies in one file, one at a time; ``progress`` is told the bytes read so far.
+
+    A file that is not JSON, or JSON of another shape, gives one ``Found`` with the problem;
+    so does each entry that is not a study.
+    """
+    name = str(path)
+    try:
+        stream = path.open("r", encoding="utf-8-sig", newline="")
+    except OSError as error:
+        yield Found(name, None, f"cannot read: {error.strerror or error}")
+        return
+    try:
+        with stream:
+            yield from _read(stream, name, path.stat().st_size, progress)
+    except UnicodeDecodeError as error:
+        yield Found(name, None, f"not UTF-8 text (byte {error.start})")
+    except OSError as error:
+        yield Found(name, None, f"cannot read: {error.strerror or error}")
+
+
+def _read(stream: IO[str], name: str, size: int, progress: Progress | None) -> Iterator[Found]:
+    head = stream.read(_CHUNK)
+    first = head.lstrip()[:1]
+    if first == "[":
+        yield from _array(stream, head, name, progress)
+        return
+    line, _, rest = head.partition("\n")
+    if first == "{" and rest.strip() and _is_object(line):
+        yield from _lines(stream, head, name, progress)
+        return
+    if size > MAX_OBJECT_BYTES:
+        yield Found(name, None, f"one JSON object larger than {MAX_OBJECT_BYTES // (1024 * 1024)} MB; "
+                    "save it as a JSON array or JSON Lines to import it")
+        return
+    try:
+        data = json.loads(head + stream.read())
+    except json.JSONDecodeError as error:
+        yield Found(name, None, f"not valid JSON: {error.msg} (line {error.lineno})")
+        return
+    except RecursionError:
+        yield Found(name, None, "not valid JSON: nested too deeply")
+        return
+    if progress:
+        progress(size)
+    yield from studies_in(data, name)
+
+
+def _is_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+
+
+def _lines(stream: IO[str], head: str, name: str, progress: Progress | None) -> Iterator[Found]:
+    buffer, done, number, read = head, False, 0, len(head)
+    while True:
+        while "\n" in buffer or (done and buffer):
+            line, _, buffer = buffer.partition("\n")
+            number += 1
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
+                yield Found(f"{name}:{number}", None, "not valid JSON on this line")
+                continue
+            yield from studies_in(item, f"{name}:{number}")
+        if done:
+            return
+        chunk = stream.read(_CHUNK)
+        read += len(chunk)
+        if progress:
+            progress(read)
+        buffer += chunk
+        done = not chunk
+
+
+def _array(stream: IO[str], head: str, name: str, progress: Progress | None) -> Iterator[Found]:
+    decoder = json.JSONDecoder()
+    buffer, position, index, done, read = head, head.index("[") + 1, 0, False, len(head)
+    while True:
+        while position < len(buffer) and buffer[position] in " \t\r\n,":
+            position += 1
+        if buffer.startswith("]", position):
+            return
+        try:
+            item, end = decoder.raw_decode(buffer, position)
+        except json.JSONDecodeError as error:
+            if done:
+                yield Found(f"{name}[{index}]", None, f"not valid JSON: {error.msg} (a cut-off file?)")
+                return
+            chunk = stream.read(_CHUNK)
+            read += len(chunk)
+            if progress:
+                progress(read)
+            buffer, position, done = buffer[position:] + chunk, 0, not chunk
+            continue
+        yield from studies_in(item, f"{name}[{index}]")
+        index += 1
+        buffer, position = buffer[end:], 0
+
+
+def studies_in(data: Any, where: str) -> Iterator[Found]:
+    """The studies one JSON value holds: itself, a page's, an envelope's; or why none."""
+    if isinstance(data, dict) and isinstance(data.get("studies"), list):
+        for index, study in enumerate(data["studies"]):
+            yield from studies_in(study, f"{where}#studies[{index}]")
+    elif isinstance(data, dict) and "protocolSection" in data:
+        yield Found(where, data)
+    elif isinstance(data, dict) and any(key in data for key in _V1_KEYS):
+        yield Found(where, None, V1_MESSAGE)
+    elif isinstance(data, dict) and (inner := next((data[key] for key in _ENVELOPE_KEYS
+                                                   if isinstance(data.get(key), dict)), None)) is not None:
+        yield from studies_in(inner, where)
+    else:
+        yield Found(where, None, "not a study (no protocolSection) nor a page of studies (no studies)")
+
+
+# --- small readers that tolerate missing or mistyped parts ------------------------------------
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def plain(text: str) -> str:
+    r"""CommonMark source as plain text: backslash escapes (``\>=``) and emphasis markers go."""
+    text = _ESCAPE.sub(r"\1", text)
+    return re.sub(r"(\*\*|__)(\S.*?\S|\S)\1", r"\2", text)
+
+
+def module(section: dict[str, Any], name: str) -> dict[str, Any]:
+    value = section.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if isinstance(value, str) and value.strip():
+        return plain(value.strip())
+    return None
+
+
+def dicts(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def texts(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key)
+    return [plain(item.strip()) for item in value if isinstance(item, str) and item.strip()] \
+        if isinstance(value, list) else []
+
+
+def date_of(data: dict[str, Any], key: str) -> str | None:
+    struct = data.get(key)
+    return text(struct, "date") if isinstance(struct, dict) else None
+
+
+_AGE = re.compile(r"(\d{1,3})\s+(year|month|week|day|hour|minute)s?", re.IGNORECASE)
+
+
+def parse_age(text: str | None) -> tuple[int | None, str | None]:
+    """An age limit in whole years, or None with a note when the registry's value is not one.
+
+    "18 Years" -> 18; "24 Months" -> 2; "6 Months" -> None with a note; "N/A" or nothing -> None.
+    """
+    if text is None or text.strip().upper() in ("N/A", "NA", "NONE"):
+        return None, None
+    match = _AGE.fullmatch(text.strip())
+    if match:
+        number, unit = int(match.group(1)), match.group(2).lower()
+        if unit == "year":
+            return number, None
+        if unit == "month" and number % 12 == 0:
+            return number // 12, None
+    return None, text.strip()[:60]
+
+
+_MS_TYPES = (
+    ("CIS", re.compile(r"(?i:clinically isolated syndrome)|\bCIS\b")),
+    ("RRMS", re.compile(r"(?i:relapsing[- ]remitting)|\bRRMS\b")),
+    ("SPMS", re.compile(r"(?i:secondary[- ]progressive)|\bSPMS\b")),
+    ("PPMS", re.compile(r"(?i:primary[- ]progressive)|\bPPMS\b")),
+)
+
+
+def ms_types_of(conditions: list[str]) -> list[str]:
+    """The MS types the conditions name in so many words; none for plain "Multiple Sclerosis"."""
+    return [ms_type for ms_type, pattern in _MS_TYPES if any(pattern.search(c) for c in conditions)]
