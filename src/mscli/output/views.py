@@ -41,14 +41,14 @@ def marked(record: Any, field: str, value: str) -> str:
     return value
 
 
-def _listing(records: Sequence[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
+def listing(records: Sequence[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
              title: str | None = None, notes: list[str] | None = None) -> View:
     return View(payload=list(records), columns=[header for header, _ in columns],
                 rows=[[get(record) for _, get in columns] for record in records],
                 title=title, notes=notes or [], record_type=record_type)
 
 
-def _field(name: str) -> Callable[[Any], str]:
+def field(name: str) -> Callable[[Any], str]:
     return lambda record: marked(record, name, text(record.get(name)))
 
 
@@ -68,15 +68,15 @@ def years_text(trial: Trial) -> str:
 
 
 def trials_view(trials: Sequence[Trial]) -> View:
-    return _listing(trials, "trial", [
-        ("id", _field("id")),
-        ("therapy", _field("therapy")),
-        ("phase", _field("phase")),
-        ("status", _field("status")),
+    return listing(trials, "trial", [
+        ("id", field("id")),
+        ("therapy", field("therapy")),
+        ("phase", field("phase")),
+        ("status", field("status")),
         ("years", years_text),
         ("enrolment", enrolment_text),
         ("design", design_text),
-        ("outcome", _field("outcome")),
+        ("outcome", field("outcome")),
     ])
 
 
@@ -91,25 +91,25 @@ def design_text(trial: Trial) -> str:
 
 def therapies_view(dataset: Dataset) -> View:
     counts = queries.trials_by_therapy(dataset)
-    return _listing(dataset["therapies"], "therapy", [
-        ("id", _field("id")),
-        ("name", _field("name")),
-        ("availability", _field("availability")),
-        ("chemotherapy", _field("chemotherapy")),
-        ("aim", _field("aim")),
+    return listing(dataset["therapies"], "therapy", [
+        ("id", field("id")),
+        ("name", field("name")),
+        ("availability", field("availability")),
+        ("chemotherapy", field("chemotherapy")),
+        ("aim", field("aim")),
         ("trials", lambda therapy: str(counts.get(therapy["id"], 0))),
     ])
 
 
 def sources_view(sources: Sequence[Source]) -> View:
-    return _listing(sources, "source", [
-        ("id", _field("id")),
-        ("kind", _field("kind")),
-        ("publisher", _field("publisher")),
-        ("year", _field("year")),
-        ("title", _field("title")),
+    return listing(sources, "source", [
+        ("id", field("id")),
+        ("kind", field("kind")),
+        ("publisher", field("publisher")),
+        ("year", field("year")),
+        ("title", field("title")),
         ("identifier", source_identifier),
-        ("verified", _field("verified")),
+        ("verified", field("verified")),
     ])
 
 
@@ -121,10 +121,10 @@ def source_identifier(source: Source) -> str:
 
 
 def search_view(hits: list[dict[str, Any]], query: str) -> View:
-    return _listing(hits, "search-hit", [
-        ("type", _field("type")),
-        ("id", _field("id")),
-        ("title", _field("title")),
+    return listing(hits, "search-hit", [
+        ("type", field("type")),
+        ("id", field("id")),
+        ("title", field("title")),
         ("matched in", lambda hit: ", ".join(hit["matched"])),
     ], title=f"Search: {query}")
 
@@ -293,21 +293,21 @@ def info_view(summary: dict[str, Any], data_path: str) -> View:
 
 def listing_view(records: Sequence[Any], record_type: str, fields: Sequence[str]) -> View:
     """A plain listing showing the named fields of each record."""
-    return _listing(records, record_type, [(name, _field(name)) for name in fields])
+    return listing(records, record_type, [(name, field(name)) for name in fields])
 
 
 def glossary_view(terms: Sequence[Any]) -> View:
-    return _listing(terms, "term", [("term", _field("term")), ("definition", _field("definition"))])
+    return listing(terms, "term", [("term", field("term")), ("definition", field("definition"))])
 
 
 def import_view(rows: Sequence[Any], into: str) -> View:
     """What an import did with each study; the JSON is one object per study."""
-    view = _listing([row.as_dict() for row in rows], None, [
-        ("input", _field("file")),
+    view = listing([row.as_dict() for row in rows], None, [
+        ("input", field("file")),
         ("study", lambda row: row["study"] or ""),
-        ("action", _field("action")),
-        ("trial", _field("trial")),
-        ("therapy", _field("therapy")),
+        ("action", field("action")),
+        ("trial", field("trial")),
+        ("therapy", field("therapy")),
         ("file or reason", lambda row: row["reason"] or row["path"] or ""),
     ], title=f"Import into {into}")
     view.notes = ["Imported trials are the registry's values, converted; mscli's editors have not "
@@ -321,182 +321,6 @@ def problems_view(problems: Sequence[Any]) -> View:
     return View(payload=payload, columns=["location", "problem"],
                 rows=[[p.location, p.message] for p in problems],
                 title="Problems", record_type="validation-problem")
-
-
-def red_flags_view(flags: Sequence[Any]) -> View:
-    """The red flags with the questions to ask about each (``mscli clinic``)."""
-    return _listing(flags, "red-flag", [
-        ("red flag", lambda flag: f"{flag['title']} ({flag['id']})"),
-        ("why it matters", _field("why")),
-        ("questions to ask", lambda flag: "\n".join(flag["questions"])),
-        ("sources", lambda flag: ", ".join(flag["sources"])),
-    ], title="Questions to ask and red flags in an offer of stem cell treatment",
-        notes=["'mscli sources ID' lists a flag's sources in full; 'mscli clinic --offer FILE' checks a "
-               "clinic's text for these flags."])
-
-
-_AVAILABILITY_WORDS = {
-    "standard-care-some-countries": "accepted as treatment for some people with MS in some countries",
-    "trials-only": "should be given only in clinical trials",
-    "research-only": "still in early research",
-    "unproven": "unproven",
-}
-
-
-def _hit_lines(matches: Sequence[Any]) -> str:
-    return "\n".join(f"line {m['line']}: '{m['text']}' in \"{m['context']}\"" for m in matches)
-
-
-def offer_view(report: dict[str, Any]) -> View:
-    """The report of ``mscli clinic --offer``: what was found, each flag, and the caveats."""
-    source = report["input"]
-    lines = f"{source['lines']} line" + ("" if source["lines"] == 1 else "s")
-    rows = [["input", f"{source['kind']}: {source['name']}", f"{source['characters']} characters, {lines}"]]
-    for number in report["registry_numbers"]:
-        if number["in_dataset"]:
-            detail = (f"in mscli's dataset: trial {number['trial']} ({number['trial_therapy']}, "
-                      f"{number['trial_status']})")
-        else:
-            detail = "not in mscli's dataset (which is not proof it is unregistered; check the registry)"
-        rows.append(["registry number", f"{number['number']} ({number['registry']})",
-                     f"{detail}; line {number['line']}"])
-    for therapy in report["therapies"]:
-        availability = _AVAILABILITY_WORDS.get(therapy["availability"], therapy["availability"])
-        rows.append(["therapy named", f"{therapy['id']}: {therapy['name']}",
-                     f"{therapy['availability']} ({availability}); matched "
-                     + ", ".join(f"'{text}'" for text in therapy["matched"])])
-    order = {True: 0, None: 1, False: 2}
-    for flag in sorted(report["flags"], key=lambda f: order[f["raised"]]):
-        label = {True: "RAISED", False: "not raised", None: "ask"}[flag["raised"]]
-        detail = _hit_lines(flag["matches"]) if flag["matches"] else flag["check_note"]
-        if flag["raised"] is None:
-            detail = "\n".join(flag["questions"])
-        rows.append([label, f"{flag['title']} ({flag['id']})", detail])
-    return View(payload=report, columns=["result", "finding", "detail"], rows=rows,
-                title=f"Red flags in the offer: {len(report['raised'])} raised",
-                notes=list(report["notes"]))
-
-
-def _finding_text(finding: dict[str, Any]) -> str:
-    facts = [finding["evidence"]]
-    if finding["n"] is not None:
-        facts.append(marked(finding, "n", f"n={finding['n']}"))
-    if finding["follow_up"]:
-        facts.append(marked(finding, "follow_up", f"follow-up {finding['follow_up']}"))
-    lines = [f"{finding['plain_words']} ({finding['measure']}): {marked(finding, 'finding', finding['finding'])}",
-             "; ".join(facts)]
-    if finding["figures"]:
-        lines.append(marked(finding, "figures", "as published: " + "; ".join(finding["figures"])))
-    lines.append(finding["certainty_text"])
-    return "\n".join(lines)
-
-
-def outcomes_view(rows: list[dict[str, Any]]) -> View:
-    """Outcomes down, therapies across; each cell lists findings, strongest design first."""
-    columns = ["outcome", *(cell["therapy"] for cell in rows[0]["therapies"])]
-    table = [[row["label"], *("\n\n".join(_finding_text(f) for f in cell["findings"]) or "no finding in mscli"
-                              for cell in row["therapies"])] for row in rows]
-    return View(payload=rows, columns=columns, rows=table, title="Outcomes by therapy", notes=[
-        "A certainty grade is shown only where a cited review or guideline gave one; otherwise the "
-        "design of the study behind the finding is shown and it is marked as not graded.",
-        "Findings come from the trials and studies in this dataset, not from every study ever run.",
-    ])
-
-
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[:limit - 3].rstrip() + "..."
-
-
-def timeline_view(events: Sequence[dict[str, Any]]) -> View:
-    """Events oldest first; the title column is cut short (JSON keeps it whole)."""
-    return _listing(events, "timeline-event", [
-        ("date", _field("date")),
-        ("kind", _field("kind")),
-        ("id", _field("id")),
-        ("therapy", lambda event: ", ".join(event["therapies"])),
-        ("title", lambda event: _short(event["title"])),
-    ], title="Timeline")
-
-
-_PARTICIPANT_KINDS = ("actual", "planned", "analysed")
-
-
-def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
-    """Trial and participant counts per group: numbers for every format, bars on a terminal."""
-    from mscli.output.charts import Bar, Chart, Panel
-
-    kinds = [kind for kind in _PARTICIPANT_KINDS if any(row[f"participants_{kind}"] for row in rows)]
-    without = sum(row["trials_without_figure"] for row in rows)
-    notes = ["Participants: each trial's newest actual enrolment, else its newest planned figure; "
-             "actual and planned numbers are never added together."]
-    if without:
-        notes.append(f"{without} trial(s) have no enrolment figure and add no participants.")
-    notes.append("Counts come from the trials in this dataset, not from every trial ever run.")
-
-    def participants(row: dict[str, Any]) -> str:
-        return " + ".join(f"{row[f'participants_{kind}']} {kind}" for kind in kinds) or "0"
-
-    chart = Chart(panels=[
-        Panel(f"Trials by {by}", ("trials",),
-              [Bar(row["group"], (row["trials"],), str(row["trials"])) for row in rows]),
-        Panel(f"Participants by {by}", tuple(kinds),
-              [Bar(row["group"], tuple(row[f"participants_{kind}"] for kind in kinds), participants(row))
-               for row in rows]),
-    ], notes=notes)
-    columns = [by, "trials", *(f"participants {kind}" for kind in _PARTICIPANT_KINDS), "trials without figure"]
-    table = [[row["group"], str(row["trials"]), *(str(row[f"participants_{kind}"]) for kind in _PARTICIPANT_KINDS),
-              str(row["trials_without_figure"])] for row in rows]
-    return View(payload=list(rows), columns=columns, rows=table, title=f"Trials by {by}", notes=notes,
-                record_type="trial-count", chart=chart)
-
-
-def _label_counts(result: dict[str, Any]) -> list[str]:
-    counts = result["counts"]
-    return [str(counts["meets"]), str(counts["does not meet"]), str(counts["not enough information"])]
-
-
-def match_view(answer: dict[str, Any], notice: str) -> View:
-    """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
-    rows = [["trial", result["id"], result["status"], result["overall"], *_label_counts(result),
-             "\n".join(result["missing_facts"])] for result in answer["trials"]]
-    rows += [["guidance", result["id"], result["therapy"], result["overall"],
-              *_label_counts(result), "\n".join(result["missing_facts"])] for result in answer["guidance"]]
-    notes = ["Guidance rows say whether the profile is within the group a guidance document says is most "
-             "likely to benefit from a therapy; they are not trial eligibility.",
-             "Details per criterion: mscli match --trial ID (with the same profile options).", notice]
-    return View(payload=answer, columns=["type", "id", "status / therapy", "overall", "met",
-                                         "not met", "unknown", "facts that would settle it"],
-                rows=rows, title="Pre-screen of your profile", notes=notes)
-
-
-def match_detail_view(result: dict[str, Any], notice: str) -> View:
-    """One trial's pre-screen, a row per criterion with the trial's own wording and source."""
-    rows = []
-    for item in result["criteria"]:
-        wording = "\n".join(f"\"{w['text']}\" ({w['source']})" for w in item["wording"])
-        value = item["value"]
-        shown = f"{value:.1f}" if item["criterion"] == "edss" and value is not None else _profile_value(value)
-        rows.append([item["criterion"], item["label"], shown, item["limit"],
-                     wording or f"(see {item['source']})"])
-    notes = [f"Overall: {result['overall']}."]
-    if result["missing_facts"]:
-        notes.append("Facts that would settle the unknowns: " + "; ".join(result["missing_facts"]) + ".")
-    if result["other_criteria"]:
-        notes.append(f"Other criteria, not checked ({result['source']}): {result['other_criteria']}")
-    notes.append(notice)
-    title = f"{result.get('acronym') or result['id']}: {result['title']}"
-    return View(payload=result, columns=["criterion", "result", "your value", "limit", "trial's wording (source)"],
-                rows=rows, title=title, notes=notes)
-
-
-def _profile_value(value: Any) -> str:
-    if value is None:
-        return "not given"
-    if isinstance(value, dict):
-        return ", ".join(f"{key.replace('_', ' ')}: {_profile_value(item)}" for key, item in value.items())
-    return text(value)
-
-
 
 
 def diff_view(report: Any) -> View:
@@ -514,5 +338,5 @@ def diff_view(report: Any) -> View:
 
 
 def schema_types_view(types: Sequence[Any]) -> View:
-    return _listing(types, "schema-type", [
-        ("name", _field("name")), ("description", _field("description")), ("emitted by", _field("emitted_by"))])
+    return listing(types, "schema-type", [
+        ("name", field("name")), ("description", field("description")), ("emitted by", field("emitted_by"))])
