@@ -48,15 +48,18 @@ class View:
     """One answer, ready for any format.
 
     ``chart`` is drawn instead of the table on a terminal (other formats ignore it);
-    ``record_type`` is the schema type name (``mscli schema``) of each record of the payload,
-    or of the payload itself for one record: its TypedDict gives the fields --fields offers.
+    ``labels`` maps a column to the human words for its slugs (``model.labels``): tables and
+    Markdown show the words, CSV/TSV keep the slugs. ``record_type`` is the schema type name
+    (``mscli schema``) of each record of the payload, or of the payload itself for
+    one record: its TypedDict gives the fields --fields offers.
     Plain classes here and below: dataclasses cost start-up time on every run.
     """
 
     def __init__(self, payload: Any, columns: list[str], rows: list[list[str]], title: str | None = None,
                  notes: list[str] | None = None, chart: Chart | None = None,
-                 record_type: str | None = None) -> None:
+                 record_type: str | None = None, labels: dict[str, dict[str, str]] | None = None) -> None:
         self.payload, self.columns, self.rows, self.title = payload, columns, rows, title
+        self.labels = labels if labels is not None else {}
         self.notes = notes if notes is not None else []
         self.chart, self.record_type = chart, record_type
 
@@ -116,6 +119,15 @@ def _tsv(view: View, header: bool) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def human_rows(view: View) -> list[list[str]]:
+    """The rows with each labelled column's slugs in words (for people; machines get slugs)."""
+    maps = [view.labels.get(column) for column in view.columns]
+    if not any(maps):
+        return view.rows
+    return [[labels.get(cell, cell) if labels else cell for cell, labels in zip(row, maps, strict=True)]
+            for row in view.rows]
+
+
 def _markdown(view: View) -> str:
     def cell(text: str) -> str:
         return clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
@@ -123,13 +135,13 @@ def _markdown(view: View) -> str:
     lines = [f"## {cell(view.title)}", ""] if view.title else []
     lines.append("| " + " | ".join(cell(c) for c in view.columns) + " |")
     lines.append("|" + "|".join("---" for _ in view.columns) + "|")
-    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in view.rows]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in human_rows(view)]
     lines += ["", *(f"_{cell(note)}_" for note in view.notes), f"_{NOTICE}_"]
     return "\n".join(lines) + "\n"
 
 
 def _table(view: View, terminal: Terminal) -> str:
-    from mscli.output.layout import grid, wrap
+    from mscli.output.layout import GAP, blocks, cell_width, fits, grid, wrap
 
     width = max(terminal.width, 20)
 
@@ -137,10 +149,16 @@ def _table(view: View, terminal: Terminal) -> str:
         return f"\x1b[{code}m{line}\x1b[0m" if terminal.color and line else line
 
     lines = [styled(line, "1") for line in wrap(clean(view.title), width)] if view.title else []
-    if view.rows:
-        header, rows = grid([clean(column) for column in view.columns],
-                            [[clean(cell) for cell in row] for row in view.rows],
-                            width, "─" if terminal.unicode else "-")
+    columns = [clean(column) for column in view.columns]
+    cells = [[clean(cell) for cell in row] for row in human_rows(view)]
+    if cells and not fits(columns, cells, width):
+        label = max(cell_width(column) for column in columns) + len(GAP)
+        for number, block in enumerate(blocks(columns, cells, width)):
+            lines += ([""] if number or view.title else []) + [
+                styled(line[:label], "1") + line[label:] for line in block]
+        lines.append("")
+    elif cells:
+        header, rows = grid(columns, cells, width, "─" if terminal.unicode else "-")
         lines += [styled(line, "1") for line in header[:-1]] + header[-1:]
         lines += [line for row in rows for line in row]
     else:
