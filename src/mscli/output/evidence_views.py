@@ -91,19 +91,15 @@ def outcomes_view(rows: list[dict[str, Any]]) -> View:
     ])
 
 
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[:limit - 3].rstrip() + "..."
-
-
 def timeline_view(events: Sequence[dict[str, Any]]) -> View:
-    """Events oldest first; the title column is cut short (JSON keeps it whole)."""
+    """Events oldest first; a table shortens the title column (CSV, TSV and JSON keep it whole)."""
     return listing(events, "timeline-event", [
         ("date", field("date")),
         ("kind", field("kind")),
         ("id", field("id")),
         ("therapy", lambda event: ", ".join(event["therapies"])),
-        ("title", lambda event: _short(event["title"])),
-    ], title="Timeline")
+        ("title", field("title")),
+    ], title="Timeline", short={"title": 60})
 
 
 _PARTICIPANT_KINDS = ("actual", "planned", "analysed")

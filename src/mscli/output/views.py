@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from mscli.model import labels as words
 from mscli.model.records import COLLECTIONS, Dataset, Source, Trial
 from mscli.output.render import View
 from mscli.queries import core as queries
 
-UNVERIFIED = " (unverified)"
+UNVERIFIED = words.UNVERIFIED_SUFFIX
 ORIGINS = {"imported": "imported by you from a registry file with 'mscli import'; not reviewed by "
                        "mscli's editors"}
 
@@ -35,6 +36,12 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def say(labels: dict[str, str], slug: str) -> str:
+    """A slug in words, with the slug after it for anyone matching it to JSON or --fields."""
+    label = labels.get(slug)
+    return f"{label} ({slug})" if label and label != slug else slug
+
+
 def marked(record: Any, field: str, value: str) -> str:
     if value and field in record.get("unverified", []):
         return value + UNVERIFIED
@@ -42,10 +49,13 @@ def marked(record: Any, field: str, value: str) -> str:
 
 
 def listing(records: Sequence[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
-             title: str | None = None, notes: list[str] | None = None) -> View:
+             title: str | None = None, notes: list[str] | None = None,
+             labels: dict[str, dict[str, str]] | None = None, short: dict[str, int] | None = None,
+             optional: list[str] | None = None) -> View:
     return View(payload=list(records), columns=[header for header, _ in columns],
                 rows=[[get(record) for _, get in columns] for record in records],
-                title=title, notes=notes or [], record_type=record_type)
+                title=title, notes=notes or [], record_type=record_type, labels=labels,
+                short=short, optional=optional)
 
 
 def field(name: str) -> Callable[[Any], str]:
@@ -70,6 +80,7 @@ def years_text(trial: Trial) -> str:
 def trials_view(trials: Sequence[Trial]) -> View:
     return listing(trials, "trial", [
         ("id", field("id")),
+        ("name", lambda trial: trial["acronym"] or trial["title"]),
         ("therapy", field("therapy")),
         ("phase", field("phase")),
         ("status", field("status")),
@@ -77,7 +88,8 @@ def trials_view(trials: Sequence[Trial]) -> View:
         ("enrolment", enrolment_text),
         ("design", design_text),
         ("outcome", field("outcome")),
-    ])
+    ], labels={"status": words.STATUS_LABELS, "outcome": words.OUTCOME_LABELS, "phase": words.PHASE_LABELS},
+       short={"name": 24}, optional=["design", "enrolment", "years", "phase"])
 
 
 def design_text(trial: Trial) -> str:
@@ -98,7 +110,8 @@ def therapies_view(dataset: Dataset) -> View:
         ("chemotherapy", field("chemotherapy")),
         ("aim", field("aim")),
         ("trials", lambda therapy: str(counts.get(therapy["id"], 0))),
-    ])
+    ], labels={"availability": words.AVAILABILITY_LABELS, "chemotherapy": words.CHEMOTHERAPY_LABELS,
+               "aim": words.AIM_LABELS})
 
 
 def sources_view(sources: Sequence[Source]) -> View:
@@ -110,7 +123,7 @@ def sources_view(sources: Sequence[Source]) -> View:
         ("title", field("title")),
         ("identifier", source_identifier),
         ("verified", field("verified")),
-    ])
+    ], labels={"kind": words.SOURCE_KIND_LABELS})
 
 
 def source_identifier(source: Source) -> str:
@@ -126,7 +139,7 @@ def search_view(hits: list[dict[str, Any]], query: str) -> View:
         ("id", field("id")),
         ("title", field("title")),
         ("matched in", lambda hit: ", ".join(hit["matched"])),
-    ], title=f"Search: {query}")
+    ], title=f"Search: {query}", labels={"type": words.RECORD_TYPE_LABELS})
 
 
 def _source_lines(sources: Sequence[Source]) -> str:
@@ -166,7 +179,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("therapy", trial["therapy"]),
         ("registrations", registrations),
         ("phase", marked(trial, "phase", trial["phase"])),
-        ("status", marked(trial, "status", trial["status"])),
+        ("status", marked(trial, "status", say(words.STATUS_LABELS, trial["status"]))),
         ("years", marked(trial, "start_year", years_text(trial))),
         ("design", design_text(trial) + (f"; comparator: {trial['design']['comparator']}"
                                           if trial["design"]["comparator"] else "")),
@@ -187,7 +200,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("dose", marked(trial, "dose", text(trial["dose"]))),
         ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
         ("result", marked(trial, "result", text(trial["result"]))),
-        ("outcome", trial["outcome"]),
+        ("outcome", say(words.OUTCOME_LABELS, trial["outcome"])),
         ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
         ("where sources differ", differences),
         ("publications", text(trial["publications"])),
