@@ -46,7 +46,9 @@ def column_widths(columns: list[str], rows: list[list[str]], width: int) -> list
         return natural
     short = [value if value <= SHORT else 1 for value in natural]
     base = short if sum(short) <= room else [1] * len(columns)
-    floors = _share([max(word, least) for word, least in zip(words, base, strict=True)], base, room)
+    wanted = [max(word, least) for word, least in zip(words, base, strict=True)]
+    # Whole words come before whole short columns: a short column gives way, an id never does.
+    floors = _share(wanted, words, room) if sum(words) <= room else words
     return _share(natural, floors, room)
 
 

@@ -70,6 +70,17 @@ def enrolment_text(trial: Trial) -> str:
     return marked(trial, "enrolment", f"{count} ({kind})")
 
 
+def enrolment_count(trial: Trial) -> str:
+    """The newest enrolment figure alone: its kind is a column of its own, so CSV cells stay numbers."""
+    figure = queries.enrolment_figure(trial)
+    return marked(trial, "enrolment", str(figure[0])) if figure else ""
+
+
+def enrolment_type(trial: Trial) -> str:
+    figure = queries.enrolment_figure(trial)
+    return str(figure[1]) if figure else ""
+
+
 def years_text(trial: Trial) -> str:
     start, end = trial["start_year"], trial["end_year"]
     if start is None and end is None:
@@ -85,11 +96,12 @@ def trials_view(trials: Sequence[Trial]) -> View:
         ("phase", field("phase")),
         ("status", field("status")),
         ("years", years_text),
-        ("enrolment", enrolment_text),
+        ("enrolment", enrolment_count),
+        ("enrolment_type", enrolment_type),
         ("design", design_text),
         ("outcome", field("outcome")),
     ], labels={"status": words.STATUS_LABELS, "outcome": words.OUTCOME_LABELS, "phase": words.PHASE_LABELS},
-       short={"name": 24}, optional=["design", "enrolment", "years", "phase"])
+       short={"name": 24}, optional=["design", "enrolment_type", "enrolment", "years", "phase"])
 
 
 def design_text(trial: Trial) -> str:
