@@ -61,3 +61,25 @@ def test_an_empty_pager_means_none(monkeypatch) -> None:
     monkeypatch.setenv("MSCLI_PAGER", "")
     monkeypatch.setenv("LINES", "10")
     assert not runtime.page("line\n" * 50)
+
+
+@pytest.mark.parametrize("width", [80, 100, 160])
+@pytest.mark.parametrize("listing", ["trials", "therapies", "sources"])
+def test_real_listings_keep_every_id_whole_and_fit(listing: str, width: int) -> None:
+    """The bundled dataset's listings as a terminal of 80, 100 and 160 columns shows them
+    (benchmarks/tmux_capture.sh shows the same in a real terminal)."""
+    from mscli.output import views
+    from mscli.output.layout import cell_width, unbreakable
+    from mscli.output.render import OutputFormat, render
+    from mscli.output.terminal import Terminal
+
+    dataset = runtime.load(runtime.Output(None, None, True, False))
+    view = {"trials": lambda: views.trials_view(dataset["trials"]),
+            "therapies": lambda: views.therapies_view(dataset),
+            "sources": lambda: views.sources_view(dataset["sources"])}[listing]()
+    shown = render(view, OutputFormat.TABLE, Terminal(is_tty=True, width=width, color=False, unicode=True))
+    lines = shown.split("\n")
+    for record in view.payload:
+        assert any(record["id"] in line.split() for line in lines), (record["id"], width)
+    assert all(cell_width(line) <= width or any(unbreakable(word) and cell_width(word) > width // 3
+                                               for word in line.split()) for line in lines)
