@@ -83,3 +83,8 @@ def test_real_listings_keep_every_id_whole_and_fit(listing: str, width: int) -> 
         assert any(record["id"] in line.split() for line in lines), (record["id"], width)
     assert all(cell_width(line) <= width or any(unbreakable(word) and cell_width(word) > width // 3
                                                for word in line.split()) for line in lines)
+
+
+def test_therapy_a_comma_b_means_both(run) -> None:
+    both = {trial["therapy"] for trial in json.loads(run("trials", "--therapy", "ahsct,msc", "--json").stdout)}
+    assert both == {"ahsct", "msc"}
