@@ -66,6 +66,7 @@ class View:
         self.labels = labels if labels is not None else {}
         self.short = short if short is not None else {}
         self.optional = optional if optional is not None else []
+        self.headless = False  # a detail view: a table shows no header and no row repeating the title
         self.notes = notes if notes is not None else []
         self.chart, self.record_type = chart, record_type
 
@@ -185,7 +186,12 @@ def _table(view: View, terminal: Terminal) -> str:
         cells = [[clean(cell).replace(UNVERIFIED_SUFFIX, UNVERIFIED_MARK) for cell in row]
                  for row in human_rows(view)]
         hidden = []
-    if cells and not fits(columns, cells, width):
+    if cells and view.headless:
+        cells = [row for row in cells if row[0] != "title" or not view.title or row[1] not in view.title]
+        label = max(cell_width(row[0]) for row in cells) + len(GAP) if cells else 0
+        block = blocks([row[0] for row in cells], [[row[1] for row in cells]], width)
+        lines += [styled(line[:label], "1") + line[label:] for record in block for line in record]
+    elif cells and not fits(columns, cells, width):
         label = max(cell_width(column) for column in columns) + len(GAP)
         for number, block in enumerate(blocks(columns, cells, width)):
             lines += ([""] if number or view.title else []) + [

@@ -6,6 +6,7 @@ columns are only for the human and tabular formats.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -165,11 +166,24 @@ def _source_lines(sources: Sequence[Source]) -> str:
     return "\n".join(lines)
 
 
+def registry_link(number: str) -> str:
+    """The public page of a registration, for the registries whose addresses are stable."""
+    if re.fullmatch(r"NCT\d{8}", number):
+        return f"https://clinicaltrials.gov/study/{number}"
+    if re.fullmatch(r"ISRCTN\d+", number):
+        return f"https://www.isrctn.com/{number}"
+    if re.fullmatch(r"\d{4}-\d{6}-\d{2}", number):
+        return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={number}"
+    return ""
+
+
 def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any], record_type: str,
             notes: list[str] | None = None) -> View:
     rows = [[label, value] for label, value in pairs if value]
-    return View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [],
+    view = View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [],
                 record_type=record_type)
+    view.headless = True
+    return view
 
 
 def trial_view(detail: dict[str, Any]) -> View:
@@ -183,23 +197,28 @@ def trial_view(detail: dict[str, Any]) -> View:
         + (f": {d['note']}" if d["note"] else "") for d in trial["differences"])
     registrations = "\n".join(
         f"{r['id']} ({r['registry'] or 'unknown registry'})" + (f": {r['note']}" if r["note"] else "")
+        + (f"\n  {registry_link(r['id'])}" if registry_link(r["id"]) else "")
         for r in trial["registrations"])
+    # Reading order: what it is and what it found, who could join, design, registrations, sources.
     pairs = [
         ("id", trial["id"]),
         ("acronym", trial["acronym"] or ""),
         ("title", trial["title"]),
         ("therapy", trial["therapy"]),
-        ("registrations", registrations),
-        ("phase", marked(trial, "phase", trial["phase"])),
         ("status", marked(trial, "status", say(words.STATUS_LABELS, trial["status"]))),
+        ("outcome", say(words.OUTCOME_LABELS, trial["outcome"])),
+        ("result", marked(trial, "result", text(trial["result"]))),
+        ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
+        ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
+        ("phase", marked(trial, "phase", trial["phase"])),
         ("years", marked(trial, "start_year", years_text(trial))),
-        ("design", design_text(trial) + (f"; comparator: {trial['design']['comparator']}"
-                                          if trial["design"]["comparator"] else "")),
         ("eligibility", eligibility_text(eligibility) if eligibility else ""),
         ("eligibility criteria", text(eligibility["criteria"]) if eligibility else ""),
         ("enrolment", marked(trial, "enrolment", enrolment)),
         ("sites", marked(trial, "sites", text(trial["sites"]))),
         ("countries", marked(trial, "countries", text(trial["countries"]))),
+        ("design", design_text(trial) + (f"; comparator: {trial['design']['comparator']}"
+                                          if trial["design"]["comparator"] else "")),
         ("routes", marked(trial, "routes", text(trial["routes"]))),
         ("conditions", text(trial["conditions"])),
         ("interventions", "\n".join(
@@ -210,11 +229,8 @@ def trial_view(detail: dict[str, Any]) -> View:
             + (f": {', '.join(a['interventions'])}" if a["interventions"] else "")
             for a in trial["arms"])),
         ("dose", marked(trial, "dose", text(trial["dose"]))),
-        ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
-        ("result", marked(trial, "result", text(trial["result"]))),
-        ("outcome", say(words.OUTCOME_LABELS, trial["outcome"])),
-        ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
         ("where sources differ", differences),
+        ("registrations", registrations),
         ("publications", text(trial["publications"])),
         ("terms", text(trial["terms"])),
         ("sources", _source_lines(trial["cited_sources"])),
