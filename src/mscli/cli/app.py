@@ -41,6 +41,18 @@ Five commands to try first:
 {notice}
 """
 
+
+def _full_summary(command: typer.models.CommandInfo) -> None:
+    """Give each command its docstring's first paragraph as the summary ``mscli --help`` lists,
+    so Click does not cut it at 45 characters with "..."."""
+    doc = (command.help or getattr(command.callback, "__doc__", None) or "").strip()
+    if command.short_help is None and doc:
+        command.short_help = " ".join(doc.split("\n\n", 1)[0].split())
+
+
+for _command in app.registered_commands:
+    _full_summary(_command)
+
 BUG_REPORT = "please report this bug, with the command you ran, to the mscli developers"
 
 

@@ -189,8 +189,8 @@ def _table(view: View, terminal: Terminal) -> str:
     if cells and view.headless:
         cells = [row for row in cells if row[0] != "title" or not view.title or row[1] not in view.title]
         label = max(cell_width(row[0]) for row in cells) + len(GAP) if cells else 0
-        block = blocks([row[0] for row in cells], [[row[1] for row in cells]], width)
-        lines += [styled(line[:label], "1") + line[label:] for record in block for line in record]
+        detail = blocks([row[0] for row in cells], [[row[1] for row in cells]], width)
+        lines += [styled(line[:label], "1") + line[label:] for record in detail for line in record]
     elif cells and not fits(columns, cells, width):
         label = max(cell_width(column) for column in columns) + len(GAP)
         for number, block in enumerate(blocks(columns, cells, width)):
