@@ -88,3 +88,10 @@ def test_real_listings_keep_every_id_whole_and_fit(listing: str, width: int) -> 
 def test_therapy_a_comma_b_means_both(run) -> None:
     both = {trial["therapy"] for trial in json.loads(run("trials", "--therapy", "ahsct,msc", "--json").stdout)}
     assert both == {"ahsct", "msc"}
+
+
+@pytest.mark.parametrize("form", ["UK", "united kingdom", "Great Britain"])
+def test_common_country_forms_are_accepted(run, form: str) -> None:
+    result = run("trials", "--country", form, "--json")
+    assert result.exit_code == 0
+    assert all("United Kingdom" in trial["countries"] for trial in json.loads(result.stdout))

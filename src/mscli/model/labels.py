@@ -51,3 +51,13 @@ SOURCE_KIND_LABELS = {
 }
 PHASE_LABELS = {"n/a": "no phase", "early-1": "early 1"}
 RECORD_TYPE_LABELS = {"red_flags": "red flags", "red-flag": "red flag", "glossary": "glossary term"}
+
+# Common ways people write a country, mapped to the names the dataset uses (ClinicalTrials.gov's).
+COUNTRY_ALIASES = {
+    "uk": "United Kingdom", "u.k.": "United Kingdom", "great britain": "United Kingdom", "britain": "United Kingdom",
+    "england": "United Kingdom", "scotland": "United Kingdom", "wales": "United Kingdom",
+    "northern ireland": "United Kingdom", "usa": "United States", "us": "United States", "u.s.": "United States",
+    "u.s.a.": "United States", "united states of america": "United States", "america": "United States",
+    "the netherlands": "Netherlands", "holland": "Netherlands", "russian federation": "Russia",
+    "iran, islamic republic of": "Iran", "prc": "China",
+}

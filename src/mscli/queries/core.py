@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from mscli.errors import NotFoundError, UsageError
 from mscli.loading.store import countries_in
 from mscli.model.kinds import KINDS, LOOKUP_ORDER, names_of
+from mscli.model.labels import COUNTRY_ALIASES
 from mscli.model.records import (
     COLLECTIONS,
     UNCLASSIFIED,
@@ -205,8 +206,9 @@ def select_trials(source: TrialSource, wanted: TrialFilter) -> list[Trial]:
 def _resolve_countries(countries: Iterable[str], queries: Sequence[str]) -> set[str]:
     known = {country.lower(): country for country in countries}
     resolved = set()
-    for query in queries:
+    for query in (part for value in queries for part in value.split(",") if part.strip()):
         key = query.strip().lower()
+        key = COUNTRY_ALIASES.get(key, key).lower()
         if key not in known:
             close = suggest(query, known.values())
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
