@@ -187,7 +187,8 @@ def _table(view: View, terminal: Terminal) -> str:
                  for row in human_rows(view)]
         hidden = []
     if cells and view.headless:
-        cells = [row for row in cells if row[0] != "title" or not view.title or row[1] not in view.title]
+        cells = [row for row in cells
+                 if row[0] not in ("title", "name", "term") or not view.title or row[1] not in view.title]
         label = max(cell_width(row[0]) for row in cells) + len(GAP) if cells else 0
         detail = blocks([row[0] for row in cells], [[row[1] for row in cells]], width)
         lines += [styled(line[:label], "1") + line[label:] for record in detail for line in record]
