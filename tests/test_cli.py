@@ -151,7 +151,7 @@ def test_empty_result_is_empty_json_list(run):
     assert result.exit_code == 0
     assert result.json() == []
     csv_out = run("trials", "--therapy", "msc", "--phase", "4", "--format", "csv").stdout
-    assert csv_out.splitlines() == ["id,therapy,phase,status,years,enrolment,design,outcome"]
+    assert csv_out.splitlines() == ["id,name,therapy,phase,status,years,enrolment,enrolment_type,design,outcome"]
 
 
 @pytest.mark.parametrize("args", [

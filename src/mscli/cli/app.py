@@ -24,6 +24,35 @@ COMMAND_MODULES = (lookup, evidence, data)
 app.registered_commands.sort(key=lambda command: [module.__name__ for module in COMMAND_MODULES].index(
     getattr(command.callback, "__module__", data.__name__)))
 
+START_PAGE = """mscli: sourced evidence on stem cell therapies for multiple sclerosis
+
+Therapies (aHSCT, mesenchymal and neural stem cells, ...), the trials and studies behind them,
+what guidance says, and the questions to ask a clinic, each with its sources.
+
+Five commands to try first:
+  mscli therapies                   the therapies, what each aims at and how available it is
+  mscli trials --status recruiting  trials open now (add --therapy msc)
+  mscli compare ahsct msc           two therapies side by side
+  mscli search thyroid              every record that mentions a word
+  mscli clinic                      red flags and questions to ask about a stem cell offer
+
+'mscli --help' lists every command; 'mscli COMMAND --help' explains one.
+
+{notice}
+"""
+
+
+def _full_summary(command: typer.models.CommandInfo) -> None:
+    """Give each command its docstring's first paragraph as the summary ``mscli --help`` lists,
+    so Click does not cut it at 45 characters with "..."."""
+    doc = (command.help or getattr(command.callback, "__doc__", None) or "").strip()
+    if command.short_help is None and doc:
+        command.short_help = " ".join(doc.split("\n\n", 1)[0].split())
+
+
+for _command in app.registered_commands:
+    _full_summary(_command)
+
 BUG_REPORT = "please report this bug, with the command you ran, to the mscli developers"
 
 
@@ -103,6 +132,13 @@ def main() -> None:
     gc.disable()
     words = complete.finished_words(os.environ)
     argv = shared_options_after_command(sys.argv[1:] if words is None else words)
+    if not argv and words is None:
+        from mscli.model.labels import NOTICE
+
+        sys.stdout.write(START_PAGE.format(notice=NOTICE))
+        return
+    if argv[:1] == ["help"]:
+        argv = [*argv[1:], "--help"]
     try:
         _app_for(argv)(prog_name="mscli", args=argv)
     except KeyboardInterrupt:

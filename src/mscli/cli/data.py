@@ -11,9 +11,9 @@ import typer
 from mscli.cli import completion as complete
 from mscli.cli.runtime import Output, app, display, emit, output_options, terminal, write
 from mscli.errors import ExitStatus, UsageError
-from mscli.output import views
+from mscli.output import evidence_views, views
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
-from mscli.queries import core as queries
+from mscli.queries import info as dataset_info
 
 if TYPE_CHECKING:
     pass
@@ -32,7 +32,7 @@ def coverage(out: Output) -> None:
     """
     from mscli.queries import coverage as search_log
 
-    display(out, lambda ds: views.coverage_view(search_log.coverage(ds)))
+    display(out, lambda ds: evidence_views.coverage_view(search_log.coverage(ds)))
 
 
 @app.command()
@@ -48,7 +48,7 @@ def info(out: Output) -> None:
     from mscli.loading.dataset import data_locations
 
     where = " + ".join(str(path) for path in data_locations(out.data))
-    display(out, lambda ds: views.info_view(queries.info(ds), where))
+    display(out, lambda ds: views.info_view(dataset_info.info(ds), where))
 
 
 @app.command()

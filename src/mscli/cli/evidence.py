@@ -23,7 +23,7 @@ from mscli.errors import UsageError
 from mscli.model.choices import ChartBy, CompareBy
 from mscli.model.labels import NOT_A_REFERRAL
 from mscli.model.records import Dataset, MsType
-from mscli.output import views
+from mscli.output import evidence_views, views
 from mscli.output.render import OutputFormat, ReportFormat, View
 from mscli.queries import compare as comparing
 from mscli.queries import core as queries
@@ -58,7 +58,7 @@ def compare(out: Output,
         if by is CompareBy.OUTCOME:
             from mscli.features import outcomes
 
-            return views.outcomes_view(outcomes.by_outcome(ds, therapy_ids))
+            return evidence_views.outcomes_view(outcomes.by_outcome(ds, therapy_ids))
         return views.compare_view(comparing.compare(ds, therapy_ids))
 
     display(out, build)
@@ -89,10 +89,10 @@ def clinic(out: Output,
     from mscli.features import clinic as checks
 
     if offer is None:
-        display(out, lambda ds: views.red_flags_view(ds["red_flags"]))
+        display(out, lambda ds: evidence_views.red_flags_view(ds["red_flags"]))
         return
     text = checks.read_offer(offer, getattr(sys.stdin, "buffer", None))
-    display(out, lambda ds: views.offer_view(checks.check_offer(ds, text)))
+    display(out, lambda ds: evidence_views.offer_view(checks.check_offer(ds, text)))
 
 
 @app.command()
@@ -124,8 +124,8 @@ def timeline(out: Output,
 
     def build(ds: Dataset) -> View:
         if chart is not None:
-            return views.counts_view(evidence_timeline.trial_counts(ds, chart, window), chart.value)
-        return views.timeline_view(evidence_timeline.events(ds, window))
+            return evidence_views.counts_view(evidence_timeline.trial_counts(ds, chart, window), chart.value)
+        return evidence_views.timeline_view(evidence_timeline.events(ds, window))
 
     display(out, build)
 
@@ -220,12 +220,12 @@ def match(out: Output,
 
     def build(ds: Dataset) -> View:
         if trial_id is None:
-            return views.match_view(matching.match(ds, profile, recruiting_only), NOT_A_REFERRAL)
+            return evidence_views.match_view(matching.match(ds, profile, recruiting_only), NOT_A_REFERRAL)
         found = queries.find(ds, "trials", trial_id)
         answer = matching.match(ds, profile, recruiting_only, trial_ids=[found["id"]])
         if not answer["trials"]:
             raise UsageError(f"trial {found['id']!r} is {found['status']}, not recruiting (--recruiting-only)")
-        return views.match_detail_view(answer["trials"][0], NOT_A_REFERRAL)
+        return evidence_views.match_detail_view(answer["trials"][0], NOT_A_REFERRAL)
 
     display(out, build)
     shown_as = out.fmt or (OutputFormat.TABLE if terminal(out.color).is_tty else None)

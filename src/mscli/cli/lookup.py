@@ -55,7 +55,7 @@ def therapy(out: Output,
 @output_options()
 def trials(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
-        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).",
+        "--therapy", "-t", metavar="ID[,ID]", help="Therapy id or alias (repeatable, or comma-separated).",
         autocompletion=complete.therapy_ids)] = None,
     phase: Annotated[Optional[list[Phase]], typer.Option(help="Trial phase (repeatable).")] = None,
     status: Annotated[Optional[list[Status]], typer.Option(case_sensitive=False,
@@ -66,10 +66,13 @@ def trials(out: Output,
         metavar="COUNTRY", help="Country with a site (repeatable).", autocompletion=complete.countries)] = None,
     design: Annotated[Optional[list[Design]], typer.Option(
         case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
-    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or after this year.")] = None,
-    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Running in or before this year.")] = None,
+    since: Annotated[Optional[int], typer.Option(
+        min=1900, max=2100, metavar="YEAR", help="Running in or after this year.")] = None,
+    until: Annotated[Optional[int], typer.Option(
+        min=1900, max=2100, metavar="YEAR", help="Running in or before this year.")] = None,
     sort: Annotated[SortKey, typer.Option(case_sensitive=False, help="Sort order.")] = SortKey.START,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many trials.")] = None,
+    limit: Annotated[Optional[int], typer.Option(
+        min=1, metavar="N", help="Show at most this many trials.")] = None,
 ) -> None:
     """List trials, filtered and sorted. Filters combine: all must hold.
 
@@ -80,7 +83,8 @@ def trials(out: Output,
       mscli trials --design randomised --design blinded --since 2015
       mscli trials --therapy msc --json | jq '.[].id'
     """
-    wanted = TrialFilter(therapies=therapy_filter or [], phases=phase or [], statuses=status or [],
+    therapies = [part.strip() for value in therapy_filter or [] for part in value.split(",") if part.strip()]
+    wanted = TrialFilter(therapies=therapies, phases=phase or [], statuses=status or [],
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
                          since=since, until=until)
 

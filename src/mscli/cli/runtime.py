@@ -25,7 +25,7 @@ from mscli.model.labels import NOTICE
 from mscli.model.records import Dataset
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
 from mscli.output.terminal import Terminal
-from mscli.queries import core as queries
+from mscli.queries import info as dataset_info
 
 if TYPE_CHECKING:
     from mscli.loading.store import Store
@@ -51,6 +51,8 @@ DataOption = Annotated[Optional[str], typer.Option(
     "one (or set MSCLI_DATA).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read the YAML; do not use or write the cache.")]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal (or set NO_COLOR).")]
+NoPagerOption = Annotated[bool, typer.Option(
+    "--no-pager", help="Never page long output on a terminal (the pager is $MSCLI_PAGER, $PAGER or 'less -FRX').")]
 FieldsOption = Annotated[Optional[str], typer.Option(
     "--fields", metavar="NAME,NAME", help="Only these fields, comma-separated, in every format; "
     "'--fields help' lists the fields.")]
@@ -62,23 +64,24 @@ class Output:
     """The options every command shares: where data comes from and how the answer is shown."""
 
     def __init__(self, fmt: OutputFormat | None, data: str | None, use_cache: bool, color: bool,
-                 fields: str | None = None, query: str | None = None) -> None:
+                 fields: str | None = None, query: str | None = None, pager: bool = True) -> None:
         self.fmt, self.data, self.use_cache, self.color = fmt, data, use_cache, color
-        self.fields, self.query = fields, query
+        self.fields, self.query, self.pager = fields, query, pager
 
     def reading(self, data: str | None, use_cache: bool) -> "Output":
         """The same output, reading another dataset (``validate PATH``)."""
-        return Output(self.fmt, data, use_cache, self.color, self.fields, self.query)
+        return Output(self.fmt, data, use_cache, self.color, self.fields, self.query, self.pager)
 
 
 def _make_output(fmt: OutputFormat | None = None, as_json: bool = False, data: str | None = None,
                  no_cache: bool = False, no_color: bool = False, fields: str | None = None,
-                 query: str | None = None) -> Output:
+                 query: str | None = None, no_pager: bool = False) -> Output:
     if as_json and fmt not in (None, OutputFormat.JSON):
         raise UsageError(f"--json and --format {fmt} contradict each other; use one")
     if query is not None and fmt not in (None, OutputFormat.JSON, OutputFormat.JSONL):
         raise UsageError(f"--query prints JSON; it cannot be combined with --format {fmt}")
-    return Output(OutputFormat.JSON if as_json else fmt, data, not no_cache, not no_color, fields, query)
+    return Output(OutputFormat.JSON if as_json else fmt, data, not no_cache, not no_color, fields, query,
+                  not no_pager)
 
 
 # The shared options, by group: name, annotation, default. Declared once; ``output_options``
@@ -86,14 +89,14 @@ def _make_output(fmt: OutputFormat | None = None, as_json: bool = False, data: s
 _SHARED: dict[str, tuple[tuple[str, Any, Any], ...]] = {
     "format": (("fmt", FormatOption, None), ("as_json", JsonOption, False)),
     "data": (("data", DataOption, None), ("no_cache", NoCacheOption, False)),
-    "color": (("no_color", NoColorOption, False),),
+    "color": (("no_color", NoColorOption, False), ("no_pager", NoPagerOption, False)),
     "select": (("fields", FieldsOption, None), ("query", QueryOption, None)),
 }
 
 # Every shared option word, and whether it takes a value: ``app.main`` accepts them before the
 # command name too (``mscli --json trials``).
 SHARED_FLAGS: dict[str, bool] = {"--format": True, "-f": True, "--json": False, "--data": True,
-                                 "--no-cache": False, "--no-color": False, "--fields": True,
+                                 "--no-cache": False, "--no-color": False, "--no-pager": False, "--fields": True,
                                  "--query": True}
 
 
@@ -197,7 +200,7 @@ def open_store(out: Output) -> "Store":
     from mscli.loading import dataset
 
     store = dataset.open_store(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
-    notice = queries.stale_notice(store.meta)
+    notice = dataset_info.stale_notice(store.meta)
     if notice:
         sys.stderr.write(notice + "\n")
     return store
@@ -234,4 +237,41 @@ def emit(out: Output, view: View) -> None:
             result = selection.run_query(selection.compile_query(out.query), view.payload)
             view = View(payload=result, columns=[], rows=[])
             fmt = fmt or OutputFormat.JSON
-    write(render(view, fmt, terminal(out.color)), utf8=fmt in MACHINE_FORMATS)
+    shown = terminal(out.color)
+    text = render(view, fmt, shown)
+    if out.pager and shown.is_tty and fmt in (None, OutputFormat.TABLE, OutputFormat.MARKDOWN) and page(text):
+        return
+    write(text, utf8=fmt in MACHINE_FORMATS)
+
+
+def page(text: str) -> bool:
+    """Show ``text`` through a pager if it is taller than the terminal, as git does.
+
+    The pager is $MSCLI_PAGER, else $PAGER, else ``less -FRX`` (-R keeps colours, -F quits at
+    once when the text fits, -X leaves it on the screen); an empty value or ``cat`` means none.
+    Returns False when nothing was paged, so the caller writes the text itself.
+    """
+    if text.count("\n") < shutil.get_terminal_size((100, 24)).lines:
+        return False
+    command = os.environ.get("MSCLI_PAGER", os.environ.get("PAGER", "less -FRX")).strip()
+    if not command or command == "cat":
+        return False
+    import shlex
+    import subprocess
+
+    env = {**os.environ, "LESSCHARSET": os.environ.get("LESSCHARSET", "utf-8")}
+    try:
+        pager = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, env=env)
+    except (OSError, ValueError):
+        return False
+    assert pager.stdin is not None
+    try:
+        pager.stdin.write(text.encode("utf-8", errors="replace"))
+        pager.stdin.close()
+    except BrokenPipeError:
+        pass
+    try:
+        pager.wait()
+    except KeyboardInterrupt:
+        pager.wait()
+    return True

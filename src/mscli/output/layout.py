@@ -13,6 +13,7 @@ from collections.abc import Iterator
 GAP = "  "
 MAX_MIN_WIDTH = 30
 SHORT = 12  # columns this narrow (years, phases, counts) are kept whole while others give way
+BLOCK_BELOW = 60  # narrower than this, a table is shown as one block per record
 
 
 def cell_width(text: str) -> int:
@@ -31,23 +32,60 @@ def _char_width(char: str) -> int:
 def column_widths(columns: list[str], rows: list[list[str]], width: int) -> list[int]:
     """Each column's width: its natural width if all fit, else shrunk widest-first.
 
-    Short columns keep their width and no column is cut below its longest unbreakable piece
-    (up to MAX_MIN_WIDTH) while that is possible; the room left is shared in proportion to
-    how much each column wants.
+    Short columns keep their width and no column is cut below its longest word (ids, DOIs
+    and URLs in full; only foldable words are capped at MAX_MIN_WIDTH) while that is possible;
+    the room left is shared in proportion to how much each column wants.
     """
     table = [columns, *rows]
     natural = [max(max((cell_width(line) for line in row[index].split("\n")), default=0) for row in table)
                for index in range(len(columns))]
     natural = [max(value, 1) for value in natural]
-    words = [min(max((cell_width(piece) for row in table for piece, _ in _pieces(row[index])), default=1),
-                 MAX_MIN_WIDTH, natural[index]) for index in range(len(columns))]
+    words = [min(floor_of(row[index] for row in table), natural[index]) for index in range(len(columns))]
     room = max(width - len(GAP) * (len(columns) - 1), len(columns))
     if sum(natural) <= room:
         return natural
     short = [value if value <= SHORT else 1 for value in natural]
     base = short if sum(short) <= room else [1] * len(columns)
-    floors = _share([max(word, least) for word, least in zip(words, base, strict=True)], base, room)
+    wanted = [max(word, least) for word, least in zip(words, base, strict=True)]
+    # Whole words come before whole short columns: a short column gives way, an id never does.
+    floors = _share(wanted, words, room) if sum(words) <= room else words
     return _share(natural, floors, room)
+
+
+def floor_of(cells: Iterator[str] | list[str]) -> int:
+    """The narrowest a column of ``cells`` can be without splitting a word that must stay whole."""
+    widest = 1
+    for cell in cells:
+        for word in cell.split():
+            size = cell_width(word)
+            widest = max(widest, size if unbreakable(word) else min(size, MAX_MIN_WIDTH))
+    return widest
+
+
+def fits(columns: list[str], rows: list[list[str]], width: int) -> bool:
+    """Whether a grid of these cells fits ``width`` with every unbreakable word whole; if not,
+    the table is shown as one block per record (as gh does)."""
+    if width < BLOCK_BELOW:
+        return False
+    floors = [floor_of([columns[index], *(row[index] for row in rows)]) for index in range(len(columns))]
+    return sum(floors) + len(GAP) * (len(columns) - 1) <= width
+
+
+def blocks(columns: list[str], rows: list[list[str]], width: int) -> list[list[str]]:
+    """Each record as lines of "label  value", values wrapped beside the labels; a blank line
+    between records is the caller's. Unbreakable words longer than the room are left whole."""
+    label_width = max(cell_width(column) for column in columns)
+    room = max(width - label_width - len(GAP), 20)
+    out = []
+    for row in rows:
+        lines = []
+        for column, cell in zip(columns, row, strict=True):
+            if not cell:
+                continue
+            for number, line in enumerate(wrap(cell, room)):
+                lines.append((pad(column, label_width) if number == 0 else " " * label_width) + GAP + line)
+        out.append([line.rstrip() for line in lines])
+    return out
 
 
 def _share(wanted: list[int], floors: list[int], room: int) -> list[int]:
@@ -66,14 +104,19 @@ def _share(wanted: list[int], floors: list[int], room: int) -> list[int]:
     return widths
 
 
-def _pieces(text: str) -> Iterator[tuple[str, bool]]:
-    """The unbreakable pieces of ``text``, each with whether a space comes before it.
+def unbreakable(word: str) -> bool:
+    """Words a person copies (ids, registry numbers, DOIs, URLs: anything with a digit, a
+    hyphen, a slash, a dot inside or a colon) are never split; other words may be folded."""
+    return _KEY.search(word) is not None
 
-    A line may break at a space or after a hyphen, so "double-blind" is two pieces.
-    """
+
+_KEY = re.compile(r"[-/:_0-9]|\.\w")
+
+
+def _pieces(text: str) -> Iterator[tuple[str, bool]]:
+    """The words of ``text``: a line breaks at spaces only, so "double-blind" stays whole."""
     for word in text.split():
-        for position, piece in enumerate(re.findall(r"[^-]*-+|[^-]+", word)):
-            yield piece, position == 0
+        yield word, True
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -88,7 +131,7 @@ def wrap(text: str, width: int) -> list[str]:
                 continue
             if line:
                 lines.append(line)
-            while cell_width(piece) > width:
+            while cell_width(piece) > width and not unbreakable(piece):
                 head = _fit(piece, width)
                 lines.append(head)
                 piece = piece[len(head):]

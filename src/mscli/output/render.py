@@ -13,7 +13,7 @@ import json
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mscli.model.labels import NOTICE
+from mscli.model.labels import NOTICE, UNVERIFIED_MARK, UNVERIFIED_SUFFIX
 from mscli.output.terminal import Terminal, clean
 
 if TYPE_CHECKING:
@@ -48,15 +48,25 @@ class View:
     """One answer, ready for any format.
 
     ``chart`` is drawn instead of the table on a terminal (other formats ignore it);
-    ``record_type`` is the schema type name (``mscli schema``) of each record of the payload,
-    or of the payload itself for one record: its TypedDict gives the fields --fields offers.
+    ``labels`` maps a column to the human words for its slugs (``model.labels``): tables and
+    Markdown show the words, CSV/TSV keep the slugs; ``short`` names columns that a table
+    shortens (at a space, marked with an ellipsis) to at most so many
+    characters, machine formats never; ``optional`` columns, first first, are left out of a
+    table too narrow for them all (with a note), before it falls back to blocks. ``record_type`` is the schema type name
+    (``mscli schema``) of each record of the payload, or of the payload itself for
+    one record: its TypedDict gives the fields --fields offers.
     Plain classes here and below: dataclasses cost start-up time on every run.
     """
 
     def __init__(self, payload: Any, columns: list[str], rows: list[list[str]], title: str | None = None,
                  notes: list[str] | None = None, chart: Chart | None = None,
-                 record_type: str | None = None) -> None:
+                 record_type: str | None = None, labels: dict[str, dict[str, str]] | None = None,
+                 short: dict[str, int] | None = None, optional: list[str] | None = None) -> None:
         self.payload, self.columns, self.rows, self.title = payload, columns, rows, title
+        self.labels = labels if labels is not None else {}
+        self.short = short if short is not None else {}
+        self.optional = optional if optional is not None else []
+        self.headless = False  # a detail view: a table shows no header and no row repeating the title
         self.notes = notes if notes is not None else []
         self.chart, self.record_type = chart, record_type
 
@@ -116,6 +126,29 @@ def _tsv(view: View, header: bool) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def human_rows(view: View) -> list[list[str]]:
+    """The rows with each labelled column's slugs in words (for people; machines get slugs)."""
+    maps = [view.labels.get(column) for column in view.columns]
+    limits = [view.short.get(column) for column in view.columns]
+    if not any(maps) and not any(limits):
+        return view.rows
+    return [[_shorten(_label(cell, labels) if labels else cell, limit)
+             for cell, labels, limit in zip(row, maps, limits, strict=True)] for row in view.rows]
+
+
+def _shorten(cell: str, limit: int | None) -> str:
+    if limit is None or len(cell) <= limit:
+        return cell
+    cut = cell[:limit].rsplit(" ", 1)[0].rstrip(" ,:;-")
+    return (cut or cell[:limit]) + "…"
+
+
+def _label(cell: str, labels: dict[str, str]) -> str:
+    """The words for ``cell``'s slug, keeping a qualifier after it ("completed (unverified)")."""
+    head, gap, tail = cell.partition(" (")
+    return labels[head] + gap + tail if head in labels else cell
+
+
 def _markdown(view: View) -> str:
     def cell(text: str) -> str:
         return clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
@@ -123,13 +156,13 @@ def _markdown(view: View) -> str:
     lines = [f"## {cell(view.title)}", ""] if view.title else []
     lines.append("| " + " | ".join(cell(c) for c in view.columns) + " |")
     lines.append("|" + "|".join("---" for _ in view.columns) + "|")
-    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in view.rows]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in human_rows(view)]
     lines += ["", *(f"_{cell(note)}_" for note in view.notes), f"_{NOTICE}_"]
     return "\n".join(lines) + "\n"
 
 
 def _table(view: View, terminal: Terminal) -> str:
-    from mscli.output.layout import grid, wrap
+    from mscli.output.layout import GAP, blocks, cell_width, fits, grid, wrap
 
     width = max(terminal.width, 20)
 
@@ -137,14 +170,45 @@ def _table(view: View, terminal: Terminal) -> str:
         return f"\x1b[{code}m{line}\x1b[0m" if terminal.color and line else line
 
     lines = [styled(line, "1") for line in wrap(clean(view.title), width)] if view.title else []
-    if view.rows:
-        header, rows = grid([clean(column) for column in view.columns],
-                            [[clean(cell) for cell in row] for row in view.rows],
-                            width, "─" if terminal.unicode else "-")
+    columns = [clean(column) for column in view.columns]
+    cells = [[clean(cell).replace(UNVERIFIED_SUFFIX, UNVERIFIED_MARK) for cell in row] for row in human_rows(view)]
+    marks = any(UNVERIFIED_MARK in cell for row in cells for cell in row)
+    hidden: list[str] = []
+    for name in view.optional:
+        if not cells or fits(columns, cells, width) or name not in columns:
+            break
+        index = columns.index(name)
+        hidden.append(name)
+        columns = columns[:index] + columns[index + 1:]
+        cells = [row[:index] + row[index + 1:] for row in cells]
+    if hidden and not fits(columns, cells, width):
+        columns = [clean(column) for column in view.columns]
+        cells = [[clean(cell).replace(UNVERIFIED_SUFFIX, UNVERIFIED_MARK) for cell in row]
+                 for row in human_rows(view)]
+        hidden = []
+    if cells and view.headless:
+        cells = [row for row in cells
+                 if row[0] not in ("title", "name", "term") or not view.title or row[1] not in view.title]
+        label = max(cell_width(row[0]) for row in cells) + len(GAP) if cells else 0
+        detail = blocks([row[0] for row in cells], [[row[1] for row in cells]], width)
+        lines += [styled(line[:label], "1") + line[label:] for record in detail for line in record]
+    elif cells and not fits(columns, cells, width):
+        label = max(cell_width(column) for column in columns) + len(GAP)
+        for number, block in enumerate(blocks(columns, cells, width)):
+            lines += ([""] if number or view.title else []) + [
+                styled(line[:label], "1") + line[label:] for line in block]
+        lines.append("")
+    elif cells:
+        header, rows = grid(columns, cells, width, "─" if terminal.unicode else "-")
         lines += [styled(line, "1") for line in header[:-1]] + header[-1:]
         lines += [line for row in rows for line in row]
     else:
         lines.append("No results.")
+    if hidden:
+        view.notes = [f"Not shown at this width: {', '.join(hidden)} (a wider terminal or --format csv "
+                      "shows them).", *view.notes]
+    if marks:
+        view.notes = [*view.notes, f"{UNVERIFIED_MARK.strip()} not yet checked against a source (unverified)."]
     for note in [*view.notes, NOTICE]:
         lines += [styled(line, "2") for line in wrap(clean(note), width)]
     return "\n".join(lines) + "\n"

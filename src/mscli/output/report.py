@@ -17,6 +17,7 @@ from mscli.model.labels import NOTICE
 from mscli.model.records import CollectionName, Dataset, Source
 from mscli.output.views import design_text, eligibility_text, text, years_text
 from mscli.queries import core as queries
+from mscli.queries import info as dataset_info
 
 REPORT_TITLE = "Stem cell therapies for multiple sclerosis: evidence summary"
 PURPOSE = ("This summary lists what the cited sources say about the chosen therapies and "
@@ -171,7 +172,7 @@ def build(dataset: Dataset, record_queries: Sequence[str], today: datetime.date 
         title=REPORT_TITLE,
         generated=(today or datetime.date.today()).isoformat(),
         dataset_title=info["title"], dataset_version=info["version"], dataset_reviewed=info["reviewed"],
-        stale_note=queries.stale_notice(dataset, today),
+        stale_note=dataset_info.stale_notice(dataset, today),
         notice=NOTICE, purpose=PURPOSE, sections=sections, sources=citations.cited(),
         questions_heading=QUESTIONS_HEADING, question_lines=QUESTION_LINES,
     )

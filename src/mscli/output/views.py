@@ -6,15 +6,18 @@ columns are only for the human and tabular formats.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, assert_never
 
+from mscli.model import labels as words
 from mscli.model.kinds import KINDS
 from mscli.model.records import COLLECTIONS, CollectionName, Dataset, Source, Trial
 from mscli.output.render import View
 from mscli.queries import core as queries
+from mscli.queries import info as dataset_info
 
-UNVERIFIED = " (unverified)"
+UNVERIFIED = words.UNVERIFIED_SUFFIX
 ORIGINS = {"imported": "imported by you from a registry file with 'mscli import'; not reviewed by "
                        "mscli's editors"}
 
@@ -36,20 +39,29 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def say(labels: dict[str, str], slug: str) -> str:
+    """A slug in words, with the slug after it for anyone matching it to JSON or --fields."""
+    label = labels.get(slug)
+    return f"{label} ({slug})" if label and label != slug else slug
+
+
 def marked(record: Any, field: str, value: str) -> str:
     if value and field in record.get("unverified", []):
         return value + UNVERIFIED
     return value
 
 
-def _listing(records: Sequence[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
-             title: str | None = None, notes: list[str] | None = None) -> View:
+def listing(records: Sequence[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
+             title: str | None = None, notes: list[str] | None = None,
+             labels: dict[str, dict[str, str]] | None = None, short: dict[str, int] | None = None,
+             optional: list[str] | None = None) -> View:
     return View(payload=list(records), columns=[header for header, _ in columns],
                 rows=[[get(record) for _, get in columns] for record in records],
-                title=title, notes=notes or [], record_type=record_type)
+                title=title, notes=notes or [], record_type=record_type, labels=labels,
+                short=short, optional=optional)
 
 
-def _field(name: str) -> Callable[[Any], str]:
+def field(name: str) -> Callable[[Any], str]:
     return lambda record: marked(record, name, text(record.get(name)))
 
 
@@ -61,6 +73,17 @@ def enrolment_text(trial: Trial) -> str:
     return marked(trial, "enrolment", f"{count} ({kind})")
 
 
+def enrolment_count(trial: Trial) -> str:
+    """The newest enrolment figure alone: its kind is a column of its own, so CSV cells stay numbers."""
+    figure = queries.enrolment_figure(trial)
+    return marked(trial, "enrolment", str(figure[0])) if figure else ""
+
+
+def enrolment_type(trial: Trial) -> str:
+    figure = queries.enrolment_figure(trial)
+    return str(figure[1]) if figure else ""
+
+
 def years_text(trial: Trial) -> str:
     start, end = trial["start_year"], trial["end_year"]
     if start is None and end is None:
@@ -69,16 +92,19 @@ def years_text(trial: Trial) -> str:
 
 
 def trials_view(trials: Sequence[Trial]) -> View:
-    return _listing(trials, "trial", [
-        ("id", _field("id")),
-        ("therapy", _field("therapy")),
-        ("phase", _field("phase")),
-        ("status", _field("status")),
+    return listing(trials, "trial", [
+        ("id", field("id")),
+        ("name", lambda trial: trial["acronym"] or trial["title"]),
+        ("therapy", field("therapy")),
+        ("phase", field("phase")),
+        ("status", field("status")),
         ("years", years_text),
-        ("enrolment", enrolment_text),
+        ("enrolment", enrolment_count),
+        ("enrolment_type", enrolment_type),
         ("design", design_text),
-        ("outcome", _field("outcome")),
-    ])
+        ("outcome", field("outcome")),
+    ], labels={"status": words.STATUS_LABELS, "outcome": words.OUTCOME_LABELS, "phase": words.PHASE_LABELS},
+       short={"name": 24}, optional=["design", "enrolment_type", "enrolment", "years", "phase"])
 
 
 def design_text(trial: Trial) -> str:
@@ -91,27 +117,28 @@ def design_text(trial: Trial) -> str:
 
 
 def therapies_view(dataset: Dataset) -> View:
-    counts = queries.trials_by_therapy(dataset)
-    return _listing(dataset["therapies"], "therapy", [
-        ("id", _field("id")),
-        ("name", _field("name")),
-        ("availability", _field("availability")),
-        ("chemotherapy", _field("chemotherapy")),
-        ("aim", _field("aim")),
+    counts = dataset_info.trials_by_therapy(dataset)
+    return listing(dataset["therapies"], "therapy", [
+        ("id", field("id")),
+        ("name", field("name")),
+        ("availability", field("availability")),
+        ("chemotherapy", field("chemotherapy")),
+        ("aim", field("aim")),
         ("trials", lambda therapy: str(counts.get(therapy["id"], 0))),
-    ])
+    ], labels={"availability": words.AVAILABILITY_LABELS, "chemotherapy": words.CHEMOTHERAPY_LABELS,
+               "aim": words.AIM_LABELS})
 
 
 def sources_view(sources: Sequence[Source]) -> View:
-    return _listing(sources, "source", [
-        ("id", _field("id")),
-        ("kind", _field("kind")),
-        ("publisher", _field("publisher")),
-        ("year", _field("year")),
-        ("title", _field("title")),
+    return listing(sources, "source", [
+        ("id", field("id")),
+        ("kind", field("kind")),
+        ("publisher", field("publisher")),
+        ("year", field("year")),
+        ("title", field("title")),
         ("identifier", source_identifier),
-        ("verified", _field("verified")),
-    ])
+        ("verified", field("verified")),
+    ], labels={"kind": words.SOURCE_KIND_LABELS})
 
 
 def source_identifier(source: Source) -> str:
@@ -122,12 +149,12 @@ def source_identifier(source: Source) -> str:
 
 
 def search_view(hits: list[dict[str, Any]], query: str) -> View:
-    return _listing(hits, "search-hit", [
-        ("type", _field("type")),
-        ("id", _field("id")),
-        ("title", _field("title")),
+    return listing(hits, "search-hit", [
+        ("type", field("type")),
+        ("id", field("id")),
+        ("title", field("title")),
         ("matched in", lambda hit: ", ".join(hit["matched"])),
-    ], title=f"Search: {query}")
+    ], title=f"Search: {query}", labels={"type": words.RECORD_TYPE_LABELS})
 
 
 def _source_lines(sources: Sequence[Source]) -> str:
@@ -141,11 +168,24 @@ def _source_lines(sources: Sequence[Source]) -> str:
     return "\n".join(lines)
 
 
+def registry_link(number: str) -> str:
+    """The public page of a registration, for the registries whose addresses are stable."""
+    if re.fullmatch(r"NCT\d{8}", number):
+        return f"https://clinicaltrials.gov/study/{number}"
+    if re.fullmatch(r"ISRCTN\d+", number):
+        return f"https://www.isrctn.com/{number}"
+    if re.fullmatch(r"\d{4}-\d{6}-\d{2}", number):
+        return f"https://www.clinicaltrialsregister.eu/ctr-search/search?query={number}"
+    return ""
+
+
 def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any], record_type: str,
             notes: list[str] | None = None) -> View:
     rows = [[label, value] for label, value in pairs if value]
-    return View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [],
+    view = View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [],
                 record_type=record_type)
+    view.headless = True
+    return view
 
 
 def trial_view(detail: dict[str, Any]) -> View:
@@ -159,23 +199,28 @@ def trial_view(detail: dict[str, Any]) -> View:
         + (f": {d['note']}" if d["note"] else "") for d in trial["differences"])
     registrations = "\n".join(
         f"{r['id']} ({r['registry'] or 'unknown registry'})" + (f": {r['note']}" if r["note"] else "")
+        + (f"\n  {registry_link(r['id'])}" if registry_link(r["id"]) else "")
         for r in trial["registrations"])
+    # Reading order: what it is and what it found, who could join, design, registrations, sources.
     pairs = [
         ("id", trial["id"]),
         ("acronym", trial["acronym"] or ""),
         ("title", trial["title"]),
         ("therapy", trial["therapy"]),
-        ("registrations", registrations),
+        ("status", marked(trial, "status", say(words.STATUS_LABELS, trial["status"]))),
+        ("outcome", say(words.OUTCOME_LABELS, trial["outcome"])),
+        ("result", marked(trial, "result", text(trial["result"]))),
+        ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
+        ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
         ("phase", marked(trial, "phase", trial["phase"])),
-        ("status", marked(trial, "status", trial["status"])),
         ("years", marked(trial, "start_year", years_text(trial))),
-        ("design", design_text(trial) + (f"; comparator: {trial['design']['comparator']}"
-                                          if trial["design"]["comparator"] else "")),
         ("eligibility", eligibility_text(eligibility) if eligibility else ""),
         ("eligibility criteria", text(eligibility["criteria"]) if eligibility else ""),
         ("enrolment", marked(trial, "enrolment", enrolment)),
         ("sites", marked(trial, "sites", text(trial["sites"]))),
         ("countries", marked(trial, "countries", text(trial["countries"]))),
+        ("design", design_text(trial) + (f"; comparator: {trial['design']['comparator']}"
+                                          if trial["design"]["comparator"] else "")),
         ("routes", marked(trial, "routes", text(trial["routes"]))),
         ("conditions", text(trial["conditions"])),
         ("interventions", "\n".join(
@@ -186,11 +231,8 @@ def trial_view(detail: dict[str, Any]) -> View:
             + (f": {', '.join(a['interventions'])}" if a["interventions"] else "")
             for a in trial["arms"])),
         ("dose", marked(trial, "dose", text(trial["dose"]))),
-        ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
-        ("result", marked(trial, "result", text(trial["result"]))),
-        ("outcome", trial["outcome"]),
-        ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
         ("where sources differ", differences),
+        ("registrations", registrations),
         ("publications", text(trial["publications"])),
         ("terms", text(trial["terms"])),
         ("sources", _source_lines(trial["cited_sources"])),
@@ -306,50 +348,23 @@ def _coverage_line(summary: dict[str, Any]) -> str:
             f"included, {summary['registrations_excluded']} excluded (mscli coverage)")
 
 
-def coverage_view(report: dict[str, Any]) -> View:
-    """The searches as a table; then the totals, the exclusions by reason and each exclusion."""
-    rows = [[search["date"], search["database"], search["query"], str(search["found"]),
-             str(len(search["included"])), str(search["excluded"])] for search in report["searches"]]
-    counts = report["counts"]
-    notes = [
-        f"{len(report['searches'])} searches in {', '.join(report['databases']) or 'no database'}"
-        + (f", {report['first_search']} to {report['last_search']}" if report["searches"] else "") + ".",
-        f"Registrations found (summed over searches; one trial can be found more than once): "
-        f"{report['registrations_found']}. Dataset trials found by a search: {len(report['trials_included'])}.",
-        f"In the dataset: {counts['registered_trials']} registered trials, {counts['unregistered_trials']} "
-        f"trial records without a registry number, {counts['cohorts']} cohort studies, "
-        f"{counts['case_series']} case series, {counts['other_studies']} other studies.",
-    ]
-    if report["registered_trials_not_in_a_search"]:
-        notes.append("Registered trials no recorded search found: "
-                     + ", ".join(report["registered_trials_not_in_a_search"]) + ".")
-    if report["exclusions"]:
-        notes.append("Excluded, by reason: " + ", ".join(
-            f"{reason} {count}" for reason, count in report["exclusions_by_reason"].items()) + ".")
-        notes += [f"excluded {item['registration']} ({item['reason']})"
-                  + (f": {item['title']}" if item["title"] else "")
-                  + (f". {item['note']}" if item["note"] else "") for item in report["exclusions"]]
-    return View(payload=report, columns=["date", "database", "query", "found", "included", "excluded"],
-                rows=rows, title="Searches behind the dataset", notes=notes, record_type="coverage")
-
-
 def listing_view(records: Sequence[Any], record_type: str, fields: Sequence[str]) -> View:
     """A plain listing showing the named fields of each record."""
-    return _listing(records, record_type, [(name, _field(name)) for name in fields])
+    return listing(records, record_type, [(name, field(name)) for name in fields])
 
 
 def glossary_view(terms: Sequence[Any]) -> View:
-    return _listing(terms, "term", [("term", _field("term")), ("definition", _field("definition"))])
+    return listing(terms, "term", [("term", field("term")), ("definition", field("definition"))])
 
 
 def import_view(rows: Sequence[Any], into: str) -> View:
     """What an import did with each study; the JSON is one object per study."""
-    view = _listing([row.as_dict() for row in rows], None, [
-        ("input", _field("file")),
+    view = listing([row.as_dict() for row in rows], None, [
+        ("input", field("file")),
         ("study", lambda row: row["study"] or ""),
-        ("action", _field("action")),
-        ("trial", _field("trial")),
-        ("therapy", _field("therapy")),
+        ("action", field("action")),
+        ("trial", field("trial")),
+        ("therapy", field("therapy")),
         ("file or reason", lambda row: row["reason"] or row["path"] or ""),
     ], title=f"Import into {into}")
     view.notes = ["Imported trials are the registry's values, converted; mscli's editors have not "
@@ -363,182 +378,6 @@ def problems_view(problems: Sequence[Any]) -> View:
     return View(payload=payload, columns=["location", "problem"],
                 rows=[[p.location, p.message] for p in problems],
                 title="Problems", record_type="validation-problem")
-
-
-def red_flags_view(flags: Sequence[Any]) -> View:
-    """The red flags with the questions to ask about each (``mscli clinic``)."""
-    return _listing(flags, "red-flag", [
-        ("red flag", lambda flag: f"{flag['title']} ({flag['id']})"),
-        ("why it matters", _field("why")),
-        ("questions to ask", lambda flag: "\n".join(flag["questions"])),
-        ("sources", lambda flag: ", ".join(flag["sources"])),
-    ], title="Questions to ask and red flags in an offer of stem cell treatment",
-        notes=["'mscli sources ID' lists a flag's sources in full; 'mscli clinic --offer FILE' checks a "
-               "clinic's text for these flags."])
-
-
-_AVAILABILITY_WORDS = {
-    "standard-care-some-countries": "accepted as treatment for some people with MS in some countries",
-    "trials-only": "should be given only in clinical trials",
-    "research-only": "still in early research",
-    "unproven": "unproven",
-}
-
-
-def _hit_lines(matches: Sequence[Any]) -> str:
-    return "\n".join(f"line {m['line']}: '{m['text']}' in \"{m['context']}\"" for m in matches)
-
-
-def offer_view(report: dict[str, Any]) -> View:
-    """The report of ``mscli clinic --offer``: what was found, each flag, and the caveats."""
-    source = report["input"]
-    lines = f"{source['lines']} line" + ("" if source["lines"] == 1 else "s")
-    rows = [["input", f"{source['kind']}: {source['name']}", f"{source['characters']} characters, {lines}"]]
-    for number in report["registry_numbers"]:
-        if number["in_dataset"]:
-            detail = (f"in mscli's dataset: trial {number['trial']} ({number['trial_therapy']}, "
-                      f"{number['trial_status']})")
-        else:
-            detail = "not in mscli's dataset (which is not proof it is unregistered; check the registry)"
-        rows.append(["registry number", f"{number['number']} ({number['registry']})",
-                     f"{detail}; line {number['line']}"])
-    for therapy in report["therapies"]:
-        availability = _AVAILABILITY_WORDS.get(therapy["availability"], therapy["availability"])
-        rows.append(["therapy named", f"{therapy['id']}: {therapy['name']}",
-                     f"{therapy['availability']} ({availability}); matched "
-                     + ", ".join(f"'{text}'" for text in therapy["matched"])])
-    order = {True: 0, None: 1, False: 2}
-    for flag in sorted(report["flags"], key=lambda f: order[f["raised"]]):
-        label = {True: "RAISED", False: "not raised", None: "ask"}[flag["raised"]]
-        detail = _hit_lines(flag["matches"]) if flag["matches"] else flag["check_note"]
-        if flag["raised"] is None:
-            detail = "\n".join(flag["questions"])
-        rows.append([label, f"{flag['title']} ({flag['id']})", detail])
-    return View(payload=report, columns=["result", "finding", "detail"], rows=rows,
-                title=f"Red flags in the offer: {len(report['raised'])} raised",
-                notes=list(report["notes"]))
-
-
-def _finding_text(finding: dict[str, Any]) -> str:
-    facts = [finding["evidence"]]
-    if finding["n"] is not None:
-        facts.append(marked(finding, "n", f"n={finding['n']}"))
-    if finding["follow_up"]:
-        facts.append(marked(finding, "follow_up", f"follow-up {finding['follow_up']}"))
-    lines = [f"{finding['plain_words']} ({finding['measure']}): {marked(finding, 'finding', finding['finding'])}",
-             "; ".join(facts)]
-    if finding["figures"]:
-        lines.append(marked(finding, "figures", "as published: " + "; ".join(finding["figures"])))
-    lines.append(finding["certainty_text"])
-    return "\n".join(lines)
-
-
-def outcomes_view(rows: list[dict[str, Any]]) -> View:
-    """Outcomes down, therapies across; each cell lists findings, strongest design first."""
-    columns = ["outcome", *(cell["therapy"] for cell in rows[0]["therapies"])]
-    table = [[row["label"], *("\n\n".join(_finding_text(f) for f in cell["findings"]) or "no finding in mscli"
-                              for cell in row["therapies"])] for row in rows]
-    return View(payload=rows, columns=columns, rows=table, title="Outcomes by therapy", notes=[
-        "A certainty grade is shown only where a cited review or guideline gave one; otherwise the "
-        "design of the study behind the finding is shown and it is marked as not graded.",
-        "Findings come from the trials and studies in this dataset, not from every study ever run.",
-    ])
-
-
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[:limit - 3].rstrip() + "..."
-
-
-def timeline_view(events: Sequence[dict[str, Any]]) -> View:
-    """Events oldest first; the title column is cut short (JSON keeps it whole)."""
-    return _listing(events, "timeline-event", [
-        ("date", _field("date")),
-        ("kind", _field("kind")),
-        ("id", _field("id")),
-        ("therapy", lambda event: ", ".join(event["therapies"])),
-        ("title", lambda event: _short(event["title"])),
-    ], title="Timeline")
-
-
-_PARTICIPANT_KINDS = ("actual", "planned", "analysed")
-
-
-def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
-    """Trial and participant counts per group: numbers for every format, bars on a terminal."""
-    from mscli.output.charts import Bar, Chart, Panel
-
-    kinds = [kind for kind in _PARTICIPANT_KINDS if any(row[f"participants_{kind}"] for row in rows)]
-    without = sum(row["trials_without_figure"] for row in rows)
-    notes = ["Participants: each trial's newest actual enrolment, else its newest planned figure; "
-             "actual and planned numbers are never added together."]
-    if without:
-        notes.append(f"{without} trial(s) have no enrolment figure and add no participants.")
-    notes.append("Counts come from the trials in this dataset, not from every trial ever run.")
-
-    def participants(row: dict[str, Any]) -> str:
-        return " + ".join(f"{row[f'participants_{kind}']} {kind}" for kind in kinds) or "0"
-
-    chart = Chart(panels=[
-        Panel(f"Trials by {by}", ("trials",),
-              [Bar(row["group"], (row["trials"],), str(row["trials"])) for row in rows]),
-        Panel(f"Participants by {by}", tuple(kinds),
-              [Bar(row["group"], tuple(row[f"participants_{kind}"] for kind in kinds), participants(row))
-               for row in rows]),
-    ], notes=notes)
-    columns = [by, "trials", *(f"participants {kind}" for kind in _PARTICIPANT_KINDS), "trials without figure"]
-    table = [[row["group"], str(row["trials"]), *(str(row[f"participants_{kind}"]) for kind in _PARTICIPANT_KINDS),
-              str(row["trials_without_figure"])] for row in rows]
-    return View(payload=list(rows), columns=columns, rows=table, title=f"Trials by {by}", notes=notes,
-                record_type="trial-count", chart=chart)
-
-
-def _label_counts(result: dict[str, Any]) -> list[str]:
-    counts = result["counts"]
-    return [str(counts["meets"]), str(counts["does not meet"]), str(counts["not enough information"])]
-
-
-def match_view(answer: dict[str, Any], notice: str) -> View:
-    """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
-    rows = [["trial", result["id"], result["status"], result["overall"], *_label_counts(result),
-             "\n".join(result["missing_facts"])] for result in answer["trials"]]
-    rows += [["guidance", result["id"], result["therapy"], result["overall"],
-              *_label_counts(result), "\n".join(result["missing_facts"])] for result in answer["guidance"]]
-    notes = ["Guidance rows say whether the profile is within the group a guidance document says is most "
-             "likely to benefit from a therapy; they are not trial eligibility.",
-             "Details per criterion: mscli match --trial ID (with the same profile options).", notice]
-    return View(payload=answer, columns=["type", "id", "status / therapy", "overall", "met",
-                                         "not met", "unknown", "facts that would settle it"],
-                rows=rows, title="Pre-screen of your profile", notes=notes)
-
-
-def match_detail_view(result: dict[str, Any], notice: str) -> View:
-    """One trial's pre-screen, a row per criterion with the trial's own wording and source."""
-    rows = []
-    for item in result["criteria"]:
-        wording = "\n".join(f"\"{w['text']}\" ({w['source']})" for w in item["wording"])
-        value = item["value"]
-        shown = f"{value:.1f}" if item["criterion"] == "edss" and value is not None else _profile_value(value)
-        rows.append([item["criterion"], item["label"], shown, item["limit"],
-                     wording or f"(see {item['source']})"])
-    notes = [f"Overall: {result['overall']}."]
-    if result["missing_facts"]:
-        notes.append("Facts that would settle the unknowns: " + "; ".join(result["missing_facts"]) + ".")
-    if result["other_criteria"]:
-        notes.append(f"Other criteria, not checked ({result['source']}): {result['other_criteria']}")
-    notes.append(notice)
-    title = f"{result.get('acronym') or result['id']}: {result['title']}"
-    return View(payload=result, columns=["criterion", "result", "your value", "limit", "trial's wording (source)"],
-                rows=rows, title=title, notes=notes)
-
-
-def _profile_value(value: Any) -> str:
-    if value is None:
-        return "not given"
-    if isinstance(value, dict):
-        return ", ".join(f"{key.replace('_', ' ')}: {_profile_value(item)}" for key, item in value.items())
-    return text(value)
-
-
 
 
 def diff_view(report: Any) -> View:
@@ -556,5 +395,5 @@ def diff_view(report: Any) -> View:
 
 
 def schema_types_view(types: Sequence[Any]) -> View:
-    return _listing(types, "schema-type", [
-        ("name", _field("name")), ("description", _field("description")), ("emitted by", _field("emitted_by"))])
+    return listing(types, "schema-type", [
+        ("name", field("name")), ("description", field("description")), ("emitted by", field("emitted_by"))])

@@ -6,7 +6,6 @@ cannot match anything) with "did you mean" suggestions; the CLI decides how to s
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -15,6 +14,7 @@ from typing import Any, Protocol, assert_never
 from mscli.errors import NotFoundError, UsageError
 from mscli.loading.store import countries_in
 from mscli.model.kinds import KINDS, LOOKUP_ORDER, names_of
+from mscli.model.labels import COUNTRY_ALIASES
 from mscli.model.records import (
     COLLECTIONS,
     UNCLASSIFIED,
@@ -30,7 +30,6 @@ from mscli.model.records import (
     Trial,
     registry_of,
 )
-from mscli.queries import coverage as _search_log
 
 STALE_AFTER_DAYS = 365
 _PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
@@ -212,8 +211,9 @@ def select_trials(source: TrialSource, wanted: TrialFilter) -> list[Trial]:
 def _resolve_countries(countries: Iterable[str], queries: Sequence[str]) -> set[str]:
     known = {country.lower(): country for country in countries}
     resolved = set()
-    for query in queries:
+    for query in (part for value in queries for part in value.split(",") if part.strip()):
         key = query.strip().lower()
+        key = COUNTRY_ALIASES.get(key, key).lower()
         if key not in known:
             close = suggest(query, known.values())
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -357,48 +357,3 @@ def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
     close = suggest(query, everything)
     hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise NotFoundError(f"no record matches {query[:60]!r}{hint}")
-
-
-# --- info --------------------------------------------------------------------------------
-
-def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]:
-    """Version, review date, whether that date is over a year old, and record counts."""
-    from mscli.model.outputs import SCHEMA_VERSION
-
-    reviewed = dataset["dataset"]["reviewed"]
-    age = days_since_review(dataset, today)
-    sources = dataset["sources"]
-    return {
-        "title": dataset["dataset"]["title"],
-        "version": dataset["dataset"]["version"],
-        "reviewed": reviewed,
-        "days_since_review": age,
-        "stale": age > STALE_AFTER_DAYS,
-        "counts": {name: len(dataset[name]) for name in COLLECTIONS},
-        "studies": _search_log.study_counts(dataset),
-        "coverage": _search_log.coverage_summary(dataset),
-        "unverified_sources": sum(1 for source in sources if not source["verified"]),
-        "trials_by_therapy": trials_by_therapy(dataset),
-        "schema_version": SCHEMA_VERSION,
-    }
-
-
-def trials_by_therapy(dataset: Dataset) -> dict[str, int]:
-    counts = {therapy["id"]: 0 for therapy in dataset["therapies"]}
-    for trial in dataset["trials"]:
-        counts[trial["therapy"]] = counts.get(trial["therapy"], 0) + 1
-    return counts
-
-
-def days_since_review(dataset: Dataset, today: datetime.date | None = None) -> int:
-    reviewed = datetime.date.fromisoformat(dataset["dataset"]["reviewed"])
-    return ((today or datetime.date.today()) - reviewed).days
-
-
-def stale_notice(dataset: Dataset, today: datetime.date | None = None) -> str | None:
-    """Run on every command, so it looks only at the review date."""
-    age = days_since_review(dataset, today)
-    if age <= STALE_AFTER_DAYS:
-        return None
-    return (f"note: this dataset was last reviewed on {dataset['dataset']['reviewed']}, "
-            f"{age} days ago; newer evidence may exist")
