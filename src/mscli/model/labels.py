@@ -29,9 +29,6 @@ OUTCOME_LABELS = {
     "pending": "results pending",
     "not-found": "no results found",
     "not-assessed": "results not yet read",
-    "met": "primary endpoint met",
-    "mixed": "mixed results",
-    "safety-only": "safety only: no efficacy test",
 }
 AVAILABILITY_LABELS = {
     "standard-care-some-countries": "treatment in some countries",
