@@ -24,8 +24,9 @@ def test_every_member_of_a_vocabulary_has_a_label(vocabulary: type[StrEnum]) -> 
 
 
 def test_outcome_labels_say_what_was_tested() -> None:
-    assert labels.OUTCOME_LABELS["safety-only"] == "safety only: no efficacy test"
-    assert "primary endpoint" in labels.OUTCOME_LABELS["met"]
+    assert labels.OUTCOME_LABELS["safety-feasibility"] == "safety only: no efficacy test"
+    assert "primary endpoint" in labels.OUTCOME_LABELS["met-randomised"]
+    assert "control" in labels.OUTCOME_LABELS["uncontrolled-improvement"]
 
 
 def test_tables_show_labels_and_machine_formats_keep_slugs(run) -> None:
