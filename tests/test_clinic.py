@@ -95,7 +95,7 @@ def test_offer_from_standard_input(run_process):
     import json
 
     report = json.loads(result.stdout)
-    assert report["input"] == {"kind": "stdin", "name": "-", "characters": 37, "lines": 1}
+    assert report["input"] == {"kind": "stdin", "name": "-", "format": "text", "characters": 37, "lines": 1}
     assert [m["text"] for m in flags_of(report)["no-risk-claims"]["matches"]] == ["Risk-free", "no side effects"]
 
 

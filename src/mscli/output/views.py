@@ -344,7 +344,13 @@ _AVAILABILITY_WORDS = {
 
 
 def _hit_lines(matches: Sequence[Any]) -> str:
-    return "\n".join(f"line {m['line']}: '{m['text']}' in \"{m['context']}\"" for m in matches)
+    """One line of output per line of the offer, with every phrase found on it."""
+    by_line: dict[int, list[Any]] = {}
+    for match in matches:
+        by_line.setdefault(match["line"], []).append(match)
+    return "\n".join("line {}: {} in \"{}\"".format(
+        line, ", ".join(dict.fromkeys(f"'{m['text']}'" for m in group)), group[0]["context"])
+        for line, group in by_line.items())
 
 
 def offer_view(report: dict[str, Any]) -> View:
@@ -362,12 +368,13 @@ def offer_view(report: dict[str, Any]) -> View:
                      f"{detail}; line {number['line']}"])
     for therapy in report["therapies"]:
         availability = _AVAILABILITY_WORDS.get(therapy["availability"], therapy["availability"])
-        rows.append(["therapy named", f"{therapy['id']}: {therapy['name']}",
+        kind = "named in contrast" if therapy["contrasted"] else "therapy named"
+        rows.append([kind, f"{therapy['id']}: {therapy['name']}",
                      f"{therapy['availability']} ({availability}); matched "
                      + ", ".join(f"'{text}'" for text in therapy["matched"])])
     order = {True: 0, None: 1, False: 2}
     for flag in sorted(report["flags"], key=lambda f: order[f["raised"]]):
-        label = {True: "RAISED", False: "not raised", None: "ask"}[flag["raised"]]
+        label = "RAISED" if flag["raised"] else flag["status"]
         detail = _hit_lines(flag["matches"]) if flag["matches"] else flag["check_note"]
         if flag["raised"] is None:
             detail = "\n".join(flag["questions"])
