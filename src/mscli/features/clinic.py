@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from mscli.errors import InputError, NotFoundError, UsageError
-from mscli.model.records import REGISTRIES, Availability, Dataset, FlagCheck, RedFlag, registry_of
 from mscli.features import offertext
+from mscli.model.records import REGISTRIES, Availability, Dataset, FlagCheck, RedFlag, registry_of
 from mscli.queries import textmatch
 from mscli.queries.core import find
 
@@ -136,7 +136,7 @@ def _canonical(raw: str) -> str | None:
 GENERIC_CELL_TREATMENT = [
     "stem cell treatment", "stem cell treatments", "stem cell therapy", "stem cell therapies",
     "stem cell injection", "stem cell injections", "stem cell infusion", "stem cell infusions",
-    "stem cell procedure", "stem cells", "cell therapy", "cellular therapy", "regenerative therapy",
+    "stem cell procedure", "stem cells", "stem cell", "cell therapy", "cellular therapy", "regenerative therapy",
     "regenerative medicine", "regenerative treatment", "exosome", "exosomes", "stromal vascular fraction",
     "SVF", "fat-derived", "adipose-derived", "umbilical cord", "cord-derived", "placenta-derived",
     "bone marrow concentrate", "BMAC", "mesenchymal", "stem cell protocol"]
@@ -169,12 +169,31 @@ def therapies_named(dataset: Dataset, text: str) -> list[dict[str, Any]]:
     return list(by_therapy.values())
 
 
+# Money a study pays out rather than charges ("reasonable travel expenses will be paid"); a
+# sentence that also names an amount is never excused by it.
+_PAID_OUT = re.compile(r"\b(?:expenses|reimburs\w*|refund\w*|allowance|compensat\w*|travel costs?)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"[$€£]\s?\d|\d[\d,.]*\s?(?:k\b|USD|EUR|GBP|dollars|euros|pounds)", re.IGNORECASE)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
+    rights = [pos for pos in (text.find(mark, end) for mark in ".!?\n") if pos != -1]
+    return text[left + 1:min(rights) if rights else len(text)]
+
+
+def _denied(flag: RedFlag, text: str, hit: textmatch.Hit) -> bool:
+    if textmatch.negated(text, hit.start, hit.end, after=flag["id"] == "paying-to-take-part"):
+        return True
+    if flag["id"] == "paying-to-take-part":
+        sentence = _sentence(text, hit.start, hit.end)
+        return bool(_PAID_OUT.search(sentence)) and not _AMOUNT.search(sentence)
+    return False
+
+
 def _phrase_hits(flag: RedFlag, text: str) -> list[dict[str, Any]]:
     """The flag's phrases found in ``text`` and not denied by a nearby negation."""
-    after = flag["id"] == "paying-to-take-part"
     return [{"phrase": hit.phrase, "text": hit.text, **_where(text, hit.start, hit.end)}
-            for hit in textmatch.find(flag.get("phrases", []), text)
-            if not textmatch.negated(text, hit.start, hit.end, after=after)]
+            for hit in textmatch.find(flag.get("phrases", []), text) if not _denied(flag, text, hit)]
 
 
 def evaluate_flag(flag: RedFlag, text: str, numbers: list[dict[str, Any]],
@@ -199,6 +218,9 @@ def evaluate_flag(flag: RedFlag, text: str, numbers: list[dict[str, Any]],
                        if not textmatch.negated(text, hit.start, hit.end)]
             matches += [{"phrase": "unnamed cell treatment", "text": hit.text, **_where(text, hit.start, hit.end)}
                         for hit in generic[:3]]
+            # "Unlike HSCT, our treatment ...": what is offered is not the therapy it names.
+            matches += [{"phrase": "offered instead of " + t["id"], "text": ", ".join(t["matched"]),
+                         "line": t["line"], "context": t["context"]} for t in therapies if t["contrasted"]]
         raised = bool(matches)
     elif check in (FlagCheck.PHRASE_PRESENT, FlagCheck.PHRASE_ABSENT):
         matches = _phrase_hits(flag, text)

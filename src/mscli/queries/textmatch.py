@@ -101,7 +101,7 @@ _NEGATION = re.compile(
     re.IGNORECASE)
 # Words after a match that deny it: "travel costs are reimbursed", "costs are covered by the trial".
 _DENIED_AFTER = re.compile(
-    r"^[\s\w,'-]{0,40}?(?<!\w)(?:reimbursed|refunded|covered|paid\s+for\s+by|met\s+by|free)(?!\w)",
+    r"^[\s\w,'-]{0,40}?(?<!\w)(?:reimbursed|refunded|covered|paid\s+for\s+by|met\s+by|free|nothing)(?!\w)",
     re.IGNORECASE)
 # Words that set a name against the offer's own ("unlike HSCT, our treatment ...").
 _CONTRAST = re.compile(
@@ -109,13 +109,16 @@ _CONTRAST = re.compile(
     r"better\s+than|safer\s+than|alternative\s+to|no\s+need\s+for|avoids?|without(?:\s+the)?(?:\s+need\s+for)?)"
     r"\s*(?:the\s+|a\s+|an\s+)?$",
     re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[.;:!?\n()]|,\s*(?:but|however|yet|although|though|while)\b|\bbut\b", re.IGNORECASE)
-NEGATION_WORDS = 4
+# A clause ends at punctuation, a line break not followed by a lower-case word, or "but".
+_CLAUSE_END = re.compile(r"[.;:!?()]|\n(?![ \t]*(?-i:[a-z]))|,\s*(?:however|yet|although|though|while)\b|\bbut\b",
+                         re.IGNORECASE)
+NEGATION_WORDS = 6
 
 
 def _clause_before(text: str, start: int) -> str:
     before = text[max(0, start - 120):start]
-    ends = list(_CLAUSE_END.finditer(before))
+    # One character more than the clause, so a line break's lookahead sees the next word.
+    ends = [end for end in _CLAUSE_END.finditer(text[max(0, start - 120):start + 1]) if end.end() <= len(before)]
     return before[ends[-1].end():] if ends else before
 
 
