@@ -464,16 +464,19 @@ def _label_counts(result: dict[str, Any]) -> list[str]:
 
 def match_view(answer: dict[str, Any], notice: str) -> View:
     """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
-    rows = [["trial", result["id"], result["status"], result["overall"], *_label_counts(result),
+    rows = [["trial", result["id"], result["status"], result["summary"], *_label_counts(result),
              "\n".join(result["missing_facts"])] for result in answer["trials"]]
     rows += [["guidance", result["id"], result["therapy"], result["overall"],
               *_label_counts(result), "\n".join(result["missing_facts"])] for result in answer["guidance"]]
     notes = ["Guidance rows say whether the profile is within the group a guidance document says is most "
              "likely to benefit from a therapy; they are not trial eligibility.",
              "Details per criterion: mscli match --trial ID (with the same profile options).", notice]
+    if answer["closed_left_out"]:
+        notes.insert(0, f"{answer['closed_left_out']} closed trials (no one can join them now) left out; "
+                        "--include-closed lists them.")
     return View(payload=answer, columns=["type", "id", "status / therapy", "overall", "met",
                                          "not met", "unknown", "facts that would settle it"],
-                rows=rows, title="Pre-screen of your profile", notes=notes)
+                rows=rows, title=f"Pre-screen of your profile ({answer['profile_text']})", notes=notes)
 
 
 def match_detail_view(result: dict[str, Any], notice: str) -> View:
