@@ -95,7 +95,7 @@ def test_offer_from_standard_input(run_process):
     import json
 
     report = json.loads(result.stdout)
-    assert report["input"] == {"kind": "stdin", "name": "-", "characters": 37, "lines": 1}
+    assert report["input"] == {"kind": "stdin", "name": "-", "format": "text", "characters": 37, "lines": 1}
     assert [m["text"] for m in flags_of(report)["no-risk-claims"]["matches"]] == ["Risk-free", "no side effects"]
 
 
@@ -242,3 +242,130 @@ def test_clinic_listing_shows_why_questions_and_sources(run):
     by_flag = {row[0]: row for row in rows[1:]}
     row = by_flag["You are asked to pay to take part (paying-to-take-part)"]
     assert "pay-to-participate" in row[1] and "cost" in row[2] and "turner-2017-regen-med" in row[3]
+
+
+# Input kinds of --offer: what a person is actually sent.
+
+BROCHURE = ("Guaranteed cure for MS with our stem cell treatment.\n"
+            "Read the testimonials of our patients.\n"
+            "We also treat autism and Parkinson's. Price USD 20,000.\n")
+
+
+def write_pdf(path, text):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    for line in text.splitlines():
+        pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+
+
+def test_a_pdf_brochure_raises_the_same_flags_as_its_text(run, tmp_path):
+    pdf = tmp_path / "advert.pdf"
+    write_pdf(pdf, BROCHURE)
+    from_pdf = run("clinic", "--offer", str(pdf), "--json")
+    assert from_pdf.exit_code == 0, from_pdf.stderr
+    from_text = run("clinic", "--offer", BROCHURE, "--json").json()
+    report = from_pdf.json()
+    assert report["input"]["format"] == "pdf"
+    assert report["raised"] == from_text["raised"]
+    assert {"cure-claims", "testimonials-as-evidence", "one-treatment-many-diseases"} <= set(report["raised"])
+
+
+def test_a_saved_web_page_is_read_as_its_visible_text(run, tmp_path):
+    page = tmp_path / "offer.html"
+    page.write_text("<!DOCTYPE html><html><head><title>Clinic</title><style>.cure{}</style>"
+                    "<script>var fee = 'guaranteed';</script></head><body><h1>MS treatment</h1>"
+                    "<p>Our stem cell treatment is <b>risk-free</b>.</p></body></html>", encoding="utf-8")
+    report = run("clinic", "--offer", str(page), "--json").json()
+    assert report["input"]["format"] == "html"
+    assert "no-risk-claims" in report["raised"]
+    assert "cure-claims" not in report["raised"] and "paying-to-take-part" not in report["raised"]
+    assert all("<" not in m["context"] for f in report["flags"] for m in f["matches"])
+
+
+def test_html_on_standard_input(run_process):
+    page = b"<html><body><p>Zero side effects!</p></body></html>"
+    result = run_process("clinic", "--offer", "-", "--json", input=page)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    assert "no-risk-claims" in json.loads(result.stdout)["raised"]
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "image"),
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 40, "image"),
+    ("offer.docx", b"PK\x03\x04" + b"\x00" * 40, "Word"),
+    ("offer.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 40, "Word"),
+    ("data.bin", b"abc\x00\x01\x02" * 20, "binary"),
+    ("broken.pdf", b"this is not a pdf at all, just words", "not a readable PDF"),
+    ("damaged.pdf", b"%PDF-1.4\n garbage garbage", "PDF"),
+])
+def test_unreadable_inputs_are_refused_without_a_verdict(run, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run("clinic", "--offer", str(path), "--json")
+    assert result.exit_code == 4
+    assert message in result.stderr and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_scanned_pdf_with_no_text_layer_is_refused(run, tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(10, 10, 100, 100, style="F")
+    path = tmp_path / "scan.pdf"
+    pdf.output(str(path))
+    result = run("clinic", "--offer", str(path))
+    assert result.exit_code == 4 and "no text layer" in result.stderr and "pdftotext" not in result.stdout
+
+
+@pytest.mark.parametrize("value", ["advert.pdf", "offer.txt", "brochure.html", "scan.png", "a/b", "..\\offer"])
+def test_a_single_word_with_a_suffix_or_separator_is_always_a_path(run, value):
+    result = run("clinic", "--offer", value)
+    assert result.exit_code == 4 and "no such file" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("text,flag", [
+    ("No cure is promised for our stem cell treatment", "cure-claims"),
+    ("We cannot guarantee any result", "cure-claims"),
+    ("aHSCT does not reverse damage already done", "cure-claims"),
+    ("No treatment is completely safe", "no-risk-claims"),
+    ("There is no cost to take part and travel costs are reimbursed", "paying-to-take-part"),
+])
+def test_denials_do_not_raise(run, text, flag):
+    assert flag not in run("clinic", "--offer", text, "--json").json()["raised"]
+
+
+def test_contrast_is_not_naming_an_accepted_therapy(run):
+    report = run("clinic", "--offer", "Unlike HSCT, our treatment needs no chemotherapy", "--json").json()
+    assert [t["contrasted"] for t in report["therapies"]] == [True]
+    assert "therapy-not-standard-care" in report["raised"]
+
+
+def test_an_unnamed_stem_cell_treatment_raises_the_unproven_flag(run):
+    report = run("clinic", "--offer", "stem cell treatment, fat-derived, same day", "--json").json()
+    assert "therapy-not-standard-care" in report["raised"]
+    report = run("clinic", "--offer", "aHSCT on the NHS, stem cell transplant after referral", "--json").json()
+    assert "therapy-not-standard-care" not in report["raised"]
+
+
+def test_absent_flags_are_never_worded_as_a_pass(run):
+    result = run("clinic", "--offer", "A short note about our opening hours", "--format", "tsv")
+    assert "not raised" not in result.stdout and "passed" not in result.stdout
+    assert "not found in the text: ask anyway" in result.stdout
+
+
+def test_matches_are_grouped_by_line_and_cut_at_words(run):
+    text = "Our guaranteed miracle cure works every time for everyone who comes to us from abroad"
+    result = run("clinic", "--offer", text, "--format", "tsv")
+    line = next(row for row in result.stdout.splitlines() if row.startswith("RAISED\tClaims of a cure"))
+    assert line.count("line 1:") == 1 and "'guaranteed', 'miracle', 'cure'" in line
+    report = run("clinic", "--offer", text, "--json").json()
+    for match in flags_of(report)["cure-claims"]["matches"]:
+        assert all(word in text.split() for word in match["context"].strip(".").split())

@@ -18,7 +18,7 @@ from tests.test_validate import problems_for
 MEETS, FAILS, UNKNOWN = "meets", "does not meet", "not enough information"
 
 
-def dataset_with(eligibility: dict[str, Any] | None, status: str = "completed", **extra: Any) -> dict[str, Any]:
+def dataset_with(eligibility: dict[str, Any] | None, status: str = "recruiting", **extra: Any) -> dict[str, Any]:
     data = minimal()
     trial = data["trials"][0]
     if eligibility is None:
@@ -202,8 +202,11 @@ def test_recruiting_only_uses_status(run, write_dataset):
     data["trials"][0].pop("end_year")  # a recruiting trial past its planned end needs a recent check
     data["trials"].append(closed)
     folder = str(write_dataset(data))
-    every = run("match", "--data", folder, "--json").json()["trials"]
+    every = run("match", "--data", folder, "--include-closed", "--json").json()["trials"]
     assert {trial["id"] for trial in every} == {"trial-one", "trial-two"}
+    assert [trial["overall"] for trial in every][1] == "closed: cannot join"
+    joinable = run("match", "--data", folder, "--json").json()
+    assert [trial["id"] for trial in joinable["trials"]] == ["trial-one"] and joinable["closed_left_out"] == 1
     recruiting = run("match", "--data", folder, "--recruiting-only", "--json").json()["trials"]
     assert [trial["id"] for trial in recruiting] == ["trial-one"]
     refused = run("match", "--data", folder, "--recruiting-only", "--trial", "trial-two")
@@ -285,7 +288,7 @@ def test_bundled_beat_ms_age_limits(run):
 
 
 def test_bundled_every_trial_and_ahsct_guidance_are_screened(run):
-    answer = run("match", "--age", "35", "--ms-type", "RRMS", "--edss", "3.0", "--json").json()
+    answer = run("match", "--age", "35", "--ms-type", "RRMS", "--edss", "3.0", "--include-closed", "--json").json()
     assert len(answer["trials"]) == len(run("trials", "--json").json())
     assert {item["therapy"] for item in answer["guidance"]} == {"ahsct"}
     for trial in answer["trials"]:
@@ -446,3 +449,54 @@ def test_bundled_strict_and_open_limits(run):
     swiss = {age: next(item for item in run("match", "--age", age, "--edss", "3.0", "--json").json()["guidance"]
                        if item["id"] == "swiss-ms-society-ahsct")["overall"] for age in ("50", "51")}
     assert swiss == {"50": "within the profile", "51": "outside the profile"}
+
+
+# --- joinable trials only, and labels that say how much was checked ---------------------------
+
+JOINABLE = {"recruiting", "not-yet-recruiting", "enrolling-by-invitation"}
+
+
+def test_bundled_match_never_lists_a_closed_trial_by_default(run):
+    answer = run("match", "--age", "35", "--ms-type", "RRMS", "--edss", "3", "--json").json()
+    assert answer["trials"] and all(trial["status"] in JOINABLE for trial in answer["trials"])
+    every = run("trials", "--json").json()
+    assert answer["closed_left_out"] == sum(trial["status"] not in JOINABLE for trial in every)
+    closed = run("match", "--age", "35", "--include-closed", "--json").json()["trials"]
+    for trial in closed:
+        assert (trial["overall"] == "closed: cannot join") == (trial["status"] not in JOINABLE)
+    assert [t["joinable"] for t in closed] == sorted((t["joinable"] for t in closed), reverse=True)
+
+
+@given(status=st.sampled_from(["not-yet-recruiting", "recruiting", "enrolling-by-invitation",
+                               "active-not-recruiting", "completed", "terminated", "withdrawn",
+                               "suspended", "unknown"]))
+@settings(max_examples=20, deadline=None)
+def test_every_status_is_joinable_or_labelled_closed(status):
+    from mscli.features import match as matching
+
+    trial = dataset_with({"age_min": 18}, status=status)["trials"][0]
+    result = matching.match_trial(trial, matching.Profile(age=30))
+    assert result["joinable"] == (status in JOINABLE)
+    assert (result["overall"] == "closed: cannot join") != (status in JOINABLE)
+
+
+def test_unstructured_criterion_on_a_stated_fact_is_not_enough_information(run, write_dataset):
+    folder = str(write_dataset(dataset_with({
+        "age_min": 18, "notes": "At least one relapse or a new gadolinium-enhancing lesion in the past year."})))
+    screened = run("match", "--data", folder, "--age", "30", "--relapses-last-year", "0", "--no-active-mri",
+                   "--json").json()
+    trial = screened["trials"][0]
+    assert trial["overall"] == "not enough information"
+    assert set(trial["unstructured_about_stated_facts"]) == {"relapses_last_year", "active_mri"}
+    plain = run("match", "--data", folder, "--age", "30", "--json").json()["trials"][0]
+    assert plain["overall"] == "may be eligible"
+    assert plain["summary"] == "meets the 1 criteria checked; 1 not checked"
+
+
+def test_first_line_repeats_the_profile(run, write_dataset):
+    folder = str(write_dataset(dataset_with({"age_min": 18})))
+    profile = ("--age", "35", "--ms-type", "RRMS", "--edss", "3")
+    answer = run("match", "--data", folder, *profile, "--json").json()
+    assert answer["profile_text"] == "age 35; MS type RRMS; EDSS 3"
+    table = run("match", "--data", folder, *profile, "--format", "markdown")
+    assert table.stdout.splitlines()[0] == "## Pre-screen of your profile (age 35; MS type RRMS; EDSS 3)"

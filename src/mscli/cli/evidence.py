@@ -180,9 +180,12 @@ def report(
 
 Each structured criterion gets one label (meets / does not meet / not enough information) with
 the trial's own wording and its source; each trial an overall label: "may be eligible" only when
-every checked criterion is met, "not eligible" when any is not, else "not enough information",
+every checked criterion is met (and says how many were checked and how many only the trial
+team can check), "not enough information" also when a criterion held only as text concerns a
+fact you gave, "not eligible" when any is not, else "not enough information",
 with the facts that would settle it. Limits are inclusive; a trial with no upper age limit never
-fails on age. Guidance rows are reported apart from trials.
+fails on age. Only trials you can still join (recruiting, not yet recruiting, enrolling by
+invitation) are screened unless --include-closed. Guidance rows are reported apart from trials.
 
 NOTICE_HERE
 
@@ -209,7 +212,11 @@ def match(out: Output,
         "--prior-treatment", metavar="NAME",
         help="A disease-modifying treatment taken before (repeatable); 'none' if none.")] = None,
     recruiting_only: Annotated[bool, typer.Option(
-        "--recruiting-only", help="Only trials whose status is recruiting.")] = False,
+        "--recruiting-only", help="Only trials whose status is recruiting (not yet recruiting and "
+                                  "by-invitation ones left out too).")] = False,
+    include_closed: Annotated[bool, typer.Option(
+        "--include-closed", help="Also list trials no one can join now (completed, active not recruiting, "
+                                 "...), labelled 'closed: cannot join'.")] = False,
     trial_id: Annotated[Optional[str], typer.Option(
         "--trial", metavar="ID", help="One trial in detail, a row per criterion.")] = None) -> None:
     from mscli.features import match as matching
@@ -220,7 +227,8 @@ def match(out: Output,
 
     def build(ds: Dataset) -> View:
         if trial_id is None:
-            return evidence_views.match_view(matching.match(ds, profile, recruiting_only), NOT_A_REFERRAL)
+            answer = matching.match(ds, profile, recruiting_only, include_closed=include_closed)
+            return evidence_views.match_view(answer, NOT_A_REFERRAL)
         found = queries.find(ds, "trials", trial_id)
         answer = matching.match(ds, profile, recruiting_only, trial_ids=[found["id"]])
         if not answer["trials"]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from mscli.errors import InputError, NotFoundError, UsageError
+from mscli.features import offertext
 from mscli.model.records import REGISTRIES, Availability, Dataset, FlagCheck, RedFlag, registry_of
 from mscli.queries import textmatch
 from mscli.queries.core import find
@@ -23,9 +24,9 @@ from mscli.queries.core import find
 MAX_OFFER_BYTES = 1024 * 1024
 
 NOTES = (
-    "These are keyword checks: a phrase is reported wherever it appears, even in a sentence "
-    "that denies it, and a missing phrase only means the words were not found. Read the "
-    "matched text and ask the clinic.",
+    "These are keyword checks: a phrase is reported wherever it appears unless a nearby word "
+    "denies it ('no cure is promised'), and a flag not found only means the words were not "
+    "in the text, never that the offer passed. Read the matched text and ask the clinic.",
     "A registry number missing from mscli's dataset is not proof that it is unregistered: "
     "mscli holds only the MS stem cell trials it has reviewed. Look the number up on the "
     "registry itself.",
@@ -37,8 +38,9 @@ _REGISTRY_IN_TEXT = re.compile(
     "|".join(rf"(?<![A-Za-z0-9])(?:{pattern.pattern})(?![0-9])" for pattern in REGISTRIES.values()),
     re.IGNORECASE)
 
-# Paths people type: a value with no spaces that has a folder separator or a document suffix.
-_LOOKS_LIKE_PATH = re.compile(r"[^\s]*(?:[/\\][^\s]*|\.(?:txt|md|html?|eml|text))", re.IGNORECASE)
+# A single word with a folder separator or a file suffix is always a path: a mistyped file
+# name must never be checked as if it were the offer's text.
+_LOOKS_LIKE_PATH = re.compile(r"[^\s]*(?:[/\\][^\s]*|\.[A-Za-z][A-Za-z0-9]{0,4})")
 
 
 @dataclass(frozen=True)
@@ -48,19 +50,19 @@ class Offer:
     text: str
     kind: str
     name: str
+    format: str = "text"
 
 
 def read_offer(value: str, stdin: BinaryIO | None) -> Offer:
-    """Read ``--offer VALUE``: '-' is standard input, an existing file is read, else it is text.
+    """Read ``--offer VALUE``: '-' is standard input, a path is read, anything else is the text.
 
-    A value that names no file but looks like a path (no spaces, a '/' or a suffix such as
-    .txt) is refused rather than read as text, so a mistyped file name is not silently checked
-    as a three-word offer.
+    Files and standard input are converted by their content (plain text, HTML, PDF) and
+    refused when mscli cannot read them, so that raw bytes are never checked as an offer.
     """
     if value == "-":
         if stdin is None:
             raise InputError("--offer -: standard input is closed")
-        return Offer(_decode(stdin.read(MAX_OFFER_BYTES + 1), "standard input"), "stdin", "-")
+        return _from_bytes(stdin.read(MAX_OFFER_BYTES + 1), "standard input", "", "stdin", "-")
     path = Path(value)
     try:
         info = path.stat()
@@ -74,7 +76,7 @@ def read_offer(value: str, stdin: BinaryIO | None) -> Offer:
                 content = handle.read(MAX_OFFER_BYTES + 1)
         except OSError as error:
             raise InputError(f"--offer {value}: {error.strerror or error}") from None
-        return Offer(_decode(content, value), "file", value)
+        return _from_bytes(content, value, path.suffix.lower(), "file", value)
     if re.match(r"https?://\S+$", value.strip(), re.IGNORECASE):
         raise InputError(f"--offer {value}: mscli does not fetch web pages; save the page's text to a "
                          "file, or pipe it in with --offer -")
@@ -85,13 +87,13 @@ def read_offer(value: str, stdin: BinaryIO | None) -> Offer:
     return Offer(value, "text", "(command line)")
 
 
-def _decode(content: bytes, name: str) -> str:
+def _from_bytes(content: bytes, name: str, suffix: str, kind: str, shown: str) -> Offer:
     if len(content) > MAX_OFFER_BYTES:
         raise InputError(f"--offer {name}: larger than {MAX_OFFER_BYTES // 1024} KB")
-    text = content.decode("utf-8", errors="replace")
-    if not text.strip():
+    if not content.strip():
         raise UsageError(f"--offer {name}: no text to check")
-    return text
+    text, form = offertext.to_text(content, name, suffix)
+    return Offer(offertext.require_text(text, name), kind, shown, form)
 
 
 def _where(text: str, start: int, end: int) -> dict[str, Any]:
@@ -129,10 +131,23 @@ def _canonical(raw: str) -> str | None:
     return next((candidate for candidate in candidates if registry_of(candidate)), None)
 
 
+# Words for a cell treatment that does not say which one: an offer that names no therapy mscli
+# knows ("our stem cell treatment, fat-derived, same day") is as unproven as one that names MSC.
+GENERIC_CELL_TREATMENT = [
+    "stem cell treatment", "stem cell treatments", "stem cell therapy", "stem cell therapies",
+    "stem cell injection", "stem cell injections", "stem cell infusion", "stem cell infusions",
+    "stem cell procedure", "stem cells", "stem cell", "cell therapy", "cellular therapy", "regenerative therapy",
+    "regenerative medicine", "regenerative treatment", "exosome", "exosomes", "stromal vascular fraction",
+    "SVF", "fat-derived", "adipose-derived", "umbilical cord", "cord-derived", "placenta-derived",
+    "bone marrow concentrate", "BMAC", "mesenchymal", "stem cell protocol"]
+
+
 def therapies_named(dataset: Dataset, text: str) -> list[dict[str, Any]]:
     """Therapies named in ``text`` by id, name or alias, with their availability.
 
-    Overlapping names keep the longest ('MSC-NTF' is NurOwn, not also plain MSC).
+    Overlapping names keep the longest ('MSC-NTF' is NurOwn, not also plain MSC). A therapy
+    named only in contrast or denial ("unlike HSCT, ...", "this is not HSCT") is marked
+    ``contrasted``: the clinic mentions it, but it is not what is offered.
     """
     hits: list[tuple[textmatch.Hit, str]] = []
     for therapy in dataset["therapies"]:
@@ -144,19 +159,49 @@ def therapies_named(dataset: Dataset, text: str) -> list[dict[str, Any]]:
     index = {therapy["id"]: therapy for therapy in dataset["therapies"]}
     for hit in kept:
         therapy = index[owner[id(hit)]]
+        against = textmatch.contrasted(text, hit.start) or textmatch.negated(text, hit.start, hit.end)
         entry = by_therapy.setdefault(therapy["id"], {
             "id": therapy["id"], "name": therapy["name"], "availability": therapy["availability"],
-            "matched": [], **_where(text, hit.start, hit.end)})
+            "matched": [], "contrasted": True, **_where(text, hit.start, hit.end)})
+        entry["contrasted"] = entry["contrasted"] and against
         if hit.text not in entry["matched"]:
             entry["matched"].append(hit.text)
     return list(by_therapy.values())
+
+
+# Money a study pays out rather than charges ("reasonable travel expenses will be paid"); a
+# sentence that also names an amount is never excused by it.
+_PAID_OUT = re.compile(r"\b(?:expenses|reimburs\w*|refund\w*|allowance|compensat\w*|travel costs?)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"[$€£]\s?\d|\d[\d,.]*\s?(?:k\b|USD|EUR|GBP|dollars|euros|pounds)", re.IGNORECASE)
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
+    rights = [pos for pos in (text.find(mark, end) for mark in ".!?\n") if pos != -1]
+    return text[left + 1:min(rights) if rights else len(text)]
+
+
+def _denied(flag: RedFlag, text: str, hit: textmatch.Hit) -> bool:
+    if textmatch.negated(text, hit.start, hit.end, after=flag["id"] == "paying-to-take-part"):
+        return True
+    if flag["id"] == "paying-to-take-part":
+        sentence = _sentence(text, hit.start, hit.end)
+        return bool(_PAID_OUT.search(sentence)) and not _AMOUNT.search(sentence)
+    return False
+
+
+def _phrase_hits(flag: RedFlag, text: str) -> list[dict[str, Any]]:
+    """The flag's phrases found in ``text`` and not denied by a nearby negation."""
+    return [{"phrase": hit.phrase, "text": hit.text, **_where(text, hit.start, hit.end)}
+            for hit in textmatch.find(flag.get("phrases", []), text) if not _denied(flag, text, hit)]
 
 
 def evaluate_flag(flag: RedFlag, text: str, numbers: list[dict[str, Any]],
                   therapies: list[dict[str, Any]]) -> dict[str, Any]:
     """Whether the keyword check of one red flag is raised, with the evidence for it.
 
-    ``raised`` is None for flags mscli cannot check from text.
+    ``raised`` is None for flags mscli cannot check from text. A False is only "not found in
+    the text", never a pass: ``absent_note`` says so in words for every such flag.
     """
     check = flag["check"]
     matches: list[dict[str, Any]] = []
@@ -164,19 +209,40 @@ def evaluate_flag(flag: RedFlag, text: str, numbers: list[dict[str, Any]],
     if check == FlagCheck.NO_REGISTRY_NUMBER:
         raised = not numbers
     elif check == FlagCheck.THERAPY_AVAILABILITY:
-        not_standard = [t for t in therapies if t["availability"] != Availability.STANDARD_CARE_SOME_COUNTRIES]
+        offered = [t for t in therapies if not t["contrasted"]]
+        not_standard = [t for t in offered if t["availability"] != Availability.STANDARD_CARE_SOME_COUNTRIES]
         matches = [{"phrase": t["id"], "text": ", ".join(t["matched"]), "line": t["line"],
                     "context": t["context"]} for t in not_standard]
-        raised = bool(not_standard)
+        if len(offered) == len(not_standard):
+            generic = [hit for hit in textmatch.find(GENERIC_CELL_TREATMENT, text)
+                       if not textmatch.negated(text, hit.start, hit.end)]
+            matches += [{"phrase": "unnamed cell treatment", "text": hit.text, **_where(text, hit.start, hit.end)}
+                        for hit in generic[:3]]
+            # "Unlike HSCT, our treatment ...": what is offered is not the therapy it names.
+            matches += [{"phrase": "offered instead of " + t["id"], "text": ", ".join(t["matched"]),
+                         "line": t["line"], "context": t["context"]} for t in therapies if t["contrasted"]]
+        raised = bool(matches)
     elif check in (FlagCheck.PHRASE_PRESENT, FlagCheck.PHRASE_ABSENT):
-        matches = [{"phrase": hit.phrase, "text": hit.text, **_where(text, hit.start, hit.end)}
-                   for hit in textmatch.find(flag.get("phrases", []), text)]
+        matches = _phrase_hits(flag, text)
         raised = bool(matches) if check == FlagCheck.PHRASE_PRESENT else not matches
     else:
         raised = None
     return {"id": flag["id"], "title": flag["title"], "check": check, "raised": raised,
-            "matches": matches, "check_note": flag["check_note"], "questions": flag["questions"],
-            "sources": flag["sources"]}
+            "status": _status(check, raised), "matches": matches, "check_note": flag["check_note"],
+            "questions": flag["questions"], "sources": flag["sources"]}
+
+
+def _status(check: str, raised: bool | None) -> str:
+    """The result in words that cannot be read as a pass."""
+    if raised is None:
+        return "not checked: ask"
+    if raised:
+        return "raised"
+    if check == FlagCheck.PHRASE_ABSENT:
+        return "mentioned in the text: ask for proof"
+    if check == FlagCheck.NO_REGISTRY_NUMBER:
+        return "a number is quoted: look it up"
+    return "not found in the text: ask anyway"
 
 
 def check_offer(dataset: Dataset, offer: Offer) -> dict[str, Any]:
@@ -185,7 +251,7 @@ def check_offer(dataset: Dataset, offer: Offer) -> dict[str, Any]:
     therapies = therapies_named(dataset, offer.text)
     flags = [evaluate_flag(flag, offer.text, numbers, therapies) for flag in dataset["red_flags"]]
     return {
-        "input": {"kind": offer.kind, "name": offer.name, "characters": len(offer.text),
+        "input": {"kind": offer.kind, "name": offer.name, "format": offer.format, "characters": len(offer.text),
                   "lines": len(offer.text.splitlines())},
         "registry_numbers": numbers,
         "therapies": therapies,

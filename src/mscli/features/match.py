@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from mscli.errors import UsageError
+from mscli.features import prescreen
 from mscli.model.records import Criterion, Dataset, Eligibility, Guidance, MsType, Status, Trial
 
 PROFILE_MONTHS = 12  # --relapses-last-year and --active-mri describe the past 12 months
@@ -341,15 +342,30 @@ NO_CRITERIA_FACT = "the trial's criteria (not recorded in mscli; see its registr
 
 
 def match_trial(trial: Trial, profile: Profile) -> dict[str, Any]:
-    """The pre-screen of one trial: overall label, counts, every criterion, the facts still needed."""
+    """The pre-screen of one trial: overall label, counts, every criterion, the facts still needed.
+
+    A closed trial keeps its criteria but is labelled "closed: cannot join", so no screen of it
+    reads as a chance to take part.
+    """
     criteria = trial.get("eligibility")
     results = check(criteria, profile)
     missing = missing_facts(results) if results else [NO_CRITERIA_FACT]
+    items = prescreen.unstructured(criteria)
+    label = overall(results)
+    stated = prescreen.stated_but_unchecked(items, profile.as_dict())
+    if label is Overall.MAY_BE_ELIGIBLE and stated:
+        label = Overall.UNKNOWN
+        missing = [*missing, *(f"the trial's own wording on {FACTS[fact]}: ask the trial team" for fact in stated)]
+    joinable = trial["status"] in prescreen.JOINABLE
+    shown = label.value if joinable else prescreen.CLOSED_LABEL
     return {
         "type": "trial", "id": trial["id"], "acronym": trial.get("acronym"), "title": trial["title"],
-        "therapy": trial["therapy"], "status": trial["status"],
-        "overall": overall(results).value, "counts": _counts(results),
+        "therapy": trial["therapy"], "status": trial["status"], "joinable": joinable,
+        "overall": shown, "screened": label.value,
+        "summary": prescreen.summary(label.value, len(results), len(items)) if joinable else prescreen.CLOSED_LABEL,
+        "counts": _counts(results), "not_checked": len(items),
         "criteria": [result.as_dict() for result in results], "missing_facts": missing,
+        "unstructured_about_stated_facts": stated,
         "other_criteria": criteria.get("notes") if criteria else None,
         "source": criteria["source"] if criteria else None,
     }
@@ -371,17 +387,25 @@ def match_guidance(guidance: Guidance, profile: Profile) -> dict[str, Any] | Non
 
 
 def match(dataset: Dataset, profile: Profile, recruiting_only: bool = False,
-          trial_ids: Sequence[str] | None = None) -> dict[str, Any]:
-    """Every trial (best label first) and every guidance profile, checked against ``profile``.
+          trial_ids: Sequence[str] | None = None, include_closed: bool = False) -> dict[str, Any]:
+    """Every joinable trial (best label first) and every guidance profile, checked against ``profile``.
 
-    ``trial_ids`` keeps only those trials (and leaves guidance out); ``recruiting_only`` keeps
-    trials whose status is recruiting.
+    Closed trials (completed, active but not recruiting, ...) are left out unless
+    ``include_closed``, and then come last, labelled closed. ``trial_ids`` keeps only those
+    trials, closed or not (and leaves guidance out); ``recruiting_only`` keeps trials whose
+    status is recruiting.
     """
     trials = [trial for trial in dataset["trials"]
               if (not recruiting_only or trial["status"] == Status.RECRUITING)
-              and (trial_ids is None or trial["id"] in trial_ids)]
+              and (trial_ids is None or trial["id"] in trial_ids)
+              and (include_closed or trial_ids is not None or trial["status"] in prescreen.JOINABLE)]
     trial_results = sorted((match_trial(trial, profile) for trial in trials),
-                           key=lambda result: (_OVERALL_ORDER[Overall(result["overall"])], result["id"]))
+                           key=lambda result: (not result["joinable"], _OVERALL_ORDER[Overall(result["screened"])],
+                                               result["id"]))
     guidance_results = [] if trial_ids is not None else [
         result for guidance in dataset["guidance"] if (result := match_guidance(guidance, profile)) is not None]
-    return {"profile": profile.as_dict(), "trials": trial_results, "guidance": guidance_results}
+    left_out = sum(trial["status"] not in prescreen.JOINABLE for trial in dataset["trials"]) if not (
+        include_closed or trial_ids is not None) else 0
+    return {"profile": profile.as_dict(), "trials": trial_results,
+            "profile_text": prescreen.profile_text(profile.as_dict(), FACTS),
+            "guidance": guidance_results, "closed_left_out": left_out}

@@ -32,7 +32,13 @@ _AVAILABILITY_WORDS = {
 
 
 def _hit_lines(matches: Sequence[Any]) -> str:
-    return "\n".join(f"line {m['line']}: '{m['text']}' in \"{m['context']}\"" for m in matches)
+    """One line of output per line of the offer, with every phrase found on it."""
+    by_line: dict[int, list[Any]] = {}
+    for match in matches:
+        by_line.setdefault(match["line"], []).append(match)
+    return "\n".join("line {}: {} in \"{}\"".format(
+        line, ", ".join(dict.fromkeys(f"'{m['text']}'" for m in group)), group[0]["context"])
+        for line, group in by_line.items())
 
 
 def offer_view(report: dict[str, Any]) -> View:
@@ -50,12 +56,13 @@ def offer_view(report: dict[str, Any]) -> View:
                      f"{detail}; line {number['line']}"])
     for therapy in report["therapies"]:
         availability = _AVAILABILITY_WORDS.get(therapy["availability"], therapy["availability"])
-        rows.append(["therapy named", f"{therapy['id']}: {therapy['name']}",
+        kind = "named in contrast" if therapy["contrasted"] else "therapy named"
+        rows.append([kind, f"{therapy['id']}: {therapy['name']}",
                      f"{therapy['availability']} ({availability}); matched "
                      + ", ".join(f"'{text}'" for text in therapy["matched"])])
     order = {True: 0, None: 1, False: 2}
     for flag in sorted(report["flags"], key=lambda f: order[f["raised"]]):
-        label = {True: "RAISED", False: "not raised", None: "ask"}[flag["raised"]]
+        label = "RAISED" if flag["raised"] else flag["status"]
         detail = _hit_lines(flag["matches"]) if flag["matches"] else flag["check_note"]
         if flag["raised"] is None:
             detail = "\n".join(flag["questions"])
@@ -141,16 +148,19 @@ def _label_counts(result: dict[str, Any]) -> list[str]:
 
 def match_view(answer: dict[str, Any], notice: str) -> View:
     """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
-    rows = [["trial", result["id"], result["status"], result["overall"], *_label_counts(result),
+    rows = [["trial", result["id"], result["status"], result["summary"], *_label_counts(result),
              "\n".join(result["missing_facts"])] for result in answer["trials"]]
     rows += [["guidance", result["id"], result["therapy"], result["overall"],
               *_label_counts(result), "\n".join(result["missing_facts"])] for result in answer["guidance"]]
     notes = ["Guidance rows say whether the profile is within the group a guidance document says is most "
              "likely to benefit from a therapy; they are not trial eligibility.",
              "Details per criterion: mscli match --trial ID (with the same profile options).", notice]
+    if answer["closed_left_out"]:
+        notes.insert(0, f"{answer['closed_left_out']} closed trials (no one can join them now) left out; "
+                        "--include-closed lists them.")
     return View(payload=answer, columns=["type", "id", "status / therapy", "overall", "met",
                                          "not met", "unknown", "facts that would settle it"],
-                rows=rows, title="Pre-screen of your profile", notes=notes)
+                rows=rows, title=f"Pre-screen of your profile ({answer['profile_text']})", notes=notes)
 
 
 def match_detail_view(result: dict[str, Any], notice: str) -> View:

@@ -2,7 +2,8 @@
 
 Shared by the glossary links (which terms a record uses) and the clinic check (which warning
 phrases an offer contains). Both are keyword matches: they report where a phrase occurs so a
-person can read it in context, and know nothing of meaning or negation.
+person can read it in context. Negation and contrast are recognised only by nearby cue words
+("no", "not", "unlike"), which is enough to keep "no cure is promised" from reading as a claim.
 """
 
 from __future__ import annotations
@@ -77,10 +78,66 @@ def line_of(text: str, position: int) -> int:
 
 
 def context(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> str:
-    """The match with some text either side, on one line, cut at '...' where shortened."""
-    before = text[max(0, start - chars):start]
-    after = text[end:end + chars]
-    snippet = " ".join((before + text[start:end] + after).split())
-    prefix = "..." if start > chars else ""
-    suffix = "..." if end + chars < len(text) else ""
+    """The match with some text either side, on one line, cut at whole words, '...' where shortened."""
+    left = max(0, start - chars)
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else start
+    right = min(len(text), end + chars)
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else end
+    snippet = " ".join(text[left:right].split())
+    prefix = "..." if left > 0 else ""
+    suffix = "..." if right < len(text) else ""
     return f"{prefix}{snippet}{suffix}"
+
+
+# Words that deny what follows them in the same clause ("no cure is promised", "we cannot
+# guarantee results", "this is not a cure", "free of charge").
+_NEGATION = re.compile(
+    r"(?<!\w)(?:no|not|never|without|nor|neither|none|cannot|can't|cant|won't|don't|doesn't|isn't|aren't|"
+    r"wasn't|shouldn't|mustn't|free\s+of|at\s+no|unable\s+to|nobody|nothing|rather\s+than)(?!\w)",
+    re.IGNORECASE)
+# Words after a match that deny it: "travel costs are reimbursed", "costs are covered by the trial".
+_DENIED_AFTER = re.compile(
+    r"^[\s\w,'-]{0,40}?(?<!\w)(?:reimbursed|refunded|covered|paid\s+for\s+by|met\s+by|free|nothing)(?!\w)",
+    re.IGNORECASE)
+# Words that set a name against the offer's own ("unlike HSCT, our treatment ...").
+_CONTRAST = re.compile(
+    r"(?<!\w)(?:unlike|instead\s+of|rather\s+than|as\s+opposed\s+to|compared\s+(?:with|to)|"
+    r"better\s+than|safer\s+than|alternative\s+to|no\s+need\s+for|avoids?|without(?:\s+the)?(?:\s+need\s+for)?)"
+    r"\s*(?:the\s+|a\s+|an\s+)?$",
+    re.IGNORECASE)
+# A clause ends at punctuation, a line break not followed by a lower-case word, or "but".
+_CLAUSE_END = re.compile(r"[.;:!?()]|\n(?![ \t]*(?-i:[a-z]))|,\s*(?:however|yet|although|though|while)\b|\bbut\b",
+                         re.IGNORECASE)
+NEGATION_WORDS = 6
+
+
+def _clause_before(text: str, start: int) -> str:
+    before = text[max(0, start - 120):start]
+    # One character more than the clause, so a line break's lookahead sees the next word.
+    ends = [end for end in _CLAUSE_END.finditer(text[max(0, start - 120):start + 1]) if end.end() <= len(before)]
+    return before[ends[-1].end():] if ends else before
+
+
+def negated(text: str, start: int, end: int, after: bool = False) -> bool:
+    """True when a negation in the same clause, at most a few words before, denies the match.
+
+    With ``after``, words following the match can also deny it ("costs are reimbursed").
+    A keyword check, not understanding: it errs towards keeping a match (a warning shown).
+    """
+    clause = _clause_before(text, start)
+    words = clause.split()[-NEGATION_WORDS:]
+    if _NEGATION.search(" ".join(words)):
+        return True
+    if after:
+        rest = re.split(r"[.;!?\n]", text[end:end + 80], maxsplit=1)[0]
+        return bool(_DENIED_AFTER.match(rest))
+    return False
+
+
+def contrasted(text: str, start: int) -> bool:
+    """True when the words just before a name set it against the offer ("unlike HSCT")."""
+    return bool(_CONTRAST.search(_clause_before(text, start)[-40:]))
