@@ -26,6 +26,7 @@ def dataset_with(eligibility: dict[str, Any] | None, status: str = "recruiting",
     else:
         trial["eligibility"] = {"source": "src-a", **eligibility}
     trial["status"] = status
+    trial["status_checked"] = "2026-10-01"  # within a year of the record's review (rules.py)
     data.update(extra)
     return data
 

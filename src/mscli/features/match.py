@@ -16,36 +16,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from mscli.errors import UsageError
 from mscli.features import prescreen
+from mscli.features.verdicts import GuidanceFit, Label, Overall
 from mscli.model.records import Criterion, Dataset, Eligibility, Guidance, MsType, Status, Trial
 
 PROFILE_MONTHS = 12  # --relapses-last-year and --active-mri describe the past 12 months
-
-
-class Label(StrEnum):
-    MEETS = "meets"
-    DOES_NOT_MEET = "does not meet"
-    UNKNOWN = "not enough information"
-
-
-class Overall(StrEnum):
-    """One label per trial: "may be eligible" only when every checked criterion is met."""
-
-    MAY_BE_ELIGIBLE = "may be eligible"
-    NOT_ELIGIBLE = "not eligible"
-    UNKNOWN = "not enough information"
-
-
-class GuidanceFit(StrEnum):
-    """One label per guidance profile, worded apart from trial eligibility on purpose."""
-
-    WITHIN = "within the profile"
-    OUTSIDE = "outside the profile"
-    UNKNOWN = "not enough information"
 
 
 _OVERALL_ORDER = {Overall.MAY_BE_ELIGIBLE: 0, Overall.UNKNOWN: 1, Overall.NOT_ELIGIBLE: 2}
