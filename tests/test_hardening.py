@@ -67,3 +67,102 @@ def test_output_name_too_long_is_one_line(run: Any, tmp_path: Path) -> None:
     result = run("report", "msc", "-o", str(tmp_path / ("a" * 300 + ".md")))
     assert result.exit_code == 4 and "Traceback" not in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+# 2 and 3. The cache owns only what it made; any damage is a rebuild, never a wrong answer.
+
+def _entry(cache: Path) -> Path:
+    (entry,) = [path for path in cache.iterdir() if path.name.startswith("mscli-")]
+    return entry
+
+
+def test_shared_cache_folder_keeps_other_files(run: Any, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    strangers = [shared / ("%064x" % number) for number in range(9)]
+    for index, path in enumerate(strangers):
+        if index % 2:
+            path.mkdir()
+        else:
+            path.write_text("not mscli's")
+    (shared / ("." + "b" * 64 + ".1.x.tmp")).mkdir()
+    for data in ("a", "b"):
+        for count in range(10):
+            folder = tmp_path / f"data-{data}{count}"
+            folder.mkdir()
+            (folder / "d.yaml").write_bytes(Path(_bundled_first()).read_bytes())
+            (folder / "x.yaml").write_text(f"# {count}\n" + Path(_bundled_first()).read_text())
+            run("therapies", "--json", "--data", str(folder / "d.yaml"), env={"MSCLI_CACHE_DIR": str(shared)})
+    assert all(path.exists() for path in strangers)
+    assert (shared / ("." + "b" * 64 + ".1.x.tmp")).exists()
+
+
+def _bundled_first() -> str:
+    from tests.conftest import MINIMAL
+    import yaml
+
+    target = Path(os.environ["MSCLI_CACHE_DIR"]).parent / "minimal.yaml"
+    if not target.exists():
+        target.write_text(yaml.safe_dump(MINIMAL, sort_keys=False))
+    return str(target)
+
+
+@pytest.mark.parametrize("damage", ["empty-trials", "truncate-search", "meta-shape", "index-shape",
+                                    "search-fields", "trials-garbage"])
+def test_damaged_cache_is_a_rebuild(run: Any, private_cache: Path, damage: str) -> None:
+    expected = {args: run(*args).stdout for args in
+                (("trial", "mesems", "--json"), ("compare", "ahsct", "msc", "--json"), ("search", "stem", "--json"),
+                 ("trials", "--therapy", "msc", "--json"))}
+    entry = _entry(private_cache)
+    if damage == "empty-trials":
+        (entry / "trials.jsonl").write_bytes(b"")
+    elif damage == "truncate-search":
+        text = (entry / "search.txt").read_bytes()
+        (entry / "search.txt").write_bytes(text[: len(text) // 2])
+    elif damage == "meta-shape":
+        import json
+        meta = json.loads((entry / "meta.json").read_text())
+        meta["dataset"]["therapies"] = {"not": "a list"}
+        (entry / "meta.json").write_text(json.dumps(meta))
+    elif damage == "index-shape":
+        (entry / "index.json").write_text('{"offsets": "x", "kinds": 1, "kind_of": null}')
+    elif damage == "search-fields":
+        lines = (entry / "search.txt").read_text().splitlines(keepends=True)
+        lines[0] = lines[0].split("\x1f")[0] + "\n"
+        (entry / "search.txt").write_text("".join(lines))
+    else:
+        size = (entry / "trials.jsonl").stat().st_size
+        (entry / "trials.jsonl").write_bytes(b"[" * size)
+    for args, answer in expected.items():
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == answer, args
+
+
+def test_foreign_compiled_folder_is_not_served(run: Any, private_cache: Path, write_dataset: Any) -> None:
+    from tests.conftest import minimal
+
+    folder = write_dataset(minimal())
+    run("trials", "--json", "--data", str(folder))
+    bundled_answer = run("trials", "--json").stdout
+    entries = sorted(private_cache.glob("mscli-*"), key=lambda path: path.stat().st_mtime)
+    small, big = entries
+    import shutil
+    shutil.rmtree(big)
+    shutil.copytree(small, big)
+    assert run("trials", "--json").stdout == bundled_answer
+
+
+def test_killed_build_folder_is_reclaimed(run: Any, private_cache: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = private_cache / f".mscli-{'c' * 64}.{gone.stdout.strip()}.abc.tmp"
+    leftover.mkdir()
+    (leftover / "trials.jsonl").write_text("x" * 1000)
+    running = private_cache / f".mscli-{'d' * 64}.{os.getpid() + 0}.abc.tmp"
+    running.mkdir()
+    assert run("therapies", "--json").exit_code == 0
+    assert not leftover.exists()
+    assert running.exists()
