@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-
 # 1. --output writes only to a regular file or a new path.
 
 @pytest.mark.parametrize("kind", ["fifo", "socket", "directory"])
@@ -79,7 +78,7 @@ def _entry(cache: Path) -> Path:
 def test_shared_cache_folder_keeps_other_files(run: Any, tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
-    strangers = [shared / ("%064x" % number) for number in range(9)]
+    strangers = [shared / f"{number:064x}" for number in range(9)]
     for index, path in enumerate(strangers):
         if index % 2:
             path.mkdir()
@@ -98,8 +97,9 @@ def test_shared_cache_folder_keeps_other_files(run: Any, tmp_path: Path) -> None
 
 
 def _bundled_first() -> str:
-    from tests.conftest import MINIMAL
     import yaml
+
+    from tests.conftest import MINIMAL
 
     target = Path(os.environ["MSCLI_CACHE_DIR"]).parent / "minimal.yaml"
     if not target.exists():
@@ -166,3 +166,56 @@ def test_killed_build_folder_is_reclaimed(run: Any, private_cache: Path) -> None
     assert run("therapies", "--json").exit_code == 0
     assert not leftover.exists()
     assert running.exists()
+
+
+# 7. Text from data is made safe for where it goes.
+
+HOSTILE = "Evil\x1b]0;pwned\x07 \x1b[2J\u202eright\x9b31m <script>x</script> <img onerror=y>"
+
+
+def _hostile(write_dataset: Any) -> Path:
+    from tests.conftest import minimal
+
+    data = minimal()
+    data["trials"][0]["title"] = HOSTILE
+    data["sources"][0]["title"] = HOSTILE
+    return write_dataset(data)
+
+
+@pytest.mark.parametrize("args", [["cite", "trial-one"], ["cite", "trial-one", "--format", "bibtex"],
+                                  ["cite", "trial-one", "--format", "ris"], ["trials", "--format", "csv"],
+                                  ["trials", "--format", "tsv"], ["trials"], ["trials", "--format", "markdown"],
+                                  ["trial", "trial-one"]])
+def test_human_formats_carry_no_escapes(run: Any, write_dataset: Any, args: list[str]) -> None:
+    result = run(*args, "--data", str(_hostile(write_dataset)))
+    assert result.exit_code == 0, result.stderr
+    for bad in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert bad not in result.stdout, (args, bad)
+
+
+def test_markdown_escapes_html(run: Any, write_dataset: Any) -> None:
+    result = run("sources", "--format", "markdown", "--data", str(_hostile(write_dataset)))
+    assert result.exit_code == 0, result.stderr
+    assert "<script>" not in result.stdout and "<img" not in result.stdout
+    assert "&lt;script&gt;" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml", "jsonl"])
+def test_machine_formats_escape_c1_and_bidi(run: Any, write_dataset: Any, fmt: str) -> None:
+    import json
+
+    import yaml
+
+    result = run("trial", "trial-one", "--format", fmt, "--data", str(_hostile(write_dataset)))
+    assert result.exit_code == 0, result.stderr
+    for bad in ("\x1b", "\u202e", "\x9b"):
+        assert bad not in result.stdout
+    parsed = (yaml.safe_load(result.stdout) if fmt == "yaml" else json.loads(result.stdout) if fmt == "json"
+              else json.loads(result.stdout.splitlines()[0]))
+    assert parsed["title"] == HOSTILE
+
+
+def test_error_messages_carry_no_escapes(run: Any, tmp_path: Path) -> None:
+    result = run("trials", "--data", str(tmp_path / "no\x1b]0;x\x07such\u202e"))
+    assert result.exit_code == 4
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr

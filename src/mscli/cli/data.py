@@ -3,13 +3,12 @@
 No ``from __future__ import annotations`` here: Typer reads the annotations on every run.
 """
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from mscli.cli import completion as complete
-from mscli.cli.runtime import Output, app, display, emit, output_options, terminal, write
+from mscli.cli.runtime import Output, app, display, emit, output_options, terminal, warn, write
 from mscli.errors import ExitStatus, UsageError
 from mscli.output import views
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
@@ -58,7 +57,7 @@ def validate(out: Output,
     else:
         emit(out, views.problems_view(problems))
     if problems:
-        sys.stderr.write(f"mscli: {len(problems)} problem(s) found\n")
+        warn(f"mscli: {len(problems)} problem(s) found")
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
 
 
@@ -104,7 +103,7 @@ def import_ctgov(out: Output,
           utf8=out.fmt in MACHINE_FORMATS)
     counts = {action: sum(1 for row in rows if row.action == action)
               for action in ("added", "changed", "unchanged", "skipped")}
-    sys.stderr.write("mscli: " + ", ".join(f"{count} {action}" for action, count in counts.items()) + "\n")
+    warn("mscli: " + ", ".join(f"{count} {action}" for action, count in counts.items()))
     if counts["skipped"]:
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
 

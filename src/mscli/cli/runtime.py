@@ -10,6 +10,7 @@ No ``from __future__ import annotations`` here: Typer reads every parameter's an
 run, and string annotations would be evaluated again each time (milliseconds of start-up).
 """
 
+import contextlib
 import functools
 import inspect
 import os
@@ -24,7 +25,7 @@ from mscli.errors import ExitStatus, OutputError, UsageError
 from mscli.model.labels import NOTICE
 from mscli.model.records import Dataset
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
-from mscli.output.terminal import Terminal
+from mscli.output.terminal import Terminal, safe_stream
 from mscli.queries import core as queries
 
 if TYPE_CHECKING:
@@ -137,13 +138,17 @@ def terminal(color_allowed: bool) -> Terminal:
                     color=color, unicode=encoding == "utf8")
 
 
-def write(text: str, utf8: bool) -> None:
-    """Write the whole answer at once; a closed pipe ends quietly, a failed write loudly."""
+def write(text: str, utf8: bool, colour: bool = False) -> None:
+    """Write the whole answer at once; a closed pipe ends quietly, a failed write loudly.
+
+    Every answer goes through the one sanitiser (``terminal.safe_stream``): no control or bidi
+    character from the data reaches the terminal; ``colour`` keeps mscli's own colour codes.
+    """
     stream = sys.stdout
     if stream is None:
         raise OutputError("standard output is closed; nothing was written")
     encoding = "utf-8" if utf8 else (getattr(stream, "encoding", None) or "utf-8")
-    data = text.encode(encoding, errors="replace")
+    data = safe_stream(text, keep_colour=colour).encode(encoding, errors="replace")
     try:
         buffer = getattr(stream, "buffer", None)
         if buffer is not None:
@@ -160,6 +165,14 @@ def write(text: str, utf8: bool) -> None:
         _silence_stdout()
         reason = getattr(error, "strerror", None) or str(error)
         raise OutputError(f"cannot write output: {reason}") from None
+
+
+def warn(message: str) -> None:
+    """One line on stderr, through the same sanitiser as every answer; a closed or failing
+    stderr is ignored, so it never turns a success into a failure."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(safe_stream(message.rstrip("\n")) + "\n")
+        sys.stderr.flush()
 
 
 def _silence_stdout() -> None:
@@ -199,7 +212,7 @@ def open_store(out: Output) -> "Store":
     store = dataset.open_store(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
     notice = queries.stale_notice(store.meta)
     if notice:
-        sys.stderr.write(notice + "\n")
+        warn(notice)
     return store
 
 
@@ -234,4 +247,6 @@ def emit(out: Output, view: View) -> None:
             result = selection.run_query(selection.compile_query(out.query), view.payload)
             view = View(payload=result, columns=[], rows=[])
             fmt = fmt or OutputFormat.JSON
-    write(render(view, fmt, terminal(out.color)), utf8=fmt in MACHINE_FORMATS)
+    place = terminal(out.color)
+    write(render(view, fmt, place), utf8=fmt in MACHINE_FORMATS,
+          colour=place.color and fmt in (None, OutputFormat.TABLE))
