@@ -219,3 +219,19 @@ def test_error_messages_carry_no_escapes(run: Any, tmp_path: Path) -> None:
     result = run("trials", "--data", str(tmp_path / "no\x1b]0;x\x07such\u202e"))
     assert result.exit_code == 4
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+
+
+# 8. Explicit YAML tags are located data errors, not tracebacks.
+
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!int ''", "!!float ''", "!!binary aGk=",
+                                   "!!python/name:os.system x", "1" * 5000])
+def test_explicit_tags_and_huge_numbers_are_located_errors(run: Any, write_dataset: Any, value: str) -> None:
+    import json
+
+    folder = write_dataset(f"dataset:\n  title: {value}\n  version: '1'\n  reviewed: '2026-01-01'\n")
+    result = run("validate", str(folder), "--json")
+    assert result.exit_code == 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    problems = json.loads(result.stdout)
+    assert any(problem["line"] == 2 for problem in problems)
+    assert run("trials", "--data", str(folder)).exit_code == 3
