@@ -177,7 +177,7 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
         if len(node.value) > _MAX_NUMBER_TEXT and node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            raise YamlProblem(f"number {node.value[:20]!r}... is too long", _line(node))
+            raise YamlProblem(f"bad value {node.value[:20]!r}...: number too long", _line(node))
         try:
             value = self.loader.construct_object(node)
         except (ValueError, KeyError, IndexError, TypeError, OverflowError, yaml.YAMLError) as error:
@@ -185,5 +185,5 @@ class _Builder:
         if isinstance(value, float) and not math.isfinite(value):
             raise YamlProblem(f"{node.value[:80]!r} is not a finite number", _line(node))
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
-            raise YamlProblem(f"number {node.value[:40]!r} is out of range (at most {MAX_INTEGER})", _line(node))
+            raise YamlProblem(f"bad value {node.value[:40]!r}: number out of range (at most {MAX_INTEGER})", _line(node))
         return value
