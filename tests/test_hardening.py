@@ -235,3 +235,38 @@ def test_explicit_tags_and_huge_numbers_are_located_errors(run: Any, write_datas
     problems = json.loads(result.stdout)
     assert any(problem["line"] == 2 for problem in problems)
     assert run("trials", "--data", str(folder)).exit_code == 3
+
+
+# 10. Streams: failures exit with the I/O code; usage errors are one line plus the hint.
+
+def _shell(command: str) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run(["sh", "-c", f"{sys.executable} -m mscli {command}"], capture_output=True,
+                          timeout=60, check=False)
+
+
+@pytest.mark.parametrize("args", ["--help", "--version", "trials --help"])
+def test_help_and_version_to_a_closed_stdout_exit_4(args: str) -> None:
+    result = _shell(f"{args} >&-")
+    assert result.returncode == 4, result.stderr
+    assert b"Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_closed_stderr_keeps_success() -> None:
+    result = _shell("therapies --json 2>&-")
+    assert result.returncode == 0 and result.stdout
+
+
+@pytest.mark.parametrize("args", [["trials", "--limt", "3"], ["trials", "--phase", "9"], ["trial"]])
+def test_click_usage_errors_are_one_line_and_the_hint(run: Any, args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("mscli: error: ") and lines[1].startswith("Try ")
+
+
+def test_contradictory_flags_are_refused(run: Any) -> None:
+    result = run("match", "--age", "30", "--active-mri", "--no-active-mri")
+    assert result.exit_code == 2 and "contradict" in result.stderr

@@ -185,5 +185,6 @@ class _Builder:
         if isinstance(value, float) and not math.isfinite(value):
             raise YamlProblem(f"{node.value[:80]!r} is not a finite number", _line(node))
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
-            raise YamlProblem(f"bad value {node.value[:40]!r}: number out of range (at most {MAX_INTEGER})", _line(node))
+            raise YamlProblem(f"bad value {node.value[:40]!r}: number out of range (at most {MAX_INTEGER})",
+                              _line(node))
         return value
