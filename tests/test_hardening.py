@@ -270,3 +270,21 @@ def test_click_usage_errors_are_one_line_and_the_hint(run: Any, args: list[str])
 def test_contradictory_flags_are_refused(run: Any) -> None:
     result = run("match", "--age", "30", "--active-mri", "--no-active-mri")
     assert result.exit_code == 2 and "contradict" in result.stderr
+
+
+# 9. --query runs with a recursion, time and size budget; every error is one line.
+
+@pytest.mark.parametrize("query", ["to_number('nan')", "`1e400`", "floor(`-1e400`)", "[::0]",
+                                   "[" * 5000 + "@" + "]" * 5000, " | ".join(["@"] + ["[@,@]"] * 22)])
+def test_hostile_queries_are_one_line_usage_errors(run: Any, query: str) -> None:
+    result = run("therapies", "--query", query)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("mscli: error: --query") and len(result.stderr.splitlines()) == 2
+
+
+# 6. Widths are clamped.
+
+def test_huge_columns_is_clamped(run: Any) -> None:
+    result = run("therapies", "--format", "table", env={"COLUMNS": "99999999"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 1000

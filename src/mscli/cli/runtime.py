@@ -134,7 +134,9 @@ def terminal(color_allowed: bool) -> Terminal:
     color = (is_tty and color_allowed and not os.environ.get("NO_COLOR")
              and os.environ.get("TERM") != "dumb")
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-    return Terminal(is_tty=is_tty, width=shutil.get_terminal_size((100, 24)).columns,
+    # Clamped: COLUMNS=99999999 would otherwise draw lines gigabytes long.
+    width = max(20, min(shutil.get_terminal_size((100, 24)).columns, 1000))
+    return Terminal(is_tty=is_tty, width=width,
                     color=color, unicode=encoding == "utf8")
 
 
