@@ -15,7 +15,7 @@ from tests.conftest import minimal
 
 def cache_files(cache: Path) -> list[Path]:
     """Every file of every compiled dataset in the cache."""
-    return sorted(path for path in cache.glob("*/*") if len(path.parent.name) == 64)
+    return sorted(path for path in cache.glob("*/*") if path.parent.name.startswith("mscli-"))
 
 
 @pytest.mark.parametrize("args", [["trials", "--json"], ["trial", "mesems", "--format", "yaml"],

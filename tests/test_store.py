@@ -113,7 +113,7 @@ def test_a_remembered_key_for_other_files_is_ignored(write_dataset, private_cach
 
 def test_store_folder_holds_only_finished_files(private_cache):
     dataset.open_store(None)
-    (entry,) = [path for path in private_cache.iterdir() if len(path.name) == 64]
+    (entry,) = [path for path in private_cache.iterdir() if path.name.startswith("mscli-")]
     assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "search.txt",
                                                            "trials.jsonl"]
     assert not [path for path in private_cache.iterdir() if path.name.startswith(".")]

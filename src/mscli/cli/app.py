@@ -15,8 +15,8 @@ import typer
 from mscli import __version__
 from mscli.cli import completion as complete
 from mscli.cli import data, evidence, lookup
-from mscli.cli.runtime import APP_SETTINGS, SHARED_FLAGS, app
-from mscli.errors import ExitStatus, MscliError
+from mscli.cli.runtime import APP_SETTINGS, SHARED_FLAGS, app, write
+from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.output.terminal import clean
 
 # Importing the command modules registers their commands on ``app``; help lists them in this order.
@@ -58,7 +58,7 @@ BUG_REPORT = "please report this bug, with the command you ran, to the mscli dev
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"mscli {__version__}\n")
+        write(f"mscli {__version__}\n", utf8=False)
         raise typer.Exit()
 
 
@@ -116,10 +116,75 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 def _fail(error: MscliError) -> int:
     message = " ".join(clean(str(error)).split())
-    sys.stderr.write(f"mscli: error: {message[:2000]}\n")
+    _stderr(f"mscli: error: {message[:2000]}\n")
     if error.status is ExitStatus.USAGE:
-        sys.stderr.write("Try 'mscli --help' or 'mscli COMMAND --help'.\n")
+        _stderr("Try 'mscli --help' or 'mscli COMMAND --help'.\n")
     return int(error.status)
+
+
+def _stderr(text: str) -> None:
+    """Write to stderr; a closed or failing stderr must not change the exit status."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def contradictions(argv: list[str]) -> None:
+    """Refuse ``--flag`` given together with ``--no-flag``: Click silently keeps the last one."""
+    words = argv[:argv.index("--")] if "--" in argv else argv
+    given = set(words)
+    for word in words:
+        if word.startswith("--no-") and "--" + word[5:] in given:
+            raise UsageError(f"--{word[5:]} and {word} contradict each other; give one of them")
+
+
+def _run(argv: list[str]) -> int:
+    """Run the app without Click's own error printing, so usage errors are one line too.
+
+    Help and the version are written by Click or by ``write``; a failure to write them, or to
+    flush stdout at the end, is an I/O error (exit 4) rather than a traceback or a silent 0.
+    """
+    from typer._click import exceptions as click_errors  # what Typer's bundled Click raises
+
+    wants_text = not argv or any(word in ("--help", "-h", "--version") for word in argv)
+    if sys.stdout is None and wants_text:
+        raise OutputError("standard output is closed; nothing was written")
+    contradictions(argv)
+    try:
+        result = _app_for(argv)(prog_name="mscli", args=argv, standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as error:
+        _stderr(error.format_message() + "\n")
+        result = int(ExitStatus.USAGE)
+    except click_errors.ClickException as error:  # usage errors: one line, then the "Try" hint
+        raise UsageError(error.format_message()) from None
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+    except BrokenPipeError:
+        write_nothing_more()
+        return int(ExitStatus.OK)
+    except OSError as error:  # help text that could not be written
+        write_nothing_more()
+        raise OutputError(f"cannot write output: {error.strerror or error}") from None
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        write_nothing_more()
+    except (OSError, ValueError) as error:
+        write_nothing_more()
+        raise OutputError(f"cannot write output: {getattr(error, 'strerror', None) or error}") from None
+    return result if isinstance(result, int) else 0
+
+
+def write_nothing_more() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main() -> None:
@@ -130,6 +195,8 @@ def main() -> None:
     large query or search. Reference counting still frees everything as usual.
     """
     gc.disable()
+    if sys.stderr is None:  # started with stderr closed: messages are lost, exit codes are not
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
     words = complete.finished_words(os.environ)
     argv = shared_options_after_command(sys.argv[1:] if words is None else words)
     if not argv and words is None:
@@ -140,9 +207,9 @@ def main() -> None:
     if argv[:1] == ["help"]:
         argv = [*argv[1:], "--help"]
     try:
-        _app_for(argv)(prog_name="mscli", args=argv)
+        sys.exit(_run(argv))
     except KeyboardInterrupt:
-        sys.stderr.write("mscli: interrupted\n")
+        _stderr("mscli: interrupted\n")
         sys.exit(int(ExitStatus.INTERRUPTED))
     except MscliError as error:
         sys.exit(_fail(error))
@@ -151,6 +218,6 @@ def main() -> None:
             raise
         command = argv[0] if argv and not argv[0].startswith("-") else "mscli"
         detail = " ".join(clean(f"{type(error).__name__}: {error}").split())[:300]
-        sys.stderr.write(f"mscli: internal error in '{command}' ({detail}); {BUG_REPORT} "
-                         "(set MSCLI_DEBUG=1 to see the traceback)\n")
+        _stderr(f"mscli: internal error in '{command}' ({detail}); {BUG_REPORT} "
+                "(set MSCLI_DEBUG=1 to see the traceback)\n")
         sys.exit(int(ExitStatus.INTERNAL))

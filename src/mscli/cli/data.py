@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from mscli.cli import completion as complete
-from mscli.cli.runtime import Output, app, display, emit, output_options, terminal, write
+from mscli.cli.runtime import Output, app, display, emit, output_options, terminal, warn, write
 from mscli.errors import ExitStatus, UsageError
 from mscli.output import evidence_views, views
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
@@ -85,7 +85,7 @@ def validate(out: Output,
     if notes:
         sys.stderr.write(f"mscli: {len(notes)} warning(s)\n")
     if problems:
-        sys.stderr.write(f"mscli: {len(problems)} problem(s) found\n")
+        warn(f"mscli: {len(problems)} problem(s) found")
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
 
 
@@ -135,8 +135,8 @@ def import_ctgov(out: Output,
           utf8=out.fmt in MACHINE_FORMATS)
     counts = {action: sum(1 for row in rows if row.action == action)
               for action in ("added", "changed", "unchanged", "skipped")}
-    sys.stderr.write("mscli: " + ("dry run, nothing written: " if dry_run else "")
-                     + ", ".join(f"{count} {action}" for action, count in counts.items()) + "\n")
+    warn("mscli: " + ("dry run, nothing written: " if dry_run else "")
+         + ", ".join(f"{count} {action}" for action, count in counts.items()))
     if counts["skipped"]:
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
 

@@ -17,6 +17,7 @@ from mscli.cli.runtime import (
     load,
     output_options,
     terminal,
+    warn,
     write,
 )
 from mscli.errors import UsageError
@@ -173,7 +174,7 @@ def report(
     if output is None:
         write(text, utf8=True)
     else:
-        sys.stderr.write(f"mscli: wrote {output}\n")
+        warn(f"mscli: wrote {output}")
 
 
 @app.command(help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
@@ -238,4 +239,4 @@ def match(out: Output,
     display(out, build)
     shown_as = out.fmt or (OutputFormat.TABLE if terminal(out.color).is_tty else None)
     if shown_as not in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
-        sys.stderr.write(NOT_A_REFERRAL + "\n")
+        warn(NOT_A_REFERRAL)

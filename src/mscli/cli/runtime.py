@@ -10,6 +10,7 @@ No ``from __future__ import annotations`` here: Typer reads every parameter's an
 run, and string annotations would be evaluated again each time (milliseconds of start-up).
 """
 
+import contextlib
 import functools
 import inspect
 import os
@@ -24,7 +25,7 @@ from mscli.errors import ExitStatus, OutputError, UsageError
 from mscli.model.labels import NOTICE
 from mscli.model.records import Dataset
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
-from mscli.output.terminal import Terminal
+from mscli.output.terminal import Terminal, safe_stream
 from mscli.queries import info as dataset_info
 
 if TYPE_CHECKING:
@@ -136,17 +137,23 @@ def terminal(color_allowed: bool) -> Terminal:
     color = (is_tty and color_allowed and not os.environ.get("NO_COLOR")
              and os.environ.get("TERM") != "dumb")
     encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-    return Terminal(is_tty=is_tty, width=shutil.get_terminal_size((100, 24)).columns,
+    # Clamped: COLUMNS=99999999 would otherwise draw lines gigabytes long.
+    width = max(20, min(shutil.get_terminal_size((100, 24)).columns, 1000))
+    return Terminal(is_tty=is_tty, width=width,
                     color=color, unicode=encoding == "utf8")
 
 
-def write(text: str, utf8: bool) -> None:
-    """Write the whole answer at once; a closed pipe ends quietly, a failed write loudly."""
+def write(text: str, utf8: bool, colour: bool = False) -> None:
+    """Write the whole answer at once; a closed pipe ends quietly, a failed write loudly.
+
+    Every answer goes through the one sanitiser (``terminal.safe_stream``): no control or bidi
+    character from the data reaches the terminal; ``colour`` keeps mscli's own colour codes.
+    """
     stream = sys.stdout
     if stream is None:
         raise OutputError("standard output is closed; nothing was written")
     encoding = "utf-8" if utf8 else (getattr(stream, "encoding", None) or "utf-8")
-    data = text.encode(encoding, errors="replace")
+    data = safe_stream(text, keep_colour=colour).encode(encoding, errors="replace")
     try:
         buffer = getattr(stream, "buffer", None)
         if buffer is not None:
@@ -163,6 +170,14 @@ def write(text: str, utf8: bool) -> None:
         _silence_stdout()
         reason = getattr(error, "strerror", None) or str(error)
         raise OutputError(f"cannot write output: {reason}") from None
+
+
+def warn(message: str) -> None:
+    """One line on stderr, through the same sanitiser as every answer; a closed or failing
+    stderr is ignored, so it never turns a success into a failure."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(safe_stream(message.rstrip("\n")) + "\n")
+        sys.stderr.flush()
 
 
 def _silence_stdout() -> None:
@@ -202,7 +217,7 @@ def open_store(out: Output) -> "Store":
     store = dataset.open_store(out.data, use_cache=out.use_cache, on_cold_load=_cold_load_progress)
     notice = dataset_info.stale_notice(store.meta)
     if notice:
-        sys.stderr.write(notice + "\n")
+        warn(notice)
     return store
 
 
@@ -241,7 +256,7 @@ def emit(out: Output, view: View) -> None:
     text = render(view, fmt, shown)
     if out.pager and shown.is_tty and fmt in (None, OutputFormat.TABLE, OutputFormat.MARKDOWN) and page(text):
         return
-    write(text, utf8=fmt in MACHINE_FORMATS)
+    write(text, utf8=fmt in MACHINE_FORMATS, colour=shown.color and fmt in (None, OutputFormat.TABLE))
 
 
 def page(text: str) -> bool:

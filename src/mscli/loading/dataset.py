@@ -19,7 +19,16 @@ from typing import Any, NamedTuple
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
-from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, compile_to, open_compiled
+from mscli.loading.store import (
+    CACHE_FORMAT,
+    MemoryStore,
+    Store,
+    compile_to,
+    entry_name,
+    is_entry,
+    open_compiled,
+    reclaim_temporary,
+)
 from mscli.model.records import Dataset
 
 MAX_FILES = 10_000
@@ -320,11 +329,12 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
     def rebuild() -> MemoryStore:
         fresh = _parse(files if files is not None else [_read_one(path, name) for path, name in entries],
                        on_cold_load)
-        compile_to(folder / key, fresh)
-        _prune_cache(folder, keep=key)
+        reclaim_temporary(folder)
+        compile_to(folder / entry_name(key), fresh)
+        _prune_cache(folder, keep=entry_name(key))
         return fresh
 
-    store = open_compiled(folder / key, rebuild) or rebuild()
+    store = open_compiled(folder / entry_name(key), rebuild) or rebuild()
     if not remembered:
         _remember_key(folder, root, fingerprint, key, hashed_at)
     return store
@@ -348,17 +358,16 @@ def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], 
 
 
 def _prune_cache(folder: Path, keep: str, most: int = 8) -> None:
-    """Remove all but the ``most`` newest compiled datasets; only entries mscli itself named."""
+    """Remove all but the ``most`` newest compiled datasets; only folders named as mscli names them.
+
+    The cache folder may be shared (``MSCLI_CACHE_DIR=/tmp``), so nothing else is touched.
+    """
     import shutil
 
     try:
-        entries = sorted((entry for entry in folder.iterdir()
-                          if len(entry.name.split(".")[0]) == 64 and entry.name != keep),
+        entries = sorted((entry for entry in folder.iterdir() if entry.name != keep and is_entry(entry)),
                          key=lambda entry: entry.stat().st_mtime, reverse=True)
         for entry in entries[most - 1:]:
-            if entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink()
+            shutil.rmtree(entry, ignore_errors=True)
     except OSError:
         return

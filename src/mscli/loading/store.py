@@ -11,15 +11,23 @@ The compiled form is a folder in the user's cache, named after the content key o
 
 A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
 the trials that pass; a search parses only the lines that hold every word. The folder is built
-under a temporary name and renamed into place, so a reader sees all of it or none of it;
-anything unreadable is a miss.
+under a temporary name and renamed into place, so a reader sees all of it or none of it.
+
+The cache folder may be shared with other programs, so mscli owns only names it made: compiled
+folders are ``mscli-<key>``, and temporary ones ``.mscli-<key>.<pid>.<random>.tmp`` (a build
+killed midway leaves one, reclaimed by the next build once its process is gone). ``meta.json``
+records the key the folder was built for and the size of every other file, and every read
+checks shape and counts against it, so any damage, or a folder copied in under the wrong name,
+is a miss followed by a rebuild, never a wrong answer.
 """
 
 import contextlib
 import itertools
 import json
 import os
+import re
 import shutil
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +41,16 @@ _META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "se
 
 RowTest = Callable[[Mapping[str, Any]], bool]
 _FIELD_SEPARATOR = "\x1f"
+ENTRY_PREFIX = "mscli-"
+_ENTRY = re.compile(r"mscli-[0-9a-f]{64}")
+_TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
+_STALE_SECONDS = 3600
+_COLLECTIONS = ("therapies", "studies", "guidance", "sources", "glossary", "red_flags", "outcomes", "searches")
 
+
+def entry_name(key: str) -> str:
+    """The name of the compiled folder for a dataset key: a prefix marks it as mscli's own."""
+    return ENTRY_PREFIX + key
 
 
 def countries_in(dataset: Dataset) -> list[str]:
@@ -90,34 +107,52 @@ class DiskStore(Store):
             payload = json.loads((folder / _META).read_bytes())
             if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
                 raise CacheMiss(folder)
+            if ENTRY_PREFIX + str(payload["key"]) != folder.name:
+                raise CacheMiss(folder)  # built for another dataset, then moved or copied here
             meta, countries, count = payload["dataset"], payload["countries"], payload["trials"]
-            if not (isinstance(meta, dict) and isinstance(countries, list) and isinstance(count, int)):
+            sizes, width = payload["sizes"], payload["search_fields"]
+            if not (_meta_shape(meta) and isinstance(countries, list) and all(isinstance(c, str) for c in countries)
+                    and type(count) is int and count >= 0 and type(width) is int and isinstance(sizes, dict)):
                 raise CacheMiss(folder)
-        except (OSError, ValueError, KeyError) as error:
+            for name in (_TRIALS, _INDEX, _SEARCH):
+                if (folder / name).stat().st_size != sizes[name]:
+                    raise CacheMiss(folder)
+        except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             raise CacheMiss(folder) from error
-        super().__init__(meta, countries)  # type: ignore[arg-type]
+        super().__init__(meta, countries)
         self._folder = folder
         self._count = count
+        self._width = width
+        self._size = int(sizes[_TRIALS])
         self._fallback = fallback
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         try:
             return self._read(keep)
-        except (OSError, ValueError, KeyError, TypeError, IndexError, CacheMiss):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, CacheMiss):
             return self._fallback().trials(keep)
 
     def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
         try:
+            total = 0
             with (self._folder / _SEARCH).open(encoding="utf-8", newline="\n") as handle:
-                lines = [line for line in handle if words[0] in line]
+                lines = []
+                for line in handle:
+                    total += 1
+                    if words[0] in line:
+                        lines.append(line)
+            if total != self._count:
+                raise CacheMiss(self._folder)
             for word in words[1:]:
                 lines = [line for line in lines if word in line]
             found = [line.rstrip("\n").split(_FIELD_SEPARATOR) for line in lines]
+            if any(len(fields) != self._width for fields in found):
+                raise CacheMiss(self._folder)
             titles = json.loads("[" + ",".join(fields[0] for fields in found) + "]")
             if len(titles) != len(found) or not all(isinstance(title, str) for title in titles):
                 raise CacheMiss(self._folder)
             return [(title, fields[1:]) for title, fields in zip(titles, found, strict=True)]
-        except (OSError, ValueError, CacheMiss):
+        except (OSError, ValueError, TypeError, RecursionError, CacheMiss):
             return self._fallback().trial_search_entries(words)
 
     def _read(self, keep: RowTest | None) -> list[Trial]:
@@ -125,13 +160,19 @@ class DiskStore(Store):
         if keep is None:
             with lines.open("rb") as handle:
                 text = handle.read().rstrip(b"\n").replace(b"\n", b",")
-            return self._checked(json.loads(b"[" + text + b"]"))
+            trials = self._checked(json.loads(b"[" + text + b"]") if text else [])
+            if len(trials) != self._count:
+                raise CacheMiss(self._folder)
+            return trials
         index = json.loads((self._folder / _INDEX).read_bytes())
         offsets: list[int] = index["offsets"]
-        if len(offsets) != self._count + 1:
+        if (len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != self._size
+                or not all(type(a) is int and type(b) is int and a < b for a, b in itertools.pairwise(offsets))):
             raise CacheMiss(self._folder)
         kinds, kind_of = index["kinds"], index["kind_of"]
-        if len(kind_of) != self._count:
+        if (len(kind_of) != self._count or not all(isinstance(kind, list) and len(kind) == len(INDEXED_TRIAL_FIELDS)
+                                                    for kind in kinds)
+                or not all(type(k) is int and 0 <= k < len(kinds) for k in kind_of)):
             raise CacheMiss(self._folder)
         passing = [keep(dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True))) for kind in kinds]
         chosen = []
@@ -142,9 +183,17 @@ class DiskStore(Store):
         return self._checked(json.loads(b"[" + b",".join(chosen) + b"]") if chosen else [])
 
     def _checked(self, trials: Any) -> list[Trial]:
-        if not isinstance(trials, list) or not all(isinstance(trial, dict) for trial in trials):
+        if not isinstance(trials, list) or not all(isinstance(trial, dict) and isinstance(trial.get("id"), str)
+                                                   for trial in trials):
             raise CacheMiss(self._folder)
         return trials
+
+
+def _meta_shape(meta: Any) -> bool:
+    """Whether ``meta`` has the shape of every collection but the trials (lists of records)."""
+    return (isinstance(meta, dict) and isinstance(meta.get("dataset"), dict)
+            and all(isinstance(meta.get(name), list) and all(isinstance(record, dict) for record in meta[name])
+                    for name in _COLLECTIONS))
 
 
 def open_compiled(folder: Path, fallback: Callable[[], Store]) -> Store | None:
@@ -161,17 +210,51 @@ def compile_to(folder: Path, parsed: MemoryStore) -> None:
 
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}.", suffix=".tmp"))
     except OSError:
         return
     try:
-        _write_files(building, parsed)
+        _write_files(building, parsed, folder.name.removeprefix(ENTRY_PREFIX))
         _move_aside(folder)
         os.rename(building, folder)
     except OSError:
         pass
     finally:
         shutil.rmtree(building, ignore_errors=True)
+
+
+def reclaim_temporary(cache: Path) -> None:
+    """Remove temporary folders of builds that were killed: their process is gone, or they are old.
+
+    Only names of mscli's own temporary pattern are touched; a build still running elsewhere
+    (another process, or another container sharing the folder) is left alone for an hour.
+    """
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in cache.iterdir():
+            match = _TEMPORARY.fullmatch(entry.name)
+            if match is None or not entry.is_dir() or entry.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                if _process_gone(int(match.group(1))) or now - entry.stat().st_mtime > _STALE_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+
+def _process_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return False
+
+
+def is_entry(entry: Path) -> bool:
+    """Whether ``entry`` is a compiled folder mscli made (and so may prune)."""
+    return _ENTRY.fullmatch(entry.name) is not None and entry.is_dir() and not entry.is_symlink()
 
 
 def _move_aside(folder: Path) -> None:
@@ -182,9 +265,9 @@ def _move_aside(folder: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _write_files(building: Path, parsed: MemoryStore) -> None:
+def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
     trials = parsed.trials()
-    meta = {"format": CACHE_FORMAT, "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials)}
+    width = 1 + len(parsed.search_entry(trials[0])[1]) if trials else 0
     # Trials share few combinations of indexed values, so a filter tests each combination once.
     kinds: dict[tuple[Any, ...], int] = {}
     kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
@@ -204,10 +287,16 @@ def _write_files(building: Path, parsed: MemoryStore) -> None:
             texts.write(_FIELD_SEPARATOR.join([json.dumps(title, ensure_ascii=False),
                                                *(_one_line(field) for field in fields)]) + "\n")
         _sync(texts)
-    for name, payload in ((_INDEX, index), (_META, meta)):
-        with (building / name).open("wb") as handle:
-            handle.write(_json(payload))
-            _sync(handle)
+    with (building / _INDEX).open("wb") as handle:
+        handle.write(_json(index))
+        _sync(handle)
+    sizes = {name: (building / name).stat().st_size for name in (_TRIALS, _INDEX, _SEARCH)}
+    meta = {"format": CACHE_FORMAT, "key": key,
+            "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials),
+            "search_fields": width, "sizes": sizes}
+    with (building / _META).open("wb") as handle:
+        handle.write(_json(meta))
+        _sync(handle)
 
 
 def _one_line(text: str) -> str:

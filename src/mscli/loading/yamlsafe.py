@@ -39,6 +39,13 @@ _SCALAR_TAGS = {
 }
 
 
+_ALLOWED_EXPLICIT_TAGS = frozenset({"!", "tag:yaml.org,2002:str"})
+# Every number in the data (years, ages, counts) is far below this; bigger ones are mistakes
+# that would only overflow or slow whatever computes with them.
+MAX_INTEGER = 2**53
+_MAX_NUMBER_TEXT = 40
+
+
 class MarkedDict(dict[str, Any]):
     """A mapping that remembers the line of each key, for error messages."""
 
@@ -99,6 +106,12 @@ def _check_events(loader: Any) -> None:
         event = loader.get_event()
         if isinstance(event, yaml.AliasEvent):
             raise YamlProblem("YAML anchors and aliases (&, *) are not allowed", _event_line(event))
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in _ALLOWED_EXPLICIT_TAGS:
+            # ``!!bool maybe`` or ``!!int ''`` would reach constructors that crash on them; data
+            # never needs a tag, so any explicit one but ``!!str`` (and the non-specific ``!``) is refused.
+            raise YamlProblem(f"explicit YAML tag {tag!r} is not allowed; remove it (quote text instead)",
+                              _event_line(event))
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -163,10 +176,15 @@ class _Builder:
             return node.value
         if node.tag not in _SCALAR_TAGS:
             raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
+        if len(node.value) > _MAX_NUMBER_TEXT and node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            raise YamlProblem(f"bad value {node.value[:20]!r}...: number too long", _line(node))
         try:
             value = self.loader.construct_object(node)
-        except (ValueError, yaml.YAMLError) as error:
-            raise YamlProblem(f"bad value {node.value!r}: {error}", _line(node)) from None
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, yaml.YAMLError) as error:
+            raise YamlProblem(f"bad value {node.value[:80]!r}: {error}", _line(node)) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise YamlProblem(f"{node.value!r} is not a finite number", _line(node))
+            raise YamlProblem(f"{node.value[:80]!r} is not a finite number", _line(node))
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+            raise YamlProblem(f"bad value {node.value[:40]!r}: number out of range (at most {MAX_INTEGER})",
+                              _line(node))
         return value

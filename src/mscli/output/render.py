@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from mscli.model.labels import NOTICE, UNVERIFIED_MARK, UNVERIFIED_SUFFIX
-from mscli.output.terminal import Terminal, clean
+from mscli.output.terminal import Terminal, clean, escape_json, has_unsafe
 
 if TYPE_CHECKING:
     from mscli.output.charts import Chart
@@ -89,7 +89,10 @@ def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
     if fmt is OutputFormat.YAML:
         import yaml
 
-        return str(yaml.safe_dump(view.payload, allow_unicode=True, sort_keys=False, width=100))
+        text = str(yaml.safe_dump(view.payload, allow_unicode=True, sort_keys=False, width=100))
+        if has_unsafe(text):  # PyYAML writes C1 and bidi characters raw; escaped, they are harmless
+            text = str(yaml.safe_dump(view.payload, allow_unicode=False, sort_keys=False, width=100))
+        return text
     if fmt is OutputFormat.CSV:
         return _csv(view)
     if fmt is OutputFormat.TSV:
@@ -101,7 +104,7 @@ def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
 
 def to_json(payload: Any, indent: int | None = 2) -> str:
     separators = (",", ": ") if indent else (",", ":")
-    return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators)
+    return escape_json(json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators))
 
 
 def _csv(view: View) -> str:
@@ -109,9 +112,9 @@ def _csv(view: View) -> str:
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(view.columns)
+    writer.writerow([clean(column) for column in view.columns])
     for row in view.rows:
-        writer.writerow(["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in row])
+        writer.writerow(["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in map(clean, row)])
     return buffer.getvalue()
 
 
@@ -151,7 +154,8 @@ def _label(cell: str, labels: dict[str, str]) -> str:
 
 def _markdown(view: View) -> str:
     def cell(text: str) -> str:
-        return clean(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+        escaped = clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return escaped.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
     lines = [f"## {cell(view.title)}", ""] if view.title else []
     lines.append("| " + " | ".join(cell(c) for c in view.columns) + " |")

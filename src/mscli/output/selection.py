@@ -66,10 +66,65 @@ def compile_query(expression: str) -> Any:
     import jmespath
     from jmespath.exceptions import JMESPathError
 
+    if len(expression) > MAX_QUERY_CHARS:
+        raise UsageError(f"--query: longer than {MAX_QUERY_CHARS} characters")
     try:
         return jmespath.compile(expression)
     except JMESPathError as error:
         raise UsageError(f"--query: {_one_line(error)}") from None
+    except (RecursionError, ValueError, OverflowError, TypeError) as error:
+        raise UsageError(f"--query: cannot be read ({_one_line(error) or type(error).__name__})") from None
+
+
+MAX_QUERY_CHARS = 10_000
+QUERY_SECONDS = 5.0
+
+
+class _OverBudget(Exception):
+    """The query ran longer than ``QUERY_SECONDS`` (an expression whose result doubles per pipe)."""
+
+
+def _with_budget(compiled: Any, payload: Any) -> Any:
+    """Run the query under a time budget where the platform allows it (Unix, main thread)."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return compiled.search(payload)
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, QUERY_SECONDS)
+    try:
+        return compiled.search(payload)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+MAX_RESULT_VALUES = 2_000_000
+
+
+def _finite(value: Any) -> bool:
+    """Whether every number is finite; raises ``_OverBudget`` past ``MAX_RESULT_VALUES`` values
+    (``[@,@]`` piped 22 times shares references cheaply but would print gigabytes)."""
+    import math
+
+    stack, seen = [value], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > MAX_RESULT_VALUES:
+            raise _OverBudget
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def run_query(compiled: Any, payload: Any) -> Any:
@@ -77,7 +132,11 @@ def run_query(compiled: Any, payload: Any) -> Any:
     from jmespath.exceptions import JMESPathError, JMESPathTypeError
 
     try:
-        result = compiled.search(payload)
+        result = _with_budget(compiled, payload)
+    except _OverBudget:
+        raise UsageError(f"--query: took longer than {QUERY_SECONDS:g} s; simplify the expression") from None
+    except (RecursionError, MemoryError):
+        raise UsageError("--query: the expression nests or grows too deeply to evaluate") from None
     except JMESPathTypeError as error:
         # Its own message quotes the whole offending value, which may be every trial.
         from jmespath.functions import TYPES_MAP
@@ -87,6 +146,14 @@ def run_query(compiled: Any, payload: Any) -> Any:
         raise UsageError(f"--query: {error.function_name}() expects {expected}; found {found}") from None
     except JMESPathError as error:
         raise UsageError(f"--query: {_one_line(error)}") from None
+    except (ValueError, OverflowError, ZeroDivisionError, TypeError, AttributeError) as error:
+        raise UsageError(f"--query: cannot evaluate ({_one_line(error) or type(error).__name__})") from None
+    try:
+        finite = _finite(result)
+    except _OverBudget:
+        raise UsageError(f"--query: the result holds more than {MAX_RESULT_VALUES:,} values") from None
+    if not finite:
+        raise UsageError("--query: the result holds a number that is not finite (nan or infinity)")
     if not _is_json(result):
         # A bare expression reference (&field) evaluates to a function, not to data.
         raise UsageError("--query: the expression does not give JSON data (an &expression is "

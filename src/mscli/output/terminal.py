@@ -1,8 +1,20 @@
-"""What mscli knows of the terminal its output goes to, and how text is made safe for it."""
+"""What mscli knows of the terminal its output goes to, and how text is made safe for it.
+
+Text from the dataset (or a file name, or a field name) can hold escape sequences that retitle
+a window, hide hyperlinks, clear the screen or reverse the reading order. One sanitiser,
+``safe_stream``, is applied to everything written to stdout or stderr in a human format; the
+machine formats escape the same characters instead (``escape_json``), so their data survives.
+"""
 
 import re
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+# On a whole stream: line ends (CRLF for CSV) and tabs stay; so do mscli's own colour codes
+# when asked, which data cannot forge because every cell was cleaned before styling.
+_STREAM = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
+_STREAM_KEEP_SGR = re.compile(f"(\x1b\\[[0-9;]*m)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
 
 
 class Terminal:
@@ -16,3 +28,21 @@ def clean(text: str) -> str:
     """Text safe to show on a terminal: control and bidi-override characters removed."""
     return _CONTROL.sub("", text)
 
+
+def safe_stream(text: str, keep_colour: bool = False) -> str:
+    """A whole answer or message made safe for a terminal: every control character but tab and
+    line ends removed, bidi overrides too; ``keep_colour`` keeps plain SGR colour codes."""
+    if keep_colour:
+        return _STREAM_KEEP_SGR.sub(lambda match: match.group(1) or "", text)
+    return _STREAM.sub("", text)
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether text holds characters JSON and YAML writers leave raw but a terminal obeys."""
+    return _JSON_UNSAFE.search(text) is not None
+
+
+def escape_json(text: str) -> str:
+    r"""JSON text with DEL, C1 controls, line/paragraph separators and bidi characters as
+    ``\uXXXX`` escapes: outside strings JSON holds only ASCII, so this stays valid JSON."""
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
