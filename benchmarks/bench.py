@@ -81,7 +81,9 @@ def scale(size: int, runs: int, env: dict[str, str]) -> None:
                  'and ((.end_year // .start_year) >= 2010))]')
     search = [*MSCLI, "search", "intrathecal crossover", "--data", str(folder), "--json"]
     commands = {"mscli query": [*MSCLI, *query], "mscli first 20": [*MSCLI, *query, "--limit", "20"],
-                "mscli search": [*search, "--limit", "20"], "search all": search}
+                "mscli search": [*search, "--limit", "20"], "search all": search,
+                "trial ID": [*MSCLI, "trial", f"synthetic-trial-{size - 1}", "--data", str(folder), "--json"],
+                "floor json": [PYTHON, "-c", "import typer, yaml"]}
     if shutil.which("jq"):
         commands["jq query"] = ["jq", jq_filter, str(json_file)]
     times = medians(commands, runs, env)
@@ -90,6 +92,7 @@ def scale(size: int, runs: int, env: dict[str, str]) -> None:
           f"its peak memory {memory:.0f} MB")
     for name, value in times.items():
         print(f"  {name:<13} {value * 1000:8.1f} ms")
+    print(f"  trial ID      {times['trial ID'] / times['floor json']:.2f}x the start-up floor  (goal <= 1.2x)")
     if "jq query" in times:
         print(f"  jq / mscli    {times['jq query'] / times['mscli query']:.2f}x  (goal >= 5x)")
 

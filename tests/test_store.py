@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from mscli.loading import dataset
 from mscli.loading.store import DiskStore, MemoryStore, countries_in
 from mscli.model import kinds
+from mscli.model.kinds import names_of
 from mscli.model.records import Design, MsType, Phase, Status
 from mscli.queries import core as queries
 from mscli.queries import search as searching
@@ -71,6 +72,32 @@ def test_search_over_the_store_is_the_full_search(compiled, words):
     assert searching.search_store(compiled, text) == expected
 
 
+TRIAL_NAMES = sorted({name for trial in BUNDLED["trials"] for name in names_of("trials", trial)})
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(name=st.sampled_from(TRIAL_NAMES) | st.text(max_size=12),
+       spelling=st.sampled_from([str, str.upper, lambda text: f"  {text} "]))
+def test_name_index_finds_what_the_full_scan_finds(compiled, name, spelling):
+    query = spelling(name)
+    try:
+        expected = queries.find(BUNDLED, "trials", query)
+    except queries.NotFoundError:
+        with pytest.raises(queries.NotFoundError):
+            queries.find(queries.dataset_for_trial(compiled, query), "trials", query)
+        return
+    narrowed = queries.dataset_for_trial(compiled, query)
+    assert len(narrowed["trials"]) < len(BUNDLED["trials"])
+    assert queries.find(narrowed, "trials", query) == expected
+    assert queries.trial_detail(narrowed, expected) == queries.trial_detail(BUNDLED, expected)
+
+
+def test_name_index_holds_every_name_of_every_trial(compiled):
+    for position, trial in enumerate(BUNDLED["trials"]):
+        for name in names_of("trials", trial):
+            assert trial in (compiled.trials_named(queries.normalise_key(name)) or []), (position, name)
+
+
 def test_memory_and_disk_stores_hold_the_same_dataset(compiled):
     fresh = dataset.open_store(None, use_cache=False)
     assert isinstance(fresh, MemoryStore)
@@ -114,8 +141,8 @@ def test_a_remembered_key_for_other_files_is_ignored(write_dataset, private_cach
 def test_store_folder_holds_only_finished_files(private_cache):
     dataset.open_store(None)
     (entry,) = [path for path in private_cache.iterdir() if path.name.startswith("mscli-")]
-    assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "search.txt",
-                                                           "trials.jsonl"]
+    assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "names.txt",
+                                                           "search.txt", "trials.jsonl"]
     assert not [path for path in private_cache.iterdir() if path.name.startswith(".")]
 
 

@@ -1,3 +1,3 @@
-from mscli.cli.app import main
+from mscli.cli.entry import main
 
 main()

@@ -109,8 +109,11 @@ def trial(out: Output,
       mscli trial NCT01854957
       mscli trial 2011-001295-19 --json
     """
-    display(out, lambda ds: views.trial_view(
-        queries.trial_detail(ds, queries.find(ds, "trials", trial_id))))
+    def build(store: "Store") -> View:
+        ds = queries.dataset_for_trial(store, trial_id)
+        return views.trial_view(queries.trial_detail(ds, queries.find(ds, "trials", trial_id)))
+
+    display_store(out, build)
 
 
 @app.command()

@@ -6,6 +6,9 @@ The compiled form is a folder in the user's cache, named after the content key o
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines; the distinct combinations of the fields in
                   INDEXED_TRIAL_FIELDS, and which combination each trial has
+    names.txt     one line per normalised trial name (id, alias, acronym, registry number),
+                  sorted, then a tab and the byte ranges in trials.jsonl of the trials it
+                  names: ``trial ID`` finds its line by binary search and parses only those
     search.txt    one line per trial: its title as JSON, then the lower-cased text of each field
                   ``mscli search`` looks in, all separated by \x1f (line breaks become spaces)
 
@@ -32,12 +35,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mscli.model.kinds import SearchEntry
+from mscli.model.kinds import SearchEntry, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 7
+CACHE_FORMAT = 9
 _META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "search.txt"
+_NAMES = "names.txt"
 
 RowTest = Callable[[Mapping[str, Any]], bool]
 _FIELD_SEPARATOR = "\x1f"
@@ -79,6 +83,10 @@ class Store:
         """The search entries of the trials whose text may hold every word (a superset)."""
         raise NotImplementedError
 
+    def trials_named(self, key: str) -> list[Trial] | None:
+        """The trials one of whose normalised names is ``key``, or None with no index to ask."""
+        return None
+
     def dataset(self) -> Dataset:
         """Every collection, trials included."""
         return {**self.meta, "trials": self.trials()}
@@ -114,7 +122,7 @@ class DiskStore(Store):
             if not (_meta_shape(meta) and isinstance(countries, list) and all(isinstance(c, str) for c in countries)
                     and type(count) is int and count >= 0 and type(width) is int and isinstance(sizes, dict)):
                 raise CacheMiss(folder)
-            for name in (_TRIALS, _INDEX, _SEARCH):
+            for name in (_TRIALS, _INDEX, _SEARCH, _NAMES):
                 if (folder / name).stat().st_size != sizes[name]:
                     raise CacheMiss(folder)
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
@@ -154,6 +162,20 @@ class DiskStore(Store):
             return [(title, fields[1:]) for title, fields in zip(titles, found, strict=True)]
         except (OSError, ValueError, TypeError, RecursionError, CacheMiss):
             return self._fallback().trial_search_entries(words)
+
+    def trials_named(self, key: str) -> list[Trial] | None:
+        try:
+            spans = _named_spans(self._folder / _NAMES, key)
+            if not spans:
+                return None
+            with (self._folder / _TRIALS).open("rb") as handle:
+                chosen = []
+                for start, end in spans:
+                    handle.seek(start)
+                    chosen.append(handle.read(end - start))
+            return self._checked(json.loads(b"[" + b",".join(chosen) + b"]"))
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, CacheMiss):
+            return None
 
     def _read(self, keep: RowTest | None) -> list[Trial]:
         lines = self._folder / _TRIALS
@@ -287,16 +309,65 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
             texts.write(_FIELD_SEPARATOR.join([json.dumps(title, ensure_ascii=False),
                                                *(_one_line(field) for field in fields)]) + "\n")
         _sync(texts)
+    _write_names(building / _NAMES, offsets, trials)
     with (building / _INDEX).open("wb") as handle:
         handle.write(_json(index))
         _sync(handle)
-    sizes = {name: (building / name).stat().st_size for name in (_TRIALS, _INDEX, _SEARCH)}
+    sizes = {name: (building / name).stat().st_size for name in (_TRIALS, _INDEX, _SEARCH, _NAMES)}
     meta = {"format": CACHE_FORMAT, "key": key,
             "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials),
             "search_fields": width, "sizes": sizes}
     with (building / _META).open("wb") as handle:
         handle.write(_json(meta))
         _sync(handle)
+
+
+def _write_names(path: Path, offsets: Sequence[int], trials: Sequence[Trial]) -> None:
+    """names.txt: each normalised name once, sorted as UTF-8 bytes, with the lines it names.
+
+    Byte ranges rather than positions, so a lookup need not load the offsets of every trial.
+    """
+    positions: dict[bytes, list[int]] = {}
+    for position, trial in enumerate(trials):
+        for name in names_of("trials", trial):
+            key = normalise_key(name).encode("utf-8")
+            if key and b"\t" not in key and b"\n" not in key:
+                at = positions.setdefault(key, [])
+                if not at or at[-1] != position:
+                    at.append(position)
+    with path.open("wb") as handle:
+        handle.write(b"".join(key + b"\t" + b",".join(b"%d:%d" % (offsets[p], offsets[p + 1]) for p in at) + b"\n"
+                              for key, at in sorted(positions.items())))
+        _sync(handle)
+
+
+def _named_spans(path: Path, key: str) -> list[tuple[int, int]]:
+    """Binary search of names.txt for ``key``: a few reads of a memory map, whatever the size."""
+    import mmap
+
+    wanted = key.encode("utf-8")
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return []
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as lines:
+            low, high = 0, len(lines)
+            while low < high:  # invariant: the line holding ``wanted`` starts in [low, high)
+                middle = (low + high) // 2
+                start = lines.rfind(b"\n", 0, middle) + 1 if middle else 0
+                end = lines.find(b"\n", start)
+                if end < 0:
+                    raise CacheMiss(path)
+                name, _, found = lines[start:end].partition(b"\t")
+                if name == wanted:
+                    spans = [tuple(map(int, span.split(b":"))) for span in found.split(b",")]
+                    if not all(len(span) == 2 and 0 <= span[0] < span[1] for span in spans):
+                        raise CacheMiss(path)
+                    return [(span[0], span[1]) for span in spans]
+                if name < wanted:
+                    low = end + 1
+                else:
+                    high = start
+    return []
 
 
 def _one_line(text: str) -> str:

@@ -11,6 +11,7 @@ entry for every ``CollectionName`` (checked at import and by mypy through ``asse
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -101,6 +102,13 @@ def names_of(collection: CollectionName, record: Any) -> list[str]:
         elif value:
             names.append(str(value))
     return names
+
+
+def normalise_key(text: str) -> str:
+    """The form ids, aliases and registry numbers are compared in (and the store indexes them in)."""
+    text = text.strip().lower()
+    text = re.sub(r"^(eudract|eudract number|euctr)[\s:#-]*", "", text)
+    return re.sub(r"[\s_]+", " ", text)
 
 
 def field_text(value: Any) -> str:

@@ -6,13 +6,13 @@ cannot match anything) with "did you mean" suggestions; the CLI decides how to s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Protocol, assert_never
 
 from mscli.errors import NotFoundError, UsageError
 from mscli.loading.store import countries_in
+from mscli.model import kinds
 from mscli.model.kinds import KINDS, LOOKUP_ORDER, names_of
 from mscli.model.labels import COUNTRY_ALIASES
 from mscli.model.records import (
@@ -46,11 +46,7 @@ class SortKey(StrEnum):
     THERAPY = "therapy"
 
 
-def normalise_key(text: str) -> str:
-    """The form ids, aliases and registry numbers are compared in."""
-    text = text.strip().lower()
-    text = re.sub(r"^(eudract|eudract number|euctr)[\s:#-]*", "", text)
-    return re.sub(r"[\s_]+", " ", text)
+normalise_key = kinds.normalise_key
 
 
 # --- lookups -----------------------------------------------------------------------------
@@ -194,6 +190,20 @@ class TrialSource(Protocol):
     def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> list[Trial]: ...
 
     def trial_search_entries(self, words: Sequence[str]) -> list[tuple[str, list[str]]]: ...
+
+    def trials_named(self, key: str) -> list[Trial] | None: ...
+
+    def dataset(self) -> Dataset: ...
+
+
+def dataset_for_trial(source: TrialSource, query: str) -> Dataset:
+    """The dataset ``find(..., "trials", query)`` needs: only the trials the store's name index
+    holds under ``query`` when it has them (a lookup then parses one line, not every trial);
+    every trial otherwise, so a miss still gets its suggestions from all of them."""
+    named = source.trials_named(normalise_key(query))
+    if named:
+        return {**source.meta, "trials": named}
+    return source.dataset()
 
 
 def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
