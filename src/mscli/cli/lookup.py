@@ -119,18 +119,29 @@ def trial(out: Output,
 @app.command()
 @output_options()
 def search(out: Output,
-    text: Annotated[str, typer.Argument(help="Words to look for (all must match).")],
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many results.")] = None,
+    text: Annotated[str, typer.Argument(help="Words to look for: all must match; 'deaths' finds 'death'.")],
+    limit: Annotated[int, typer.Option(min=0, metavar="N",
+                                       help="Show at most N results (0: all).")] = searching.DEFAULT_LIMIT,
+    types: Annotated[Optional[str], typer.Option(
+        "--type", metavar="TYPE,TYPE", help="Only these record types: trial, therapy, study, guidance, term, "
+        "red flag, outcome finding, search, source.")] = None,
 ) -> None:
-    """Search every record type; shows type, id and the fields that matched, best first.
+    """Search every text of every record, best match first, with a snippet of why each matched.
 
     \b
     Examples:
-      mscli search nottingham
-      mscli search "intrathecal progressive" --limit 5
+      mscli search thyroid
+      mscli search "MSC trial recruiting" --type trial
+      mscli search "intrathecal progressive" --limit 0 --json
     """
-    display_store(out,
-                lambda store: views.search_view(searching.search_store(store, text, limit), text))
+    chosen = searching.parse_types(types) if types is not None else None
+
+    def build(store: "Store") -> View:
+        from mscli.output.search_view import search_view
+
+        return search_view(searching.search_store(store, text, limit or None, chosen), text)
+
+    display_store(out, build)
 
 
 @app.command()
