@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from mscli.loading import dataset
 from mscli.loading.store import DiskStore, MemoryStore, countries_in
-from mscli.model import kinds
-from mscli.model import wordforms
+from mscli.model import kinds, wordforms
 from mscli.model.kinds import KINDS, names_of
 from mscli.model.records import Design, MsType, Phase, Status
 from mscli.queries import core as queries

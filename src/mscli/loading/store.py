@@ -37,8 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mscli.loading.searchindex import (POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line,
-                                      layout_of)
+from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
@@ -124,7 +123,7 @@ class MemoryStore(Store):
     def search_index(self) -> MemoryIndex:
         if self._index is None:
             self._index = MemoryIndex(
-                (collection, self._trials if collection == "trials" else self.meta[collection])  # type: ignore[literal-required]
+                (collection, self._trials if collection == "trials" else self.meta[collection])
                 for collection in KINDS)
         return self._index
 

@@ -17,12 +17,12 @@ _VOWEL = re.compile(r"[aeiouy]")
 
 # Words a question is built with that say nothing about which record is meant ("is aHSCT
 # risky", "thyroid after transplant"). Dropped from a query unless nothing else is left.
-STOPWORDS = frozenset("""
-a about after an and any are as at be been before being by can could do does did for from had
-has have how i if in into is it its me my of on or our should so than that the their them then
-there these they this those to was we were what when where which while who why will with would
-you your s
-""".split())
+STOPWORDS = frozenset((
+    "a", "about", "after", "an", "and", "any", "are", "as", "at", "be", "been", "before", "being", "by", "can",
+    "could", "do", "does", "did", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it",
+    "its", "me", "my", "of", "on", "or", "our", "should", "so", "than", "that", "the", "their", "them", "then",
+    "there", "these", "they", "this", "those", "to", "was", "we", "were", "what", "when", "where", "which",
+    "while", "who", "why", "will", "with", "would", "you", "your", "s"))
 
 # Irregular forms the suffix rules cannot reach, mapped to the form their regular kin reach.
 _IRREGULAR = {"mice": "mouse", "children": "child", "women": "woman", "men": "man", "died": "die",

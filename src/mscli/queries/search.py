@@ -36,9 +36,10 @@ _TYPE_BONUS = 2.0
 # Sources and the search log rank after the records they stand behind.
 _KIND_FACTOR: dict[CollectionName, float] = {"sources": 0.5, "searches": 0.5}
 # Words that name a record type rather than say what it is about ("trial", "studies").
-_TYPE_WORDS: dict[str, CollectionName] = {stem(word): collection for collection, word in (
+_TYPE_NAMES: tuple[tuple[CollectionName, str], ...] = (
     ("trials", "trial"), ("trials", "trials"), ("therapies", "therapy"), ("therapies", "therapies"),
-    ("studies", "study"), ("studies", "studies"), ("guidance", "guidance"), ("glossary", "glossary"))}
+    ("studies", "study"), ("studies", "studies"), ("guidance", "guidance"), ("glossary", "glossary"))
+_TYPE_WORDS: dict[str, CollectionName] = {stem(word): collection for collection, word in _TYPE_NAMES}
 _WEIGHTS = {collection: tuple(weight for _, weight in kind.search_fields) for collection, kind in KINDS.items()}
 
 
@@ -169,7 +170,7 @@ def _named(store: Store, index: SearchIndex, phrase: str, chosen: list[Collectio
         if collection == "trials":
             numbers += [low + position for position in store.trial_positions_named(phrase)]
             continue
-        numbers += [low + position for position, record in enumerate(store.meta[collection])  # type: ignore[literal-required]
+        numbers += [low + position for position, record in enumerate(store.meta[collection])
                     if phrase in (normalise_key(name) for name in names_of(collection, record))]
     return numbers
 
@@ -180,7 +181,7 @@ def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query)
     trials = iter(store.trials_at([position for collection, position in places if collection == "trials"]))
     hits = []
     for collection, position in places:
-        record = next(trials) if collection == "trials" else store.meta[collection][position]  # type: ignore[literal-required]
+        record = next(trials) if collection == "trials" else store.meta[collection][position]
         hits.append(_hit(collection, record, query))
     return hits
 
