@@ -30,6 +30,7 @@ from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
 DEFAULT_LIMIT = 10
 SNIPPET_CHARS = 140
+_PROSE_CHARS = 40  # a field longer than this reads as a sentence, and makes the better snippet
 _NAME_BONUS = 1000.0
 _WORD_NAME_BONUS = 50.0  # one word of the query is a record's whole name ("is aHSCT risky")
 _TYPE_BONUS = 2.0
@@ -67,6 +68,7 @@ class _Query:
         for word in content:
             self.spoken.setdefault(stem(word), word)
         self.terms = list(self.spoken)
+        self.rarity: dict[str, float] = {}  # each term's idf, filled in as its postings are read
         self.phrase = normalise_key(text)
 
 
@@ -86,7 +88,7 @@ def search_store(source: Store, text: str, limit: int | None = DEFAULT_LIMIT,
 
 def _run(store: Store, query: _Query, limit: int | None, chosen: list[CollectionName]) -> SearchResults:
     index = store.search_index()
-    scored = [_term_scores(index, term, chosen) for term in query.terms]
+    scored = [_term_scores(index, term, chosen, query.rarity) for term in query.terms]
     order = sorted(range(len(scored)), key=lambda at: (len(scored[at]), query.terms[at]))
     found = _all_of([scored[at] for at in order])
     complete = bool(found) or len(scored) == 1
@@ -122,10 +124,11 @@ def _rank(item: tuple[int, float]) -> tuple[float, int]:
     return -item[1], item[0]
 
 
-def _term_scores(index: SearchIndex, term: str, chosen: list[CollectionName]) -> dict[int, float]:
+def _term_scores(index: SearchIndex, term: str, chosen: list[CollectionName],
+                 rarities: dict[str, float]) -> dict[int, float]:
     """Each record holding ``term`` (in a chosen type), scored: field weights times the word's rarity."""
     numbers, masks = index.postings(term)
-    rarity = math.log(1 + (index.size - len(numbers) + 0.5) / (len(numbers) + 0.5))
+    rarity = rarities[term] = math.log(1 + (index.size - len(numbers) + 0.5) / (len(numbers) + 0.5))
     scores: dict[int, float] = {}
     for collection in chosen:
         low, high = index.span(collection)
@@ -189,7 +192,7 @@ def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query)
 def _hit(collection: CollectionName, record: Any, query: _Query) -> dict[str, Any]:
     wanted = set(query.terms)
     fields = KINDS[collection].search_fields
-    best: tuple[int, bool, int] | None = None
+    best: tuple[int, bool, float, int] | None = None
     best_text = ""
     matched: list[str] = []
     held: set[str] = set()
@@ -199,7 +202,8 @@ def _hit(collection: CollectionName, record: Any, query: _Query) -> dict[str, An
             continue
         matched.append(name)
         held |= here
-        rank = (len(here), weight < 10, weight)
+        prose = weight < 10 and len(text) > _PROSE_CHARS
+        rank = (len(here), prose, sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
             best, best_text = rank, text
     return {"type": KINDS[collection].word, "id": record["id"], "title": title_of(collection, record),
