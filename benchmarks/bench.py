@@ -81,18 +81,26 @@ def scale(size: int, runs: int, env: dict[str, str]) -> None:
                  'and ((.end_year // .start_year) >= 2010))]')
     search = [*MSCLI, "search", "intrathecal crossover", "--data", str(folder), "--json"]
     commands = {"mscli query": [*MSCLI, *query], "mscli first 20": [*MSCLI, *query, "--limit", "20"],
-                "mscli search": [*search, "--limit", "20"], "search all": search,
+                "mscli search": [*search, "--limit", "20"], "search all": [*search, "--limit", "0"],
+                "search rare": [*MSCLI, "search", f"SYN{size // 2}", "--data", str(folder), "--json"],
                 "trial ID": [*MSCLI, "trial", f"synthetic-trial-{size - 1}", "--data", str(folder), "--json"],
                 "floor json": [PYTHON, "-c", "import typer, yaml"]}
     if shutil.which("jq"):
         commands["jq query"] = ["jq", jq_filter, str(json_file)]
     times = medians(commands, runs, env)
     memory = peak_memory_mb([*MSCLI, *query], env)
+    search_memory = {name: peak_memory_mb(commands[name], env) for name in ("mscli search", "search all")}
+    hits = json.loads(subprocess.run([*search, "--limit", "1"], capture_output=True, env=env, check=True).stdout)
     print(f"{size:,} trials: cold load {cold:.2f} s; the query matches {matches:,} trials; "
           f"its peak memory {memory:.0f} MB")
+    print(f"  search 'intrathecal crossover' finds {hits[0]['total'] if hits else 0:,} records; peak memory "
+          f"{search_memory['mscli search']:.0f} MB with --limit 20 (goal < 80 MB), "
+          f"{search_memory['search all']:.0f} MB for all")
     for name, value in times.items():
         print(f"  {name:<13} {value * 1000:8.1f} ms")
     print(f"  trial ID      {times['trial ID'] / times['floor json']:.2f}x the start-up floor  (goal <= 1.2x)")
+    print(f"  search        {times['mscli search']:.3f} s with --limit 20 (goal < 0.3 s), "
+          f"{times['search all']:.3f} s for all (goal < 1 s)")
     if "jq query" in times:
         print(f"  jq / mscli    {times['jq query'] / times['mscli query']:.2f}x  (goal >= 5x)")
 
