@@ -19,7 +19,6 @@ the size of the dataset.
 from __future__ import annotations
 
 import bisect
-import mmap
 import os
 import sys
 from array import array
@@ -29,7 +28,6 @@ from typing import Any
 
 from mscli.model.kinds import KINDS, search_texts
 from mscli.model.records import CollectionName
-from mscli.model.wordforms import terms
 
 TERMS, POSTINGS = "terms.txt", "postings.bin"
 _ITEM = "I"  # 32-bit unsigned on every platform CPython supports
@@ -72,6 +70,8 @@ class MemoryIndex(SearchIndex):
     """An index built from records in memory: for a dataset just parsed, and to be written out."""
 
     def __init__(self, collections: Iterable[tuple[CollectionName, Sequence[Any]]]) -> None:
+        from mscli.model.wordforms import terms
+
         chosen = list(collections)
         super().__init__([(name, len(records)) for name, records in chosen])
         table: dict[str, tuple[array[int], array[int]]] = {}
@@ -159,6 +159,8 @@ def find_line(path: Path, wanted: bytes) -> bytes | None:
 
     A few reads of a memory map, whatever the file's size; names.txt and terms.txt share it.
     """
+    import mmap
+
     with path.open("rb") as handle:
         if os.fstat(handle.fileno()).st_size == 0:
             return None

@@ -19,16 +19,19 @@ import bisect
 import heapq
 import math
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from mscli.errors import UsageError
-from mscli.loading.searchindex import SearchIndex
-from mscli.loading.store import MemoryStore, Store
+from mscli.model.choices import SEARCH_LIMIT
 from mscli.model.kinds import KINDS, names_of, normalise_key, search_texts, title_of
 from mscli.model.records import CollectionName, Dataset
 from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
-DEFAULT_LIMIT = 10
+if TYPE_CHECKING:
+    from mscli.loading.searchindex import SearchIndex
+    from mscli.loading.store import Store
+
+DEFAULT_LIMIT = SEARCH_LIMIT
 SNIPPET_CHARS = 140
 _PROSE_CHARS = 40  # a field longer than this reads as a sentence, and makes the better snippet
 _NAME_BONUS = 1000.0
@@ -75,6 +78,8 @@ class _Query:
 def search(dataset: Dataset, text: str, limit: int | None = DEFAULT_LIMIT,
            types: Sequence[CollectionName] | None = None) -> SearchResults:
     """Records of every type (or of ``types``) matching ``text``, best first, at most ``limit``."""
+    from mscli.loading.store import MemoryStore
+
     return search_store(MemoryStore(dataset, []), text, limit, types)
 
 
