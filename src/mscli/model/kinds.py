@@ -151,15 +151,17 @@ def search_texts(collection: CollectionName, record: Any) -> list[str]:
     The index is built from these and snippets are cut from them, so what is marked in a
     snippet is always what was indexed.
     """
-    texts = []
-    for name, _ in KINDS[collection].search_fields:
-        value = field_text(record.get(name))
-        if name in WHOLE_SLUG_FIELDS:
-            value = value.replace("-", "_")
-        elif value and name in FIELD_TOPICS:
-            value = f"{FIELD_TOPICS[name]}: {value}"
-        texts.append(value)
-    return texts
+    return [search_text(name, record.get(name)) for name, _ in KINDS[collection].search_fields]
+
+
+def search_text(name: str, value: Any) -> str:
+    """One searched field's text (see ``search_texts``)."""
+    text = field_text(value)
+    if name in WHOLE_SLUG_FIELDS:
+        return text.replace("-", "_")
+    if text and name in FIELD_TOPICS:
+        return f"{FIELD_TOPICS[name]}: {text}"
+    return text
 
 
 def title_of(collection: CollectionName, record: Any) -> str:

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from mscli.errors import UsageError
 from mscli.model.choices import SEARCH_LIMIT
-from mscli.model.kinds import KINDS, names_of, normalise_key, search_texts, title_of
+from mscli.model.kinds import KINDS, names_of, normalise_key, search_text, title_of
 from mscli.model.records import CollectionName, Dataset
 from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
 if TYPE_CHECKING:
-    from mscli.loading.searchindex import SearchIndex
+    from mscli.loading.searchindex import Posting, SearchIndex
     from mscli.loading.store import Store
 
 DEFAULT_LIMIT = SEARCH_LIMIT
@@ -93,7 +93,8 @@ def search_store(source: Store, text: str, limit: int | None = DEFAULT_LIMIT,
 
 def _run(store: Store, query: _Query, limit: int | None, chosen: list[CollectionName]) -> SearchResults:
     index = store.search_index()
-    scored = [_term_scores(index, term, chosen, query.rarity) for term in query.terms]
+    postings = {term: index.postings(term) for term in query.terms}
+    scored = [_term_scores(index, term, postings[term], chosen, query.rarity) for term in query.terms]
     order = sorted(range(len(scored)), key=lambda at: (len(scored[at]), query.terms[at]))
     found = _all_of([scored[at] for at in order])
     complete = bool(found) or len(scored) == 1
@@ -118,7 +119,7 @@ def _run(store: Store, query: _Query, limit: int | None, chosen: list[Collection
                 if low <= number < high:
                     found[number] *= _TYPE_BONUS
     ranked = sorted(found.items(), key=_rank) if limit is None else heapq.nsmallest(limit, found.items(), key=_rank)
-    hits = _decode(store, index, [number for number, _ in ranked], query)
+    hits = _decode(store, index, [number for number, _ in ranked], query, postings)
     for hit, (_, score) in zip(hits, ranked, strict=True):
         hit["score"] = round(score, 3)
         hit["total"] = len(found)
@@ -129,10 +130,10 @@ def _rank(item: tuple[int, float]) -> tuple[float, int]:
     return -item[1], item[0]
 
 
-def _term_scores(index: SearchIndex, term: str, chosen: list[CollectionName],
+def _term_scores(index: SearchIndex, term: str, posting: Posting, chosen: list[CollectionName],
                  rarities: dict[str, float]) -> dict[int, float]:
     """Each record holding ``term`` (in a chosen type), scored: field weights times the word's rarity."""
-    numbers, masks = index.postings(term)
+    numbers, masks = posting
     rarity = rarities[term] = math.log(1 + (index.size - len(numbers) + 0.5) / (len(numbers) + 0.5))
     scores: dict[int, float] = {}
     for collection in chosen:
@@ -183,37 +184,48 @@ def _named(store: Store, index: SearchIndex, phrase: str, chosen: list[Collectio
     return numbers
 
 
-def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query) -> list[dict[str, Any]]:
-    """The hits for these record numbers: only these records are read."""
+def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
+            postings: dict[str, Posting]) -> list[dict[str, Any]]:
+    """The hits for these record numbers: only these records are read, and only the field a
+    snippet comes from is split into words (the postings' masks say which fields matched)."""
     places = [index.locate(number) for number in numbers]
     trials = iter(store.trials_at([position for collection, position in places if collection == "trials"]))
     hits = []
-    for collection, position in places:
+    for number, (collection, position) in zip(numbers, places, strict=True):
         record = next(trials) if collection == "trials" else store.meta[collection][position]
-        hits.append(_hit(collection, record, query))
+        masks = {term: _mask_of(postings[term], number) for term in query.terms}
+        hits.append(_hit(collection, record, query, masks))
     return hits
 
 
-def _hit(collection: CollectionName, record: Any, query: _Query) -> dict[str, Any]:
-    wanted = set(query.terms)
+def _mask_of(posting: Posting, number: int) -> int:
+    """The fields of record ``number`` holding a posting's word (0 if none): a binary search."""
+    numbers, masks = posting
+    at = bisect.bisect_left(numbers, number)
+    return masks[at] if at < len(numbers) and numbers[at] == number else 0
+
+
+def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str, int]) -> dict[str, Any]:
     fields = KINDS[collection].search_fields
+    union = 0
+    for mask in masks.values():
+        union |= mask
     best: tuple[int, bool, float, int] | None = None
     best_text = ""
-    matched: list[str] = []
-    held: set[str] = set()
-    for (name, weight), text in zip(fields, search_texts(collection, record), strict=True):
-        here = {term for _, _, term in spans(text) if term in wanted} if text else set()
-        if not here:
+    matched = []
+    for bit, (name, weight) in enumerate(fields):
+        if not union >> bit & 1:
             continue
         matched.append(name)
-        held |= here
+        here = [term for term, mask in masks.items() if mask >> bit & 1]
+        text = search_text(name, record.get(name))
         prose = weight < 10 and len(text) > _PROSE_CHARS
         rank = (len(here), prose, sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
             best, best_text = rank, text
     return {"type": KINDS[collection].word, "id": record["id"], "title": title_of(collection, record),
-            "score": 0.0, "matched": matched, "snippet": snippet(best_text, wanted),
-            "missing": [query.spoken[term] for term in query.terms if term not in held], "total": 0}
+            "score": 0.0, "matched": matched, "snippet": snippet(best_text, set(query.terms)),
+            "missing": [query.spoken[term] for term in query.terms if not masks[term]], "total": 0}
 
 
 def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
