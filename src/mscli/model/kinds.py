@@ -85,6 +85,11 @@ KINDS: dict[CollectionName, RecordKind] = {kind.collection: kind for kind in (
                8),
 )}
 
+# Searched fields that hold names, slugs or lists of them rather than sentences: a snippet
+# comes from one of these only when no sentence holds the words.
+TERSE_FIELDS = frozenset({"id", "acronym", "aliases", "registrations", "therapy", "therapies", "status",
+                          "countries", "term", "registry_id", "doi", "pmid", "outcome", "database",
+                          "collaborators", "sponsor", "conditions"})
 # Fields whose name says what their text is about, searched with that name before the text, so
 # "aHSCT risks" and "who benefits from aHSCT" find the fields that answer them.
 FIELD_TOPICS = {"main_risks": "risks", "who_benefits": "who benefits", "who_does_not_benefit": "who does not benefit",

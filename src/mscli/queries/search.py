@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from mscli.errors import UsageError
 from mscli.model.choices import SEARCH_LIMIT
-from mscli.model.kinds import KINDS, names_of, normalise_key, search_text, title_of
+from mscli.model.kinds import KINDS, TERSE_FIELDS, names_of, normalise_key, search_text, title_of
 from mscli.model.records import CollectionName, Dataset
 from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = SEARCH_LIMIT
 SNIPPET_CHARS = 140
-_PROSE_CHARS = 40  # a field longer than this reads as a sentence, and makes the better snippet
+_BATCH = 2000
 _NAME_BONUS = 1000.0
 _WORD_NAME_BONUS = 50.0  # one word of the query is a record's whole name ("is aHSCT risky")
 _TYPE_BONUS = 2.0
@@ -188,13 +188,15 @@ def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
             postings: dict[str, Posting]) -> list[dict[str, Any]]:
     """The hits for these record numbers: only these records are read, and only the field a
     snippet comes from is split into words (the postings' masks say which fields matched)."""
-    places = [index.locate(number) for number in numbers]
-    trials = iter(store.trials_at([position for collection, position in places if collection == "trials"]))
     hits = []
-    for number, (collection, position) in zip(numbers, places, strict=True):
-        record = next(trials) if collection == "trials" else store.meta[collection][position]
-        masks = {term: _mask_of(postings[term], number) for term in query.terms}
-        hits.append(_hit(collection, record, query, masks))
+    for first in range(0, len(numbers), _BATCH):  # a batch of trials at a time: memory stays flat
+        batch = numbers[first:first + _BATCH]
+        places = [index.locate(number) for number in batch]
+        trials = iter(store.trials_at([position for collection, position in places if collection == "trials"]))
+        for number, (collection, position) in zip(batch, places, strict=True):
+            record = next(trials) if collection == "trials" else store.meta[collection][position]
+            masks = {term: _mask_of(postings[term], number) for term in query.terms}
+            hits.append(_hit(collection, record, query, masks))
     return hits
 
 
@@ -211,20 +213,19 @@ def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str
     for mask in masks.values():
         union |= mask
     best: tuple[int, bool, float, int] | None = None
-    best_text = ""
+    best_name = ""
     matched = []
     for bit, (name, weight) in enumerate(fields):
         if not union >> bit & 1:
             continue
         matched.append(name)
         here = [term for term, mask in masks.items() if mask >> bit & 1]
-        text = search_text(name, record.get(name))
-        prose = weight < 10 and len(text) > _PROSE_CHARS
-        rank = (len(here), prose, sum(query.rarity.get(term, 0.0) for term in here), weight)
+        rank = (len(here), name not in TERSE_FIELDS, sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
-            best, best_text = rank, text
+            best, best_name = rank, name
+    text = search_text(best_name, record.get(best_name)) if best_name else ""
     return {"type": KINDS[collection].word, "id": record["id"], "title": title_of(collection, record),
-            "score": 0.0, "matched": matched, "snippet": snippet(best_text, set(query.terms)),
+            "score": 0.0, "matched": matched, "snippet": snippet(text, set(query.terms)),
             "missing": [query.spoken[term] for term in query.terms if not masks[term]], "total": 0}
 
 
