@@ -233,9 +233,11 @@ def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
     """The stretch of ``text`` (at most about ``chars``) holding the most wanted words, cut at
     word boundaries, with '…' where it was shortened; whitespace runs become one space."""
     text = " ".join(text.replace("_", "-").split())
+    if len(text) <= chars:
+        return text
     found = [(start, end, term) for start, end, term in spans(text) if term in wanted]
-    if len(text) <= chars or not found:
-        return text if len(text) <= chars else _cut(text, 0, chars)
+    if not found:
+        return _cut(text, 0, chars)
     best_start, best_count = found[0][0], 0
     for start, _, _ in found:
         count = len({term for other, end, term in found if start <= other and end <= start + chars * 2 // 3})
