@@ -212,7 +212,8 @@ def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str
     union = 0
     for mask in masks.values():
         union |= mask
-    best: tuple[int, bool, float, int] | None = None
+    title = KINDS[collection].title_field
+    best: tuple[int, bool, bool, float, int] | None = None
     best_name = ""
     matched = []
     for bit, (name, weight) in enumerate(fields):
@@ -220,7 +221,8 @@ def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str
             continue
         matched.append(name)
         here = [term for term, mask in masks.items() if mask >> bit & 1]
-        rank = (len(here), name not in TERSE_FIELDS, sum(query.rarity.get(term, 0.0) for term in here), weight)
+        rank = (len(here), name not in TERSE_FIELDS, name != title,  # the title is shown beside it already
+                sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
             best, best_name = rank, name
     text = search_text(best_name, record.get(best_name)) if best_name else ""
