@@ -33,6 +33,19 @@ def sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
+def _outcome(index: int) -> str:
+    """An outcome the validator accepts for the trial's status and design (set from ``index``)."""
+    status = list(Status)[index % len(Status)]
+    if status is Status.WITHDRAWN:
+        return Outcome.WITHDRAWN.value
+    if status in (Status.TERMINATED, Status.SUSPENDED):
+        return Outcome.STOPPED_EARLY.value
+    choices = [outcome for outcome in Outcome if outcome not in (Outcome.WITHDRAWN, Outcome.STOPPED_EARLY)]
+    if index % 2:  # odd trials are not randomised
+        choices.remove(Outcome.MET_RANDOMISED)
+    return choices[index % len(choices)].value
+
+
 def trial(index: int, rng: random.Random, source_ids: list[str]) -> dict[str, object]:
     start = rng.randint(1995, 2025)
     return {
@@ -59,7 +72,9 @@ def trial(index: int, rng: random.Random, source_ids: list[str]) -> dict[str, ob
         "dose": sentence(rng, 4),
         "primary_endpoint": sentence(rng, 6),
         "result": sentence(rng, 10),
-        "outcome": list(Outcome)[index % len(Outcome)].value,
+        "outcome": _outcome(index),
+        "results_posted": True,  # outcomes that claim a result need one on record
+        "status_checked": "2026-11-23",
         "sources": [rng.choice(source_ids)],
         "reviewed": "2026-11-23",
     }

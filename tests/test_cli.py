@@ -192,7 +192,7 @@ def test_search_ranks_exact_id_first_and_says_why(run):
     hits = run("search", "mesems", "--json").json()
     assert hits[0]["id"] == "mesems" and hits[0]["type"] == "trial"
     assert "id" in hits[0]["matched"]
-    assert all(set(hit) == {"type", "id", "title", "score", "matched"} for hit in hits)
+    assert all(set(hit) == {"type", "id", "title", "score", "matched", "snippet", "missing", "total"} for hit in hits)
 
 
 def test_sources_of_one_record(run):

@@ -51,7 +51,7 @@ SEED_ITEMS = [
 
 @pytest.mark.parametrize("query,expected", SEED_ITEMS, ids=[item[0] for item in SEED_ITEMS])
 def test_each_seed_item_is_findable_by_search(bundled, query, expected):
-    hits = searching.search(bundled, query)
+    hits = searching.search(bundled, query)["hits"]
     assert expected in [hit["id"] for hit in hits[:10]], [hit["id"] for hit in hits[:10]]
 
 

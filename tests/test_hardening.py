@@ -108,7 +108,7 @@ def _bundled_first() -> str:
 
 
 @pytest.mark.parametrize("damage", ["empty-trials", "truncate-search", "meta-shape", "index-shape",
-                                    "search-fields", "trials-garbage"])
+                                    "search-fields", "postings-garbage", "trials-garbage"])
 def test_damaged_cache_is_a_rebuild(run: Any, private_cache: Path, damage: str) -> None:
     expected = {args: run(*args).stdout for args in
                 (("trial", "mesems", "--json"), ("compare", "ahsct", "msc", "--json"), ("search", "stem", "--json"),
@@ -117,8 +117,8 @@ def test_damaged_cache_is_a_rebuild(run: Any, private_cache: Path, damage: str) 
     if damage == "empty-trials":
         (entry / "trials.jsonl").write_bytes(b"")
     elif damage == "truncate-search":
-        text = (entry / "search.txt").read_bytes()
-        (entry / "search.txt").write_bytes(text[: len(text) // 2])
+        text = (entry / "terms.txt").read_bytes()
+        (entry / "terms.txt").write_bytes(text[: len(text) // 2])
     elif damage == "meta-shape":
         import json
         meta = json.loads((entry / "meta.json").read_text())
@@ -127,9 +127,11 @@ def test_damaged_cache_is_a_rebuild(run: Any, private_cache: Path, damage: str) 
     elif damage == "index-shape":
         (entry / "index.json").write_text('{"offsets": "x", "kinds": 1, "kind_of": null}')
     elif damage == "search-fields":
-        lines = (entry / "search.txt").read_text().splitlines(keepends=True)
-        lines[0] = lines[0].split("\x1f")[0] + "\n"
-        (entry / "search.txt").write_text("".join(lines))
+        text = (entry / "terms.txt").read_bytes()  # the same size, every count and offset unreadable
+        (entry / "terms.txt").write_bytes(bytes(b"x"[0] if chr(byte).isdigit() else byte for byte in text))
+    elif damage == "postings-garbage":
+        size = (entry / "postings.bin").stat().st_size
+        (entry / "postings.bin").write_bytes(b"\xff" * size)
     else:
         size = (entry / "trials.jsonl").stat().st_size
         (entry / "trials.jsonl").write_bytes(b"[" * size)

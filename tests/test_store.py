@@ -11,16 +11,16 @@ from hypothesis import strategies as st
 
 from mscli.loading import dataset
 from mscli.loading.store import DiskStore, MemoryStore, countries_in
-from mscli.model import kinds
-from mscli.model.kinds import names_of
+from mscli.model import kinds, wordforms
+from mscli.model.kinds import KINDS, names_of
 from mscli.model.records import Design, MsType, Phase, Status
 from mscli.queries import core as queries
 from mscli.queries import search as searching
 from tests.conftest import minimal
 
 BUNDLED = dataset.load(use_cache=False)
-WORDS = sorted({word.lower() for trial in BUNDLED["trials"]
-                for word in " ".join(kinds.search_entry("trials", trial)[1]).split() if word.isalnum()})[:400]
+WORDS = sorted({word for trial in BUNDLED["trials"]
+                for word in wordforms.words(" ".join(kinds.search_texts("trials", trial)))})[::7][:400]
 
 
 @pytest.fixture(scope="module")
@@ -66,10 +66,28 @@ def test_index_narrowed_trials_are_exactly_the_full_scan(compiled, wanted):
 def test_search_over_the_store_is_the_full_search(compiled, words):
     text = " ".join(words)
     try:
-        expected = searching.search(BUNDLED, text)
+        expected = searching.search(BUNDLED, text, limit=None)
     except queries.UsageError:
         return
-    assert searching.search_store(compiled, text) == expected
+    assert searching.search_store(compiled, text, limit=None) == expected
+    assert searching.search_store(compiled, text, limit=3) == searching.search(BUNDLED, text, limit=3)
+    assert (searching.search_store(compiled, text, limit=None, types=["trials", "glossary"])
+            == searching.search(BUNDLED, text, limit=None, types=["trials", "glossary"]))
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(word=st.sampled_from(WORDS))
+def test_the_index_finds_exactly_the_records_a_scan_of_every_field_finds(compiled, word):
+    """One word: the hits are the records with a field holding a word of the same stem, none missed."""
+    if word in wordforms.STOPWORDS:
+        return
+    wanted = wordforms.stem(word)
+    scanned = {(KINDS[collection].word, record["id"]) for collection in KINDS
+               for record in BUNDLED[collection]  # type: ignore[literal-required]
+               if any(wanted in wordforms.terms(text) for text in kinds.search_texts(collection, record))}
+    found = searching.search_store(compiled, word, limit=None)
+    assert {(hit["type"], hit["id"]) for hit in found["hits"]} == scanned
+    assert found["total"] == len(scanned)
 
 
 TRIAL_NAMES = sorted({name for trial in BUNDLED["trials"] for name in names_of("trials", trial)})
@@ -142,7 +160,7 @@ def test_store_folder_holds_only_finished_files(private_cache):
     dataset.open_store(None)
     (entry,) = [path for path in private_cache.iterdir() if path.name.startswith("mscli-")]
     assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "names.txt",
-                                                           "search.txt", "trials.jsonl"]
+                                                           "postings.bin", "terms.txt", "trials.jsonl"]
     assert not [path for path in private_cache.iterdir() if path.name.startswith(".")]
 
 

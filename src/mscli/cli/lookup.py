@@ -9,12 +9,11 @@ import typer
 
 from mscli.cli import completion as complete
 from mscli.cli.runtime import Output, app, display, display_store, load, output_options, write
-from mscli.model.choices import CiteFormat
+from mscli.model.choices import SEARCH_LIMIT, CiteFormat
 from mscli.model.records import Dataset, Design, MsType, Phase, Status
 from mscli.output import views
 from mscli.output.render import View
 from mscli.queries import core as queries
-from mscli.queries import search as searching
 from mscli.queries.core import SortKey, TrialFilter
 
 if TYPE_CHECKING:
@@ -119,18 +118,31 @@ def trial(out: Output,
 @app.command()
 @output_options()
 def search(out: Output,
-    text: Annotated[str, typer.Argument(help="Words to look for (all must match).")],
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many results.")] = None,
+    text: Annotated[str, typer.Argument(help="Words to look for: all must match; 'deaths' finds 'death'.")],
+    limit: Annotated[int, typer.Option(min=0, metavar="N",
+                                       help="Show at most N results (0: all).")] = SEARCH_LIMIT,
+    types: Annotated[Optional[str], typer.Option(
+        "--type", metavar="TYPE,TYPE", help="Only these record types: trial, therapy, study, guidance, term, "
+        "red flag, outcome finding, search, source.")] = None,
 ) -> None:
-    """Search every record type; shows type, id and the fields that matched, best first.
+    """Search every text of every record, best match first, with a snippet of why each matched.
 
     \b
     Examples:
-      mscli search nottingham
-      mscli search "intrathecal progressive" --limit 5
+      mscli search thyroid
+      mscli search "MSC trial recruiting" --type trial
+      mscli search "intrathecal progressive" --limit 0 --json
     """
-    display_store(out,
-                lambda store: views.search_view(searching.search_store(store, text, limit), text))
+    from mscli.queries import search as searching
+
+    chosen = searching.parse_types(types) if types is not None else None
+
+    def build(store: "Store") -> View:
+        from mscli.output.search_view import search_view
+
+        return search_view(searching.search_store(store, text, limit or None, chosen), text)
+
+    display_store(out, build)
 
 
 @app.command()

@@ -254,6 +254,9 @@ def emit(out: Output, view: View) -> None:
             fmt = fmt or OutputFormat.JSON
     shown = terminal(out.color)
     text = render(view, fmt, shown)
+    if view.aside and (fmt in (OutputFormat.CSV, OutputFormat.TSV) or (fmt is None and not shown.is_tty)):
+        for note in view.notes:
+            warn(note)
     if out.pager and shown.is_tty and fmt in (None, OutputFormat.TABLE, OutputFormat.MARKDOWN) and page(text):
         return
     write(text, utf8=fmt in MACHINE_FORMATS, colour=shown.color and fmt in (None, OutputFormat.TABLE))

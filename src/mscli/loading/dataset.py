@@ -352,9 +352,8 @@ def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], 
     if problems:
         raise DatasetError(problems)
     from mscli.loading.store import countries_in
-    from mscli.model.kinds import search_entry
 
-    return MemoryStore(dataset, countries_in(dataset), lambda trial: search_entry("trials", trial))
+    return MemoryStore(dataset, countries_in(dataset))
 
 
 def _prune_cache(folder: Path, keep: str, most: int = 8) -> None:

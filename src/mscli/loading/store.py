@@ -9,11 +9,12 @@ The compiled form is a folder in the user's cache, named after the content key o
     names.txt     one line per normalised trial name (id, alias, acronym, registry number),
                   sorted, then a tab and the byte ranges in trials.jsonl of the trials it
                   names: ``trial ID`` finds its line by binary search and parses only those
-    search.txt    one line per trial: its title as JSON, then the lower-cased text of each field
-                  ``mscli search`` looks in, all separated by \x1f (line breaks become spaces)
+    terms.txt, postings.bin
+                  the inverted index of every record's searched fields (``searchindex``):
+                  ``mscli search`` reads the postings of its words and decodes only what it shows
 
 A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
-the trials that pass; a search parses only the lines that hold every word. The folder is built
+the trials that pass; a search reads a few postings and parses only the trials it shows. The folder is built
 under a temporary name and renamed into place, so a reader sees all of it or none of it.
 
 The cache folder may be shared with other programs, so mscli owns only names it made: compiled
@@ -24,6 +25,7 @@ checks shape and counts against it, so any damage, or a folder copied in under t
 is a miss followed by a rebuild, never a wrong answer.
 """
 
+import bisect
 import contextlib
 import itertools
 import json
@@ -33,18 +35,20 @@ import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from mscli.model.kinds import SearchEntry, names_of, normalise_key
+from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
+from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 9
-_META, _TRIALS, _INDEX, _SEARCH = "meta.json", "trials.jsonl", "index.json", "search.txt"
+CACHE_FORMAT = 10
+_META, _TRIALS, _INDEX = "meta.json", "trials.jsonl", "index.json"
 _NAMES = "names.txt"
+_FILES = (_TRIALS, _INDEX, _NAMES, TERMS, POSTINGS)
+T = TypeVar("T")
 
 RowTest = Callable[[Mapping[str, Any]], bool]
-_FIELD_SEPARATOR = "\x1f"
 ENTRY_PREFIX = "mscli-"
 _ENTRY = re.compile(r"mscli-[0-9a-f]{64}")
 _TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
@@ -79,9 +83,22 @@ class Store:
         """
         raise NotImplementedError
 
-    def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
-        """The search entries of the trials whose text may hold every word (a superset)."""
+    def search_index(self) -> SearchIndex:
+        """The inverted index of every record's searched fields."""
         raise NotImplementedError
+
+    def trials_at(self, positions: Sequence[int]) -> list[Trial]:
+        """The trials at these positions in dataset order, in the order asked."""
+        raise NotImplementedError
+
+    def trial_positions_named(self, key: str) -> list[int]:
+        """Positions of the trials one of whose normalised names is ``key``."""
+        return [position for position, trial in enumerate(self.trials())
+                if key in (normalise_key(name) for name in names_of("trials", trial))]
+
+    def searching(self, run: Callable[["Store"], T]) -> T:
+        """``run(self)``; a compiled store damaged under it answers from the YAML instead."""
+        return run(self)
 
     def trials_named(self, key: str) -> list[Trial] | None:
         """The trials one of whose normalised names is ``key``, or None with no index to ask."""
@@ -95,16 +112,23 @@ class Store:
 class MemoryStore(Store):
     """A dataset just parsed from YAML: everything is already in memory."""
 
-    def __init__(self, dataset: Dataset, countries: list[str], search_entry: Callable[[Trial], SearchEntry]) -> None:
+    def __init__(self, dataset: Dataset, countries: list[str]) -> None:
         super().__init__({**dataset, "trials": []}, countries)
         self._trials = dataset["trials"]
-        self.search_entry = search_entry
+        self._index: MemoryIndex | None = None
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         return list(self._trials)
 
-    def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
-        return [self.search_entry(trial) for trial in self._trials]
+    def search_index(self) -> MemoryIndex:
+        if self._index is None:
+            self._index = MemoryIndex(
+                (collection, self._trials if collection == "trials" else self.meta[collection])
+                for collection in KINDS)
+        return self._index
+
+    def trials_at(self, positions: Sequence[int]) -> list[Trial]:
+        return [self._trials[position] for position in positions]
 
 
 class DiskStore(Store):
@@ -118,11 +142,11 @@ class DiskStore(Store):
             if ENTRY_PREFIX + str(payload["key"]) != folder.name:
                 raise CacheMiss(folder)  # built for another dataset, then moved or copied here
             meta, countries, count = payload["dataset"], payload["countries"], payload["trials"]
-            sizes, width = payload["sizes"], payload["search_fields"]
+            sizes = payload["sizes"]
             if not (_meta_shape(meta) and isinstance(countries, list) and all(isinstance(c, str) for c in countries)
-                    and type(count) is int and count >= 0 and type(width) is int and isinstance(sizes, dict)):
+                    and type(count) is int and count >= 0 and isinstance(sizes, dict)):
                 raise CacheMiss(folder)
-            for name in (_TRIALS, _INDEX, _SEARCH, _NAMES):
+            for name in _FILES:
                 if (folder / name).stat().st_size != sizes[name]:
                     raise CacheMiss(folder)
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
@@ -130,9 +154,9 @@ class DiskStore(Store):
         super().__init__(meta, countries)
         self._folder = folder
         self._count = count
-        self._width = width
         self._size = int(sizes[_TRIALS])
         self._fallback = fallback
+        self._offsets: list[int] | None = None
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         try:
@@ -140,28 +164,45 @@ class DiskStore(Store):
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, CacheMiss):
             return self._fallback().trials(keep)
 
-    def trial_search_entries(self, words: Sequence[str]) -> list[SearchEntry]:
+    def search_index(self) -> SearchIndex:
+        counts = {name: len(self.meta[name]) for name in _COLLECTIONS}  # type: ignore[literal-required]
+        return DiskIndex(self._folder, layout_of({**counts, "trials": self._count}))
+
+    def searching(self, run: Callable[[Store], T]) -> T:
         try:
-            total = 0
-            with (self._folder / _SEARCH).open(encoding="utf-8", newline="\n") as handle:
-                lines = []
-                for line in handle:
-                    total += 1
-                    if words[0] in line:
-                        lines.append(line)
-            if total != self._count:
+            return run(self)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, CacheMiss):
+            return run(self._fallback())
+
+    def trials_at(self, positions: Sequence[int]) -> list[Trial]:
+        offsets = self._trial_offsets()
+        chosen = []
+        with (self._folder / _TRIALS).open("rb") as handle:
+            for position in positions:
+                handle.seek(offsets[position])
+                chosen.append(handle.read(offsets[position + 1] - offsets[position]))
+        trials = self._checked(json.loads(b"[" + b",".join(chosen) + b"]") if chosen else [])
+        if len(trials) != len(positions):
+            raise CacheMiss(self._folder)
+        return trials
+
+    def trial_positions_named(self, key: str) -> list[int]:
+        spans = _named_spans(self._folder / _NAMES, key)
+        offsets = self._trial_offsets()
+        positions = [bisect.bisect_left(offsets, start) for start, _ in spans]
+        if not all(position < self._count and offsets[position] == start
+                   for position, (start, _) in zip(positions, spans, strict=True)):
+            raise CacheMiss(self._folder)
+        return positions
+
+    def _trial_offsets(self) -> list[int]:
+        if self._offsets is None:
+            offsets = json.loads((self._folder / _INDEX).read_bytes())["offsets"]
+            if (not isinstance(offsets, list) or len(offsets) != self._count + 1 or offsets[0] != 0
+                    or offsets[-1] != self._size):
                 raise CacheMiss(self._folder)
-            for word in words[1:]:
-                lines = [line for line in lines if word in line]
-            found = [line.rstrip("\n").split(_FIELD_SEPARATOR) for line in lines]
-            if any(len(fields) != self._width for fields in found):
-                raise CacheMiss(self._folder)
-            titles = json.loads("[" + ",".join(fields[0] for fields in found) + "]")
-            if len(titles) != len(found) or not all(isinstance(title, str) for title in titles):
-                raise CacheMiss(self._folder)
-            return [(title, fields[1:]) for title, fields in zip(titles, found, strict=True)]
-        except (OSError, ValueError, TypeError, RecursionError, CacheMiss):
-            return self._fallback().trial_search_entries(words)
+            self._offsets = offsets
+        return self._offsets
 
     def trials_named(self, key: str) -> list[Trial] | None:
         try:
@@ -289,7 +330,6 @@ def _move_aside(folder: Path) -> None:
 
 def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
     trials = parsed.trials()
-    width = 1 + len(parsed.search_entry(trials[0])[1]) if trials else 0
     # Trials share few combinations of indexed values, so a filter tests each combination once.
     kinds: dict[tuple[Any, ...], int] = {}
     kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
@@ -303,20 +343,15 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
             offsets.append(offsets[-1] + len(line))
         _sync(lines)
     index["offsets"] = offsets
-    with (building / _SEARCH).open("w", encoding="utf-8") as texts:
-        for trial in trials:
-            title, fields = parsed.search_entry(trial)
-            texts.write(_FIELD_SEPARATOR.join([json.dumps(title, ensure_ascii=False),
-                                               *(_one_line(field) for field in fields)]) + "\n")
-        _sync(texts)
+    parsed.search_index().write(building)
     _write_names(building / _NAMES, offsets, trials)
     with (building / _INDEX).open("wb") as handle:
         handle.write(_json(index))
         _sync(handle)
-    sizes = {name: (building / name).stat().st_size for name in (_TRIALS, _INDEX, _SEARCH, _NAMES)}
+    sizes = {name: (building / name).stat().st_size for name in _FILES}
     meta = {"format": CACHE_FORMAT, "key": key,
             "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials),
-            "search_fields": width, "sizes": sizes}
+            "sizes": sizes}
     with (building / _META).open("wb") as handle:
         handle.write(_json(meta))
         _sync(handle)
@@ -342,37 +377,14 @@ def _write_names(path: Path, offsets: Sequence[int], trials: Sequence[Trial]) ->
 
 
 def _named_spans(path: Path, key: str) -> list[tuple[int, int]]:
-    """Binary search of names.txt for ``key``: a few reads of a memory map, whatever the size."""
-    import mmap
-
-    wanted = key.encode("utf-8")
-    with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size == 0:
-            return []
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as lines:
-            low, high = 0, len(lines)
-            while low < high:  # invariant: the line holding ``wanted`` starts in [low, high)
-                middle = (low + high) // 2
-                start = lines.rfind(b"\n", 0, middle) + 1 if middle else 0
-                end = lines.find(b"\n", start)
-                if end < 0:
-                    raise CacheMiss(path)
-                name, _, found = lines[start:end].partition(b"\t")
-                if name == wanted:
-                    spans = [tuple(map(int, span.split(b":"))) for span in found.split(b",")]
-                    if not all(len(span) == 2 and 0 <= span[0] < span[1] for span in spans):
-                        raise CacheMiss(path)
-                    return [(span[0], span[1]) for span in spans]
-                if name < wanted:
-                    low = end + 1
-                else:
-                    high = start
-    return []
-
-
-def _one_line(text: str) -> str:
-    """A lower-cased field on one line of search.txt: search words never hold these characters."""
-    return text.replace("\n", " ").replace(_FIELD_SEPARATOR, " ")
+    """The byte ranges names.txt gives for ``key``: a binary search, whatever the size."""
+    found = find_line(path, key.encode("utf-8"))
+    if found is None:
+        return []
+    spans = [tuple(map(int, span.split(b":"))) for span in found.split(b",")]
+    if not all(len(span) == 2 and 0 <= span[0] < span[1] for span in spans):
+        raise CacheMiss(path)
+    return [(span[0], span[1]) for span in spans]
 
 
 def _json(value: Any) -> bytes:

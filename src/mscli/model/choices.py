@@ -27,3 +27,7 @@ class CiteFormat(StrEnum):
     BIBTEX = "bibtex"
     RIS = "ris"
     CSL_JSON = "csl-json"
+
+
+# How many hits ``mscli search`` shows unless told otherwise (``--limit 0`` shows all).
+SEARCH_LIMIT = 10

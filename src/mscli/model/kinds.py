@@ -38,37 +38,45 @@ class RecordKind:
         return COLLECTIONS[self.collection][0]
 
 
-_RISK = (("main_risks", 2), ("strongest_evidence", 1), ("who_benefits", 1), ("who_does_not_benefit", 1))
+# Searched fields per record type, with weights: 10 for names (ids, aliases, registry numbers,
+# DOIs), 5 for titles, 2-3 for what a record is about or found, 1 for the rest. Every field of
+# text a person might remember a record by is here; ``tests/test_search.py`` checks that no
+# text field of a record type is left out.
+_TRIAL_FIELDS = (("id", 10), ("acronym", 10), ("aliases", 10), ("registrations", 10), ("title", 5),
+                 ("therapy", 3), ("status", 2), ("result", 2), ("adverse_events", 2), ("primary_endpoint", 2),
+                 ("conditions", 1), ("interventions", 1), ("arms", 1), ("eligibility", 1), ("dose", 1),
+                 ("why_stopped", 1), ("countries", 1), ("locations", 1), ("sponsor", 1), ("collaborators", 1),
+                 ("differences", 1))
+_THERAPY_FIELDS = (("id", 10), ("aliases", 10), ("name", 5), ("summary", 2), ("main_risks", 2),
+                   ("strongest_evidence", 1), ("mechanism", 1), ("cell_source", 1), ("who_benefits", 1),
+                   ("who_does_not_benefit", 1))
 
 KINDS: dict[CollectionName, RecordKind] = {kind.collection: kind for kind in (
     RecordKind("trials", "trial", "trials", "trials", "trial-detail", "title",
-               ("acronym", "registrations"),
-               (("id", 10), ("acronym", 10), ("aliases", 10), ("registrations", 10), ("title", 5),
-                ("result", 1), ("primary_endpoint", 1), ("countries", 1), ("eligibility", 1)),
-               0, links_terms=True),
+               ("acronym", "registrations"), _TRIAL_FIELDS, 0, links_terms=True),
     RecordKind("therapies", "therapy", "therapies", "therapies", "therapy-detail", "name", ("name",),
-               (("id", 10), ("aliases", 10), ("name", 5), ("summary", 1), ("mechanism", 1),
-                ("cell_source", 1), *_RISK),
-               1, links_terms=True),
+               _THERAPY_FIELDS, 1, links_terms=True),
     RecordKind("studies", "study", "studies", "studies", "study-detail", "title", (),
-               (("id", 10), ("aliases", 10), ("title", 5), ("summary", 1), ("finding", 1)),
+               (("id", 10), ("aliases", 10), ("title", 5), ("therapy", 3), ("finding", 2), ("summary", 1),
+                ("countries", 1)),
                2, links_terms=True),
     RecordKind("guidance", "guidance", "guidance documents", "guidance", "guidance-detail", "title", (),
-               (("id", 10), ("title", 5), ("publisher", 3), ("summary", 1), ("key_points", 1)),
+               (("id", 10), ("title", 5), ("publisher", 3), ("therapies", 3), ("summary", 1), ("key_points", 1),
+                ("benefit_profile", 1), ("countries", 1)),
                3, links_terms=True),
     RecordKind("glossary", "term", "glossary terms", "glossary", "term-detail", "term", ("term",),
-               (("id", 10), ("term", 10), ("aliases", 10), ("definition", 1)),
+               (("id", 10), ("term", 10), ("aliases", 10), ("definition", 2)),
                4, links_terms=True),
     RecordKind("red_flags", "red flag", "red flags", "clinic", "red-flag-detail", "title", (),
-               (("id", 10), ("title", 5), ("why", 1), ("questions", 1)),
+               (("id", 10), ("title", 5), ("why", 1), ("questions", 1), ("check_note", 1), ("phrases", 1)),
                5, links_terms=True),
     RecordKind("outcomes", "outcome finding", "outcome findings", "compare --by outcome", "outcome-detail",
                "measure", (),
-               (("id", 10), ("measure", 5), ("outcome", 3), ("evidence", 1), ("finding", 1),
-                ("figures", 1)),
+               (("id", 10), ("measure", 5), ("therapy", 3), ("outcome", 3), ("finding", 2), ("evidence", 1),
+                ("figures", 1), ("follow_up", 1), ("certainty", 1)),
                6),
     RecordKind("searches", "search", "searches", "coverage", "search-detail", "query", (),
-               (("id", 10), ("database", 5), ("query", 3), ("note", 1)),
+               (("id", 10), ("database", 5), ("query", 3), ("note", 1), ("excluded", 1)),
                7),
     RecordKind("sources", "source", "sources", "sources", "source-detail", "title",
                ("doi", "pmid", "registry_id"),
@@ -76,6 +84,19 @@ KINDS: dict[CollectionName, RecordKind] = {kind.collection: kind for kind in (
                 ("publisher", 3), ("authors", 2)),
                8),
 )}
+
+# Searched fields that hold names, slugs or lists of them rather than sentences: a snippet
+# comes from one of these only when no sentence holds the words.
+TERSE_FIELDS = frozenset({"id", "acronym", "aliases", "registrations", "therapy", "therapies", "status",
+                          "countries", "term", "registry_id", "doi", "pmid", "outcome", "database",
+                          "collaborators", "sponsor", "conditions"})
+# Fields whose name says what their text is about, searched with that name before the text, so
+# "aHSCT risks" and "who benefits from aHSCT" find the fields that answer them.
+FIELD_TOPICS = {"main_risks": "risks", "who_benefits": "who benefits", "who_does_not_benefit": "who does not benefit",
+                "adverse_events": "adverse events", "why_stopped": "why stopped"}
+# Fields whose value is one slug of a vocabulary and must match whole: a search for
+# "recruiting" finds trials that are recruiting, not those "active-not-recruiting".
+WHOLE_SLUG_FIELDS = frozenset({"status"})
 
 if set(KINDS) != set(get_args(CollectionName)):  # pragma: no cover - a wiring mistake, found at import
     raise RuntimeError(f"record kinds out of step with CollectionName: {set(KINDS) ^ set(get_args(CollectionName))}")
@@ -129,15 +150,23 @@ def _list_item_text(item: Any) -> str:
     return str(item)
 
 
-# What search needs of a record: its title, and the lower-cased text of each searched field in
-# the kind's order. The compiled cache stores one per trial, so no trial is parsed to search.
-SearchEntry = tuple[str, list[str]]
+def search_texts(collection: CollectionName, record: Any) -> list[str]:
+    """The text of each searched field of a record, in its kind's order, as written (not lowered).
+
+    The index is built from these and snippets are cut from them, so what is marked in a
+    snippet is always what was indexed.
+    """
+    return [search_text(name, record.get(name)) for name, _ in KINDS[collection].search_fields]
 
 
-def search_entry(collection: CollectionName, record: Any) -> SearchEntry:
-    fields = KINDS[collection].search_fields
-    values = [field_text(record.get(name)) for name, _ in fields]
-    return title_of(collection, record), [value.lower() for value in values]
+def search_text(name: str, value: Any) -> str:
+    """One searched field's text (see ``search_texts``)."""
+    text = field_text(value)
+    if name in WHOLE_SLUG_FIELDS:
+        return text.replace("-", "_")
+    if text and name in FIELD_TOPICS:
+        return f"{FIELD_TOPICS[name]}: {text}"
+    return text
 
 
 def title_of(collection: CollectionName, record: Any) -> str:

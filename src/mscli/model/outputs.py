@@ -160,13 +160,21 @@ class Comparison(TypedDict):
 
 
 class SearchHit(TypedDict):
-    """One result of ``mscli search``: which record, how well and where it matched."""
+    """One result of ``mscli search``: which record, how well and where it matched.
+
+    ``total`` is the number of hits in all, before ``--limit`` (the same on every hit), so a
+    script can tell whether it saw everything; ``missing`` lists the query's words this hit
+    lacks (empty unless no record holds them all).
+    """
 
     type: str
     id: str
     title: str
-    score: int
-    matched: list[str]
+    score: float
+    matched: list[str]          # searched fields holding a word of the query
+    snippet: str                # the matching stretch of the best field, plain text, cut at words
+    missing: list[str]
+    total: int
 
 
 class Counts(TypedDict):

@@ -69,6 +69,8 @@ class View:
         self.headless = False  # a detail view: a table shows no header and no row repeating the title
         self.notes = notes if notes is not None else []
         self.chart, self.record_type = chart, record_type
+        self.emphasis: frozenset[str] = frozenset()  # word stems a table marks in bold (search)
+        self.aside = False  # its notes go to stderr where the format has no room for them (csv, tsv)
 
 
 def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
@@ -213,6 +215,19 @@ def _table(view: View, terminal: Terminal) -> str:
                       "shows them).", *view.notes]
     if marks:
         view.notes = [*view.notes, f"{UNVERIFIED_MARK.strip()} not yet checked against a source (unverified)."]
+    if view.emphasis and terminal.color:
+        start = 1 + len(wrap(clean(view.title), width)) if view.title else 0
+        lines[start:] = [_embolden(line, view.emphasis) for line in lines[start:]]
     for note in [*view.notes, NOTICE]:
         lines += [styled(line, "2") for line in wrap(clean(note), width)]
     return "\n".join(lines) + "\n"
+
+
+def _embolden(line: str, stems: frozenset[str]) -> str:
+    """``line`` with each word whose stem is in ``stems`` in bold (the words a search matched)."""
+    import re
+
+    from mscli.model.wordforms import stem
+
+    return re.sub(r"\w+", lambda word: f"\x1b[1m{word.group(0)}\x1b[22m"
+                  if stem(word.group(0).lower()) in stems else word.group(0), line)

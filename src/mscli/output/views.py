@@ -148,15 +148,6 @@ def source_identifier(source: Source) -> str:
     return ""
 
 
-def search_view(hits: list[dict[str, Any]], query: str) -> View:
-    return listing(hits, "search-hit", [
-        ("type", field("type")),
-        ("id", field("id")),
-        ("title", field("title")),
-        ("matched in", lambda hit: ", ".join(hit["matched"])),
-    ], title=f"Search: {query}", labels={"type": words.RECORD_TYPE_LABELS})
-
-
 def _source_lines(sources: Sequence[Source]) -> str:
     lines = []
     for source in sources:

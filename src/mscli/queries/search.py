@@ -1,93 +1,285 @@
-"""Search over every record type: all words must match; ids, names and registry numbers count most.
+"""Search over every record type, through the store's inverted index.
 
-Which fields each record type offers, and their weights, come from ``model.kinds``.
+A query's words are read as the index reads records (``model.wordforms``): lower case, simple
+forms joined ("deaths" finds "death"), and words that carry no meaning ("is", "after") dropped.
+A record type named in the query ("MSC trial recruiting") narrows nothing but ranks that type
+first. Every remaining word must match; when no record holds them all, the records holding the
+most of them are shown, each saying which words it lacks, so a question never silently returns
+nothing. A hit scores, for each word, the weights of the fields holding it times how rare the
+word is (BM25's idf), so "thyroid" outweighs "stem"; a query that is a record's whole name
+(id, alias, registry number, DOI) puts that record first.
+
+Only the postings of the query's words are read, the best ``limit`` are chosen with a heap, and
+only those records are decoded, so a search costs what it shows, not what the dataset holds.
 """
 
 from __future__ import annotations
 
-import itertools
-import operator
-import re
-from typing import Any
+import bisect
+import heapq
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from mscli.errors import UsageError
-from mscli.model.kinds import KINDS, SearchEntry, search_entry
+from mscli.model.choices import SEARCH_LIMIT
+from mscli.model.kinds import KINDS, TERSE_FIELDS, names_of, normalise_key, search_text, title_of
 from mscli.model.records import CollectionName, Dataset
-from mscli.queries.core import TrialSource, normalise_key
+from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
-# Per collection: field names, their weights, and the fields (weight 10: ids, names, registry
-# numbers) where the whole query matching a value exactly earns a bonus. Tuples, so a search
-# scores each record with a few C-level calls instead of a Python loop over its fields.
-_SEARCH_SHAPE: dict[CollectionName, tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]] = {
-    collection: (tuple(name for name, _ in kind.search_fields), tuple(weight for _, weight in kind.search_fields),
-                 tuple(index for index, (_, weight) in enumerate(kind.search_fields) if weight == 10))
-    for collection, kind in KINDS.items()}
+if TYPE_CHECKING:
+    from mscli.loading.searchindex import Posting, SearchIndex
+    from mscli.loading.store import Store
 
-
-def _search_words(text: str) -> list[str]:
-    words = [word for word in re.split(r"\W+", text.lower()) if word]
-    if not words:
-        raise UsageError("search needs at least one letter or digit")
-    return words
-
-
-# A hit before it is shown: (-score, type, id, title, names of the fields, each field's count),
-# so that hits sort by plain tuple comparison and only those shown become dicts.
-_RawHit = tuple[int, str, str, str, tuple[str, ...], tuple[int, ...]]
-
-
-def _hits(collection: CollectionName, entries: list[SearchEntry], words: list[str],
-          phrase: str) -> list[_RawHit]:
-    """The search hits among one collection's records: those with every word in some field.
-
-    A hit scores each field's weight once per word it holds, plus 100 for each id-like field
-    (weight 10) one of whose values is the whole query. The work is done a field at a time
-    across all records, with C-level calls, so 100,000 trials score in a fraction of a second.
-    Ids are lower-case slugs, so the lower-cased id field is the id itself.
-    """
-    if not entries:
-        return []
-    names, weights, exact = _SEARCH_SHAPE[collection]
-    columns = list(zip(*(texts for _, texts in entries), strict=True))
-    counts: list[list[int]] = [[0] * len(entries) for _ in columns]
-    everywhere = [True] * len(entries)
-    for word in words:
-        present = [[word in value for value in column] for column in columns]
-        everywhere = list(map(operator.and_, everywhere, map(any, zip(*present, strict=True))))
-        counts = [list(map(operator.add, old, new)) for old, new in zip(counts, present, strict=True)]
-    scores = [0] * len(entries)
-    for weight, column_counts in zip(weights, counts, strict=True):
-        scores = list(map(operator.add, scores, map(operator.mul, itertools.repeat(weight), column_counts)))
-    if phrase:
-        for index in exact:
-            for row, count in enumerate(counts[index]):
-                if count and phrase in (normalise_key(part) for part in columns[index][row].split(" | ")):
-                    scores[row] += 100
-    kind = KINDS[collection].word
-    return [(-scores[row], kind, columns[0][row], entries[row][0], names, row_counts)
-            for row, row_counts in enumerate(zip(*counts, strict=True)) if everywhere[row]]
+DEFAULT_LIMIT = SEARCH_LIMIT
+SNIPPET_CHARS = 140
+_BATCH = 2000
+_NAME_BONUS = 1000.0
+_WORD_NAME_BONUS = 50.0  # one word of the query is a record's whole name ("is aHSCT risky")
+_TYPE_BONUS = 2.0
+# Sources and the search log rank after the records they stand behind.
+_KIND_FACTOR: dict[CollectionName, float] = {"sources": 0.5, "searches": 0.5}
+# Words that name a record type rather than say what it is about ("trial", "studies").
+_TYPE_NAMES: tuple[tuple[CollectionName, str], ...] = (
+    ("trials", "trial"), ("trials", "trials"), ("therapies", "therapy"), ("therapies", "therapies"),
+    ("studies", "study"), ("studies", "studies"), ("guidance", "guidance"), ("glossary", "glossary"))
+_TYPE_WORDS: dict[str, CollectionName] = {stem(word): collection for collection, word in _TYPE_NAMES}
+_WEIGHTS = {collection: tuple(weight for _, weight in kind.search_fields) for collection, kind in KINDS.items()}
 
 
-def search(dataset: Dataset, text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Records of every type containing all words of ``text``, best matches first."""
-    return _ranked({collection: [search_entry(collection, record) for record in dataset[collection]]
-                    for collection in KINDS}, text, limit)
+class SearchResults(TypedDict):
+    """What a search found: the hits shown, how many there were in all, and the words it used."""
+
+    hits: list[dict[str, Any]]
+    total: int
+    terms: list[str]        # the stems every hit was scored on
+    complete: bool          # False when no record holds every word (hits list what they lack)
 
 
-def search_store(source: TrialSource, text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """``search`` over a store: only the stored entries of trials holding every word are read."""
-    entries: dict[CollectionName, list[SearchEntry]] = {
-        collection: [search_entry(collection, record) for record in source.meta[collection]]
-        for collection in KINDS if collection != "trials"}
-    entries["trials"] = source.trial_search_entries(_search_words(text))
-    return _ranked(entries, text, limit)
+class _Query:
+    """A query read into stems: those required, and the record types it names."""
+
+    def __init__(self, text: str) -> None:
+        said = words(text)
+        if not said:
+            raise UsageError("search needs at least one letter or digit")
+        meant = [word for word in said if word not in STOPWORDS] or said
+        hinted = {_TYPE_WORDS[stem(word)] for word in meant if stem(word) in _TYPE_WORDS}
+        content = [word for word in meant if stem(word) not in _TYPE_WORDS] or meant
+        self.hinted = hinted if len(content) < len(meant) else set()
+        self.spoken: dict[str, str] = {}
+        for word in content:
+            self.spoken.setdefault(stem(word), word)
+        self.terms = list(self.spoken)
+        self.rarity: dict[str, float] = {}  # each term's idf, filled in as its postings are read
+        self.phrase = normalise_key(text)
 
 
-def _ranked(entries: dict[CollectionName, list[SearchEntry]], text: str, limit: int | None) -> list[dict[str, Any]]:
-    words = _search_words(text)
-    phrase = normalise_key(text)
-    hits = [hit for collection in KINDS for hit in _hits(collection, entries[collection], words, phrase)]
-    hits.sort()
-    return [{"type": kind, "id": record_id, "title": title, "score": -negative_score,
-             "matched": list(itertools.compress(names, counts))}
-            for negative_score, kind, record_id, title, names, counts in (hits[:limit] if limit else hits)]
+def search(dataset: Dataset, text: str, limit: int | None = DEFAULT_LIMIT,
+           types: Sequence[CollectionName] | None = None) -> SearchResults:
+    """Records of every type (or of ``types``) matching ``text``, best first, at most ``limit``."""
+    from mscli.loading.store import MemoryStore
+
+    return search_store(MemoryStore(dataset, []), text, limit, types)
+
+
+def search_store(source: Store, text: str, limit: int | None = DEFAULT_LIMIT,
+                 types: Sequence[CollectionName] | None = None) -> SearchResults:
+    """``search`` over a store: reads the postings of the query's words and the records shown."""
+    query = _Query(text)
+    chosen = list(types) if types else list(KINDS)
+    return source.searching(lambda store: _run(store, query, limit, chosen))
+
+
+def _run(store: Store, query: _Query, limit: int | None, chosen: list[CollectionName]) -> SearchResults:
+    index = store.search_index()
+    postings = {term: index.postings(term) for term in query.terms}
+    scored = [_term_scores(index, term, postings[term], chosen, query.rarity) for term in query.terms]
+    order = sorted(range(len(scored)), key=lambda at: (len(scored[at]), query.terms[at]))
+    found = _all_of([scored[at] for at in order])
+    complete = bool(found) or len(scored) == 1
+    if not found and len(scored) > 1:
+        found = _most_of(scored)
+    for number in _named(store, index, query.phrase, chosen):
+        if number in found:
+            found[number] += _NAME_BONUS
+    for word in (query.spoken.values() if len(query.terms) > 1 else ()):
+        for number in _named(store, index, word, chosen):
+            if number in found:
+                found[number] += _WORD_NAME_BONUS
+    for collection, factor in _KIND_FACTOR.items():
+        low, high = index.span(collection)
+        for number in found:
+            if low <= number < high:
+                found[number] *= factor
+    if query.hinted:
+        for collection in query.hinted:
+            low, high = index.span(collection)
+            for number in found:
+                if low <= number < high:
+                    found[number] *= _TYPE_BONUS
+    ranked = sorted(found.items(), key=_rank) if limit is None else heapq.nsmallest(limit, found.items(), key=_rank)
+    hits = _decode(store, index, [number for number, _ in ranked], query, postings)
+    for hit, (_, score) in zip(hits, ranked, strict=True):
+        hit["score"] = round(score, 3)
+        hit["total"] = len(found)
+    return {"hits": hits, "total": len(found), "terms": query.terms, "complete": complete}
+
+
+def _rank(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
+
+
+def _term_scores(index: SearchIndex, term: str, posting: Posting, chosen: list[CollectionName],
+                 rarities: dict[str, float]) -> dict[int, float]:
+    """Each record holding ``term`` (in a chosen type), scored: field weights times the word's rarity."""
+    numbers, masks = posting
+    rarity = rarities[term] = math.log(1 + (index.size - len(numbers) + 0.5) / (len(numbers) + 0.5))
+    scores: dict[int, float] = {}
+    for collection in chosen:
+        low, high = index.span(collection)
+        first, last = bisect.bisect_left(numbers, low), bisect.bisect_left(numbers, high)
+        if first == last:
+            continue
+        weights = _WEIGHTS[collection]
+        table: dict[int, float] = {}
+        for mask in set(masks[first:last]):
+            table[mask] = rarity * sum(weight for bit, weight in enumerate(weights) if mask >> bit & 1)
+        scores.update(zip(numbers[first:last], map(table.__getitem__, masks[first:last]), strict=True))
+    return scores
+
+
+def _all_of(scored: list[dict[int, float]]) -> dict[int, float]:
+    """The records in every one of ``scored`` (rarest first), their scores summed."""
+    if not scored:
+        return {}
+    found = dict(scored[0])
+    for other in scored[1:]:
+        found = {number: score + other[number] for number, score in found.items() if number in other}
+    return found
+
+
+def _most_of(scored: list[dict[int, float]]) -> dict[int, float]:
+    """The records holding the most words of the query (none holds them all), scores summed."""
+    counts: dict[int, int] = {}
+    totals: dict[int, float] = {}
+    for scores in scored:
+        for number, score in scores.items():
+            counts[number] = counts.get(number, 0) + 1
+            totals[number] = totals.get(number, 0.0) + score
+    best = max(counts.values(), default=0)
+    return {number: totals[number] for number, count in counts.items() if count == best}
+
+
+def _named(store: Store, index: SearchIndex, phrase: str, chosen: list[CollectionName]) -> list[int]:
+    """Record numbers of the records whose whole name (id, alias, registry number ...) is ``phrase``."""
+    numbers = []
+    for collection in chosen:
+        low, _ = index.span(collection)
+        if collection == "trials":
+            numbers += [low + position for position in store.trial_positions_named(phrase)]
+            continue
+        numbers += [low + position for position, record in enumerate(store.meta[collection])
+                    if phrase in (normalise_key(name) for name in names_of(collection, record))]
+    return numbers
+
+
+def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
+            postings: dict[str, Posting]) -> list[dict[str, Any]]:
+    """The hits for these record numbers: only these records are read, and only the field a
+    snippet comes from is split into words (the postings' masks say which fields matched)."""
+    hits = []
+    for first in range(0, len(numbers), _BATCH):  # a batch of trials at a time: memory stays flat
+        batch = numbers[first:first + _BATCH]
+        places = [index.locate(number) for number in batch]
+        trials = iter(store.trials_at([position for collection, position in places if collection == "trials"]))
+        for number, (collection, position) in zip(batch, places, strict=True):
+            record = next(trials) if collection == "trials" else store.meta[collection][position]
+            masks = {term: _mask_of(postings[term], number) for term in query.terms}
+            hits.append(_hit(collection, record, query, masks))
+    return hits
+
+
+def _mask_of(posting: Posting, number: int) -> int:
+    """The fields of record ``number`` holding a posting's word (0 if none): a binary search."""
+    numbers, masks = posting
+    at = bisect.bisect_left(numbers, number)
+    return masks[at] if at < len(numbers) and numbers[at] == number else 0
+
+
+def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str, int]) -> dict[str, Any]:
+    fields = KINDS[collection].search_fields
+    union = 0
+    for mask in masks.values():
+        union |= mask
+    title = KINDS[collection].title_field
+    best: tuple[int, bool, bool, float, int] | None = None
+    best_name = ""
+    matched = []
+    for bit, (name, weight) in enumerate(fields):
+        if not union >> bit & 1:
+            continue
+        matched.append(name)
+        here = [term for term, mask in masks.items() if mask >> bit & 1]
+        rank = (len(here), name not in TERSE_FIELDS, name != title,  # the title is shown beside it already
+                sum(query.rarity.get(term, 0.0) for term in here), weight)
+        if best is None or rank > best:
+            best, best_name = rank, name
+    text = search_text(best_name, record.get(best_name)) if best_name else ""
+    return {"type": KINDS[collection].word, "id": record["id"], "title": title_of(collection, record),
+            "score": 0.0, "matched": matched, "snippet": snippet(text, set(query.terms)),
+            "missing": [query.spoken[term] for term in query.terms if not masks[term]], "total": 0}
+
+
+def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
+    """The stretch of ``text`` (at most about ``chars``) holding the most wanted words, cut at
+    word boundaries, with '…' where it was shortened; whitespace runs become one space."""
+    text = " ".join(text.replace("_", "-").split())
+    if len(text) <= chars:
+        return text
+    found = [(start, end, term) for start, end, term in spans(text) if term in wanted]
+    if not found:
+        return _cut(text, 0, chars)
+    best_start, best_count = found[0][0], 0
+    for start, _, _ in found:
+        count = len({term for other, end, term in found if start <= other and end <= start + chars * 2 // 3})
+        if count > best_count:
+            best_start, best_count = start, count
+    return _cut(text, max(0, best_start - chars // 4), chars)
+
+
+def _cut(text: str, left: int, chars: int) -> str:
+    if left > 0:
+        space = text.find(" ", left - 1)
+        left = space + 1 if 0 <= space < left + chars // 4 else left
+    right = min(len(text), left + chars)
+    if right < len(text):
+        space = text.rfind(" ", left, right)
+        right = space if space > left else right
+    return ("…" if left > 0 else "") + text[left:right].strip(" |,;") + ("…" if right < len(text) else "")
+
+
+def parse_types(option: str) -> list[CollectionName]:
+    """``--type trial,therapy`` -> their collections; a record type's singular, plural or
+    collection name all work ("term", "glossary"), and an unknown one is a usage error."""
+    names: dict[str, CollectionName] = {}
+    for collection, kind in KINDS.items():
+        for name in (collection, kind.word, kind.plural):
+            names[normalise_key(name).replace("_", " ").replace("-", " ")] = collection
+    chosen: list[CollectionName] = []
+    for part in option.split(","):
+        key = normalise_key(part).replace("_", " ").replace("-", " ")
+        if not key:
+            continue
+        if key not in names:
+            from mscli.queries.core import suggest
+
+            close = suggest(key, [kind.word for kind in KINDS.values()])
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+            raise UsageError(f"--type: no record type {part.strip()!r}; {hint}"
+                             f"types: {', '.join(kind.word for kind in KINDS.values())}")
+        if names[key] not in chosen:
+            chosen.append(names[key])
+    if not chosen:
+        raise UsageError("--type needs record types separated by commas, e.g. --type trial,therapy")
+    return chosen

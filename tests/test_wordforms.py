@@ -1,0 +1,50 @@
+"""The search stemmer: the word forms people type meet the forms records use, identifiers never change."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mscli.model.wordforms import STOPWORDS, spans, stem, terms, words
+
+SAME = [("death", "deaths"), ("transplant", "transplantation"), ("transplant", "transplanted"),
+        ("transplant", "transplants"), ("recruiting", "recruitment"), ("recruit", "recruited"),
+        ("relapse", "relapses"), ("relapse", "relapsing"), ("relapse", "relapsed"), ("risk", "risky"),
+        ("therapy", "therapies"), ("study", "studies"), ("study", "studied"), ("control", "controlled"),
+        ("enrolment", "enrollment"), ("enrolled", "enrolment"), ("cell", "cells"), ("disease", "diseases"),
+        ("accredited", "accreditation"), ("clinic", "clinics"), ("mouse", "mice"), ("infection", "infections"),
+        ("lesion", "lesions"), ("msc", "mscs"), ("criterion", "criteria"), ("die", "died")]
+APART = [("recruiting", "not_yet_recruiting"), ("ms", "msc"), ("hsct", "ahsct"), ("stem", "system"),
+         ("cure", "curcumin"), ("trial", "trail")]
+KEPT = ["ms", "msc", "eae", "nct01854957", "2011", "001295", "sclerosis", "status", "edss", "analysis", "cns"]
+
+
+@pytest.mark.parametrize("one,other", SAME)
+def test_simple_word_forms_share_a_stem(one, other):
+    assert stem(one) == stem(other)
+
+
+@pytest.mark.parametrize("one,other", APART)
+def test_different_words_keep_different_stems(one, other):
+    assert stem(one) != stem(other)
+
+
+@pytest.mark.parametrize("word", KEPT)
+def test_short_words_identifiers_and_latin_endings_are_kept(word):
+    assert stem(word) == word
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20))
+def test_a_stem_is_never_empty_and_stemming_twice_changes_nothing_for_short_words(word):
+    assert stem(word)
+    if len(word) <= 3:
+        assert stem(word) == word
+
+
+def test_words_spans_and_terms_agree():
+    text = "Deaths after aHSCT: NCT01854957, EudraCT 2011-001295-19."
+    assert words(text) == ["deaths", "after", "ahsct", "nct01854957", "eudract", "2011", "001295", "19"]
+    assert [text[start:end] for start, end, _ in spans(text)][:3] == ["Deaths", "after", "aHSCT"]
+    assert terms(text) == {stem(word) for word in words(text)}
+    assert "after" in STOPWORDS and "death" not in STOPWORDS
