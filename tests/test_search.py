@@ -111,3 +111,9 @@ def test_matched_words_are_bold_on_a_colour_terminal_and_plain_when_piped(run):
     assert "\x1b[1mthyroid\x1b[22m" in output.decode("utf-8")
     piped = run("search", "thyroid")
     assert "\x1b" not in piped.stdout and "thyroid" in piped.stdout
+
+
+def test_unquoted_words_search_as_one_question(run: Any) -> None:
+    quoted = run("search", "thyroid after transplant", "--json").json()
+    unquoted = run("search", "thyroid", "after", "transplant", "--json").json()
+    assert quoted and unquoted == quoted

@@ -118,7 +118,8 @@ def trial(out: Output,
 @app.command()
 @output_options()
 def search(out: Output,
-    text: Annotated[str, typer.Argument(help="Words to look for: all must match; 'deaths' finds 'death'.")],
+    words: Annotated[list[str], typer.Argument(
+        metavar="WORDS...", help="Words to look for, quoted or not: all must match; 'deaths' finds 'death'.")],
     limit: Annotated[int, typer.Option(min=0, metavar="N",
                                        help="Show at most N results (0: all).")] = SEARCH_LIMIT,
     types: Annotated[Optional[str], typer.Option(
@@ -130,12 +131,14 @@ def search(out: Output,
     \b
     Examples:
       mscli search thyroid
+      mscli search thyroid after transplant
       mscli search "MSC trial recruiting" --type trial
       mscli search "intrathecal progressive" --limit 0 --json
     """
     from mscli.queries import search as searching
 
     chosen = searching.parse_types(types) if types is not None else None
+    text = " ".join(words)
 
     def build(store: "Store") -> View:
         from mscli.output.search_view import search_view
