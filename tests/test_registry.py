@@ -85,7 +85,8 @@ def test_check_table_lists_what_differs_and_says_it_was_read_live(run, replay, t
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split("\t")[:3] == ["trial", "registration", "fact"]
-    assert "trial-one\tNCT02576665\tstatus\tcompleted (as of 2026-11-01)\tterminated (as of 2020-02-07)\tchanged" in lines
+    assert ("trial-one\tNCT02576665\tstatus\tcompleted (as of 2026-11-01)\tterminated (as of 2020-02-07)"
+            "\tchanged") in lines
 
 
 def test_check_every_result_validates_against_the_schema(run, replay, toca_dataset):
@@ -268,3 +269,22 @@ def test_strategy_expressions_are_the_search_logs_own(strategy):
 
 def _searches(document):
     return document.get("searches", []) if isinstance(document, dict) else document
+
+
+def test_only_the_registry_command_imports_the_network_code():
+    importers = sorted(str(path.relative_to("src")) for path in Path("src").rglob("*.py")
+                       if "ctgov_http" in path.read_text(encoding="utf-8") and path.name != "ctgov_http.py")
+    assert importers == ["mscli/cli/registry.py"]
+
+
+def test_other_commands_do_not_load_the_http_client(run_process):
+    probe = ("import sys, runpy; sys.argv = ['mscli', 'trials', '--json'];\n"
+             "try: runpy.run_module('mscli', run_name='__main__')\n"
+             "except SystemExit: pass\n"
+             "sys.stderr.write(str(sorted(m for m in sys.modules if m in ('urllib.request', 'http.client', "
+             "'mscli.features.ctgov_http'))))")
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -147,11 +147,11 @@ def _new_enrolment(design_module: dict[str, Any]) -> str | None:
 
 
 def _old_date(trial: Trial, prefix: str) -> str | None:
-    date = trial.get(f"{prefix}_date")  # type: ignore[misc]
+    date = trial.get(f"{prefix}_date")
     if isinstance(date, str):
-        kind = trial.get(f"{prefix}_date_kind")  # type: ignore[misc]
+        kind = trial.get(f"{prefix}_date_kind")
         return f"{date} {kind}" if kind else date
-    year = trial.get(f"{prefix}_year")  # type: ignore[misc]
+    year = trial.get(f"{prefix}_year")
     return str(year) if isinstance(year, int) else None
 
 

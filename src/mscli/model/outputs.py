@@ -29,7 +29,6 @@ from mscli.model.records import (
     Therapy,
     Trial,
 )
-
 from mscli.model.registry_outputs import RegistryCheck, SearchFind
 
 # The version of the JSON shapes below and of the model's records. Adding a field raises the
