@@ -178,6 +178,15 @@ def test_client_gives_up_on_a_retry_after_longer_than_the_cap(replay):
         ctgov_http.Client(replay.url, sleep=lambda _: None).study(NCT)
 
 
+def test_client_spaces_requests_by_the_interval(replay):
+    replay.route(f"/studies/{NCT}", recorded(f"study-{NCT}.json"))
+    waits: list[float] = []
+    client = ctgov_http.Client(replay.url, interval=30.0, sleep=waits.append)
+    client.study(NCT)
+    client.study(NCT)
+    assert len(waits) == 1 and 29.0 < waits[0] <= 30.0
+
+
 def test_client_404_is_not_found(replay):
     with pytest.raises(NotFoundError, match="HTTP 404"):
         ctgov_http.Client(replay.url, sleep=lambda _: None).study("NCT00000000")
@@ -199,7 +208,7 @@ def test_search_reads_every_page_with_the_strategy_query(run, replay):
     first = json.loads((REPLAY / "search-page-1.json").read_text())
     replay.route("/studies", recorded("search-page-1.json"))
     replay.route("/studies", recorded("search-page-2.json"), token=first["nextPageToken"])
-    result = run("registry", "search", "--json", "--max-pages", "2", env={"MSCLI_CTGOV_URL": replay.url})
+    result = run("registry", "search", "--json", "--max-pages", "2", "--interval", "0", env={"MSCLI_CTGOV_URL": replay.url})
     assert result.exit_code == 0, result.stderr
     assert result.json() == []  # the recorded pages are of Phelan-McDermid studies: none is MS stem-cell
     path, query = replay.requests[0]

@@ -25,15 +25,18 @@ UrlOption = Annotated[Optional[str], typer.Option(
     "https://clinicaltrials.gov/api/v2).")]
 TimeoutOption = Annotated[float, typer.Option(
     "--timeout", min=1.0, max=300.0, metavar="SECONDS", help="Give up on one request after this long.")]
+IntervalOption = Annotated[float, typer.Option(
+    "--interval", min=0.0, max=60.0, metavar="SECONDS", help="Least time between two requests; the "
+    "default keeps under the 50 requests a minute the public API is reported to allow.")]
 RetriesOption = Annotated[int, typer.Option(
     "--retries", min=0, max=10, help="Retries of a request answered 429 or 5xx, or cut off, with "
     "exponential backoff that honours Retry-After.")]
 
 
-def _client(url: Optional[str], timeout: float, retries: int) -> "Client":
+def _client(url: Optional[str], timeout: float, retries: int, interval: float) -> "Client":
     from mscli.features import ctgov_http
 
-    return ctgov_http.Client(ctgov_http.base_url(url), timeout=timeout, retries=retries)
+    return ctgov_http.Client(ctgov_http.base_url(url), timeout=timeout, retries=retries, interval=interval)
 
 
 @registry_app.command("check")
@@ -45,6 +48,7 @@ def check(out: Output,
     registry_url: UrlOption = None,
     timeout: TimeoutOption = 30.0,
     retries: RetriesOption = 4,
+    interval: IntervalOption = 1.2,
 ) -> None:
     """What changed on ClinicalTrials.gov since the dataset's review: status, enrolment, dates,
     results posted, last update; each with mscli's value and date beside the registry's.
@@ -65,7 +69,7 @@ def check(out: Output,
 
     dataset = load(out)
     pairs = registry.targets(dataset, ids or [])
-    client = _client(registry_url, timeout, retries)
+    client = _client(registry_url, timeout, retries, interval)
     results = registry.check(dataset, pairs, client.study, datetime.date.today().isoformat())
     view = check_view(results)
     emit(out, view)
@@ -86,6 +90,7 @@ def search(out: Output,
     registry_url: UrlOption = None,
     timeout: TimeoutOption = 30.0,
     retries: RetriesOption = 4,
+    interval: IntervalOption = 1.2,
 ) -> None:
     """Run the dataset's own ClinicalTrials.gov search strategy on the live registry and list the
     MS stem-cell studies the dataset does not have, ready for 'mscli import ctgov'.
@@ -104,7 +109,7 @@ def search(out: Output,
     from mscli.output.registry_views import search_view
 
     dataset = load(out)
-    client = _client(registry_url, timeout, retries)
+    client = _client(registry_url, timeout, retries, interval)
     run = registry_search.search(dataset, lambda params: client.pages(params, max_pages), max_pages,
                                  include_excluded)
     summary = {"studies": run.studies, "pages": run.pages, "matched": run.matched, "known": run.known,

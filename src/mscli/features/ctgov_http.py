@@ -47,9 +47,11 @@ class Client:
     tests of the waits need not wait."""
 
     def __init__(self, root: str, timeout: float = 30.0, retries: int = 4, backoff: float = 1.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 interval: float = 0.0, sleep: Callable[[float], None] = time.sleep) -> None:
         self.root, self.timeout, self.retries, self.backoff, self.sleep = root, timeout, retries, backoff, sleep
+        self.interval = interval  # least time between two requests, to stay under the API's rate limit
         self.requests = 0
+        self._last: float | None = None
 
     def study(self, nct_id: str) -> Any:
         """One study record; ``NotFoundError`` when the registry has no such number."""
@@ -86,7 +88,10 @@ class Client:
     def _once(self, url: str) -> Any:
         request = urllib.request.Request(url, headers={  # noqa: S310 - base_url allows http(s) only
             "Accept": "application/json", "User-Agent": f"mscli/{__version__} (registry check)"})
+        if self._last is not None and (early := self.interval - (time.monotonic() - self._last)) > 0:
+            self.sleep(early)
         self.requests += 1
+        self._last = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - http(s) only
                 body = _read(response)

@@ -127,10 +127,12 @@ def _comparison(old: str | None, new: str | None, dated: bool) -> Comparison:
 
 
 def _old_enrolment(trial: Trial, number: str, sources: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The newest figure from this registration's own record, else the trial's headline one."""
+    """The newest figure from this registration's own record, else the trial's own figure."""
     entries = trial.get("enrolment") or []
     own = [entry for entry in entries if (sources.get(entry["source"]) or {}).get("registry_id") == number]
-    pool = own or entries
+    # A trial registered in several countries counts its participants across them: its total is
+    # no measure of one national record's enrolment, so it is compared only when there is one.
+    pool = own or (entries if len(_nct_numbers(trial)) == 1 else [])
     if not pool:
         return None, None
     best = max(pool, key=lambda entry: (entry["as_of"], entry["kind"] == "actual"))
