@@ -65,6 +65,18 @@ def test_check_shows_each_fact_old_and_new_with_dates(run, replay, toca_dataset)
     assert replay.requests[0][0] == f"/api/v2/studies/{NCT}"
 
 
+def test_check_named_by_registry_number_checks_only_that_registration(run, replay, write_dataset):
+    data = minimal()
+    data["trials"][0]["registrations"] = [{"id": "NCT06382129"}, {"id": NCT}]
+    replay.route(f"/studies/{NCT}", recorded(f"study-{NCT}.json"))
+    result = check(run, replay, NCT.lower(), "--data", str(write_dataset(data)))
+    assert result.exit_code == 0, result.stderr
+    [row] = result.json()
+    assert row["registration"] == NCT
+    assert by_field(row)["enrolment"]["comparison"] == "not-recorded"  # a pooled total is not one record's
+    assert [path for path, _ in replay.requests] == [f"/api/v2/studies/{NCT}"]
+
+
 def test_check_unchanged_when_the_dataset_holds_the_registry_values(run, replay, write_dataset):
     data = minimal()
     trial = data["trials"][0]
@@ -208,7 +220,8 @@ def test_search_reads_every_page_with_the_strategy_query(run, replay):
     first = json.loads((REPLAY / "search-page-1.json").read_text())
     replay.route("/studies", recorded("search-page-1.json"))
     replay.route("/studies", recorded("search-page-2.json"), token=first["nextPageToken"])
-    result = run("registry", "search", "--json", "--max-pages", "2", "--interval", "0", env={"MSCLI_CTGOV_URL": replay.url})
+    result = run("registry", "search", "--json", "--max-pages", "2", "--interval", "0",
+                 env={"MSCLI_CTGOV_URL": replay.url})
     assert result.exit_code == 0, result.stderr
     assert result.json() == []  # the recorded pages are of Phelan-McDermid studies: none is MS stem-cell
     path, query = replay.requests[0]
@@ -216,6 +229,11 @@ def test_search_reads_every_page_with_the_strategy_query(run, replay):
     assert query["query.cond"] == ["multiple sclerosis"] and "mesenchymal" in query["query.term"][0]
     assert query["pageSize"] == ["100"]
     assert len(replay.requests) == 2 and replay.requests[1][1]["pageToken"] == [first["nextPageToken"]]
+
+
+def test_search_404_is_a_registry_error_not_a_missing_trial(run, replay):
+    result = run("registry", "search", "--registry-url", replay.url + "/wrong")
+    assert result.exit_code == 5 and "404 to a search" in result.stderr
 
 
 def test_search_stops_at_max_pages_and_says_so(run, replay):

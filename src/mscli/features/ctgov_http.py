@@ -61,7 +61,10 @@ class Client:
         """Every page of a search, following ``nextPageToken``, at most ``max_pages``."""
         token: str | None = None
         for _ in range(max_pages):
-            page = self.get("/studies", {**params, "format": "json", **({"pageToken": token} if token else {})})
+            try:
+                page = self.get("/studies", {**params, "format": "json", **({"pageToken": token} if token else {})})
+            except NotFoundError:
+                raise RegistryError("the registry answered HTTP 404 to a search (a wrong --registry-url?)") from None
             if not isinstance(page, dict) or not isinstance(page.get("studies"), list):
                 raise RegistryError("the registry's answer to a search is not a page of studies")
             yield page

@@ -19,7 +19,7 @@ LIVE_NOTE = ("Read live from ClinicalTrials.gov; every other mscli command works
 def _dated(value: str | None, as_of: str | None) -> str:
     if value is None:
         return "not recorded"
-    return f"{value} (as of {as_of})" if as_of else value
+    return f"{value} (as of {as_of})" if as_of and as_of != value else value
 
 
 def check_view(results: Sequence[RegistryCheck]) -> View:
