@@ -17,6 +17,7 @@ class ExitStatus(IntEnum):
     USAGE = 2
     DATA = 3
     IO = 4
+    NETWORK = 5  # mscli registry only: ClinicalTrials.gov could not be reached or answered badly
     INTERNAL = 70  # a bug in mscli (EX_SOFTWARE); the message asks for a report
     INTERRUPTED = 130
 
@@ -104,3 +105,15 @@ class InputError(MscliError):
     large, or a target is not a folder."""
 
     status = ExitStatus.IO
+
+
+class RegistryOffline(MscliError):
+    """The registry could not be reached at all (no network, no DNS, connection refused)."""
+
+    status = ExitStatus.NETWORK
+
+
+class RegistryError(MscliError):
+    """The registry was reached but kept failing (429 or 5xx after retries, a cut-off answer)."""
+
+    status = ExitStatus.NETWORK

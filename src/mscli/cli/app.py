@@ -14,13 +14,13 @@ import typer
 
 from mscli import __version__
 from mscli.cli import completion as complete
-from mscli.cli import data, evidence, lookup
+from mscli.cli import data, evidence, lookup, registry
 from mscli.cli.runtime import APP_SETTINGS, SHARED_FLAGS, app, write
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.output.terminal import clean
 
 # Importing the command modules registers their commands on ``app``; help lists them in this order.
-COMMAND_MODULES = (lookup, evidence, data)
+COMMAND_MODULES = (lookup, evidence, data, registry)
 app.registered_commands.sort(key=lambda command: [module.__name__ for module in COMMAND_MODULES].index(
     getattr(command.callback, "__module__", data.__name__)))
 

@@ -29,6 +29,7 @@ from mscli.model.records import (
     Therapy,
     Trial,
 )
+from mscli.model.registry_outputs import RegistryCheck, SearchFind
 
 # The version of the JSON shapes below and of the model's records. Adding a field raises the
 # minor number; renaming, removing or retyping one raises the major number.
@@ -373,4 +374,8 @@ SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
     "schema-type": (SchemaType, "A type mscli schema describes", "schema (each item)"),
     "diff": (Diff, "What changed between two datasets", "diff OLD NEW"),
     "import-result": (ImportResult, "What import did with one study", "import ctgov (each item)"),
+    "registry-check": (RegistryCheck, "One registration of a trial against its live ClinicalTrials.gov "
+                       "record: each fact old and new, with dates", "registry check (each item)"),
+    "registry-find": (SearchFind, "A study the dataset's own search strategy finds on ClinicalTrials.gov "
+                      "that the dataset lacks", "registry search (each item)"),
 }
