@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from mscli.model.evidence_outputs import MatchResult, OfferCheck, OutcomeRow, TrialScreen
 from mscli.model.records import (
     Aim,
     Availability,
@@ -365,4 +366,9 @@ SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
     "schema-type": (SchemaType, "A type mscli schema describes", "schema (each item)"),
     "diff": (Diff, "What changed between two datasets", "diff OLD NEW"),
     "import-result": (ImportResult, "What import did with one study", "import ctgov (each item)"),
+    "outcome-row": (OutcomeRow, "One outcome with each therapy's findings, strongest design first",
+                    "compare ID ID --by outcome (each item)"),
+    "offer-check": (OfferCheck, "What a clinic's offer quotes, names and raises", "clinic --offer"),
+    "match-result": (MatchResult, "A profile pre-screened against trials and guidance profiles", "match"),
+    "trial-screen": (TrialScreen, "One trial pre-screened criterion by criterion", "match --trial ID"),
 }
