@@ -105,9 +105,9 @@ def convert(study: Any, today: str, therapies: set[str]) -> Converted:
     try:
         converted = _convert(study, today, therapies)
     except Unusable as error:
-        if lacks:
-            raise Unusable(f"{error}; the record lacks {', '.join(lacks)} (fetched with fields=?): "
-                           "fetch the full record from API v2") from None
+        if lacks:  # say first what the download left out: the study itself may be complete
+            raise Unusable(f"the record lacks {', '.join(lacks)} (fetched with fields=?), too little for a trial "
+                           f"(first gap: {error}): fetch the full record from API v2") from None
         raise
     return Converted(converted.nct_id, converted.trial, converted.sources, lacks)
 

@@ -24,6 +24,8 @@ _ENVELOPE_KEYS = ("raw", "study", "data", "record", "document", "json")
 _V1_KEYS = ("FullStudiesResponse", "StudyFieldsResponse", "FullStudy")
 V1_MESSAGE = ("retired ClinicalTrials.gov API v1 format; fetch the studies again from API v2, e.g. "
               "https://clinicaltrials.gov/api/v2/studies?query.term=NCT...&format=json")
+_NCT_ID = re.compile(r"NCT\d{8}")
+_V1_IDS_IN_URL = 20
 
 Progress = Callable[[int], None]
 
@@ -157,12 +159,44 @@ def studies_in(data: Any, where: str) -> Iterator[Found]:
     elif isinstance(data, dict) and "protocolSection" in data:
         yield Found(where, data)
     elif isinstance(data, dict) and any(key in data for key in _V1_KEYS):
-        yield Found(where, None, V1_MESSAGE)
+        yield Found(where, None, v1_message(data))
     elif isinstance(data, dict) and (inner := next((data[key] for key in _ENVELOPE_KEYS
                                                    if isinstance(data.get(key), dict)), None)) is not None:
         yield from studies_in(inner, where)
     else:
         yield Found(where, None, "not a study (no protocolSection) nor a page of studies (no studies)")
+
+
+def v1_message(data: dict[str, Any]) -> str:
+    """Why a v1 file is refused, with the API v2 address of the very studies it holds."""
+    ids = list(dict.fromkeys(nct for nct in map(_v1_id, _v1_entries(data)) if nct))
+    if not ids or len(ids) > _V1_IDS_IN_URL:
+        return V1_MESSAGE
+    url = (f"https://clinicaltrials.gov/api/v2/studies/{ids[0]}" if len(ids) == 1 else
+           f"https://clinicaltrials.gov/api/v2/studies?filter.ids={','.join(ids)}&format=json")
+    return f"retired ClinicalTrials.gov API v1 format; fetch {', '.join(ids)} again from API v2: {url}"
+
+
+def _v1_entries(data: dict[str, Any]) -> list[Any]:
+    full = data.get("FullStudiesResponse")
+    fields = data.get("StudyFieldsResponse")
+    if isinstance(full, dict) and isinstance(full.get("FullStudies"), list):
+        return full["FullStudies"]
+    if isinstance(fields, dict) and isinstance(fields.get("StudyFields"), list):
+        return fields["StudyFields"]
+    return [data.get("FullStudy")]
+
+
+def _v1_id(entry: Any) -> str | None:
+    """The NCT number of one v1 entry: a full study's, or a study-fields row's ``NCTId`` list."""
+    if not isinstance(entry, dict):
+        return None
+    value = entry.get("NCTId")
+    if value is None:
+        protocol = (entry.get("Study") or {}).get("ProtocolSection") if isinstance(entry.get("Study"), dict) else None
+        value = ((protocol or {}).get("IdentificationModule") or {}).get("NCTId") if isinstance(protocol, dict) else None
+    value = value[0] if isinstance(value, list) and value else value
+    return value if isinstance(value, str) and _NCT_ID.fullmatch(value) else None
 
 
 # --- small readers that tolerate missing or mistyped parts ------------------------------------
