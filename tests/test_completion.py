@@ -126,3 +126,27 @@ def test_the_bash_script_in_a_real_bash(tmp_path):
     lines = result.stdout.decode().splitlines()
     assert lines[0] == "complete -o default -F _mscli_completion mscli"
     assert lines[1:] == ["msc", "msc-np", "msc-ntf"]
+
+
+def test_registry_numbers_complete_once_one_is_begun(run_process):
+    assert complete_bash(run_process, "mscli trial NCT0185") == ["NCT01854957"]
+    assert "NCT01854957" in complete_bash(run_process, "mscli cite NCT0185")
+    assert not any(word.startswith("NCT") for word in complete_bash(run_process, "mscli trial "))
+
+
+def test_report_match_and_timeline_complete_their_ids(run_process):
+    offered = complete_bash(run_process, "mscli report ")
+    assert {"ahsct", "mesems", "consensus-2010"} <= set(offered)
+    assert "edss" not in offered  # glossary terms have no report section
+    assert complete_bash(run_process, "mscli match --trial mese") == ["mesems"]
+    assert complete_bash(run_process, "mscli timeline --therapy ahs") == ["ahsct"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_bash_script_quotes_multi_word_values(tmp_path):
+    bin_dir = Path(sys.executable).parent
+    script = ('source <(mscli completion bash); COMP_WORDS=(mscli trials --country Unit); COMP_CWORD=3; '
+              '_mscli_completion mscli; printf "%s\\n" "${COMPREPLY[@]}"')
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(["bash", "-c", script], capture_output=True, env=env, timeout=60, check=False)
+    assert result.stdout.decode().splitlines() == ["United\\ Kingdom", "United\\ States"]

@@ -330,3 +330,13 @@ def test_new_fields_are_validated(write_dataset, name, change, expected):
 
 def test_unclassified_trial_is_valid(write_dataset):
     assert problems_for(write_dataset(mutate(lambda d: trial(d).update(therapy="unclassified")))) == []
+
+
+def test_a_listed_paper_is_cited_by_its_parts_not_as_one_title(run, tmp_path):
+    result = run("import", "ctgov", str(SINGLE), "--into", str(tmp_path), "--json")
+    assert result.exit_code == 0, result.stderr
+    cited = run("cite", "nct09900001", "--format", "csl-json", "--data", str(tmp_path)).json()
+    paper = next(item for item in cited if item.get("PMID") == "30000001")
+    assert paper["title"] == "Mesenchymal stem cells in progressive MS: a crossover trial"
+    assert paper["container-title"] == "Example J Neurol" and paper["issued"] == {"date-parts": [[2021]]}
+    assert [name["family"] for name in paper["author"]] == ["Example", "Example"]

@@ -159,3 +159,29 @@ def test_import_json_validates_against_its_schema(run, user_data, tmp_path):  # 
     assert {row["action"] for row in rows} == {"added", "skipped"}
     for row in rows:
         jsonschema.validate(row, document, cls=Draft202012Validator)
+
+
+def _real_citations() -> dict[str, str]:
+    """The references of the real AACT records (tests/fixtures/ctgov_real/PROVENANCE.md), by PMID."""
+    found = {}
+    for file in sorted((Path(__file__).parent / "fixtures" / "ctgov_real").glob("NCT*.json")):
+        study = json.loads(file.read_text(encoding="utf-8"))
+        for reference in study.get("protocolSection", {}).get("referencesModule", {}).get("references", []):
+            found[reference.get("pmid") or reference["citation"]] = reference["citation"]
+    return found
+
+
+def test_a_real_nlm_reference_splits_into_authors_title_journal_year_and_doi():
+    parsed = ctgov_read.nlm_citation(_real_citations()["18519994"])
+    assert parsed == {
+        "authors": "Thompson V, Craig RG, Curro FA, Green WS, Ship JA",
+        "title": "Treatment of deep carious lesions by complete excavation or partial removal: a critical review",
+        "publisher": "J Am Dent Assoc", "year": 2008, "doi": "10.14219/jada.archive.2008.0252"}
+
+
+def test_real_references_that_are_not_whole_citations_stay_whole():
+    citations = _real_citations()
+    for key in ("23032071", "22107850", "Ostergaard L et al..."):
+        assert ctgov_read.nlm_citation(citations[key]) is None
+    kept = ctgov_read.reference_fields(citations["23032071"], "23032071", "NCT03418623")
+    assert kept["title"] == citations["23032071"] and "authors" not in kept

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
+import typer
 from jsonschema import Draft202012Validator
 
 from mscli.loading.dataset import bundled_data_dir
 from mscli.loading.yamlsafe import parse
-from mscli.model.kinds import kind_of_word
+from mscli.model.kinds import KINDS, kind_of_word
 from mscli.model.outputs import SCHEMA_TYPES, SCHEMA_VERSION
 from tests.conftest import minimal
 from tests.test_fields import COMMANDS
@@ -131,3 +133,87 @@ def test_unknown_schema_type_suggests(run):
     result = run("schema", "trail")
     assert result.exit_code == 1
     assert "did you mean 'trial'" in result.stderr
+
+
+CTGOV = Path(__file__).parent / "fixtures" / "ctgov"
+
+# Outputs whose shape is not a record's, each with the command lines that print it. Together
+# with test_fields.COMMANDS they are every JSON output mscli has; the walk below checks that.
+SHAPED: list[tuple[list[str], str]] = [
+    (["compare", "ahsct", "msc", "--by", "outcome"], "outcome-row"),
+    (["compare", "ahsct", "msc", "nsc", "--by", "outcome"], "outcome-row"),
+    (["clinic", "--offer", "Guaranteed cure with MSC, NCT01854957 and ISRCTN12345678, fee USD 20,000"],
+     "offer-check"),
+    (["clinic", "--offer", "Unlike HSCT, our stem cell treatment has no side effects"], "offer-check"),
+    (["match", "--age", "30", "--ms-type", "RRMS"], "match-result"),
+    (["match", "--age", "50", "--ms-type", "SPMS", "--edss", "6", "--years-since-onset", "12",
+      "--relapses-last-year", "0", "--no-active-mri", "--prior-treatment", "none", "--include-closed"],
+     "match-result"),
+    (["match"], "match-result"),
+    (["match", "--age", "30", "--ms-type", "RRMS", "--trial", "mesems"], "trial-screen"),
+    (["match", "--edss", "4.5", "--prior-treatment", "natalizumab", "--trial", "net-ms"], "trial-screen"),
+    (["import", "ctgov", str(CTGOV / "single-msc.json"), str(CTGOV / "pages"), "--dry-run"], "import-result"),
+]
+
+
+@pytest.mark.parametrize(("args", "type_name"), SHAPED, ids=lambda a: " ".join(a)[:60] if isinstance(a, list) else a)
+def test_every_shaped_output_validates_against_its_schema(run, args, type_name, tmp_path):
+    document = schema(run, type_name)
+    extra = ["--into", str(tmp_path)] if args[0] == "import" else []
+    result = run(*args, *extra, "--json")
+    assert result.exit_code == 0, result.stderr
+    payload = result.json()
+    records = payload if isinstance(payload, list) else [payload]
+    assert records
+    for record in records:
+        jsonschema.validate(record, document, cls=Draft202012Validator)
+
+
+def test_a_wrong_pre_screen_label_fails_its_schema(run):
+    good = run("match", "--age", "30", "--trial", "mesems", "--json").json()
+    bad = copy.deepcopy(good)
+    bad["criteria"][0]["label"] = "eligible"
+    document = schema(run, "trial-screen")
+    jsonschema.validate(good, document, cls=Draft202012Validator)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, document, cls=Draft202012Validator)
+
+
+# Commands that only answer with a registry to talk to: tests/test_registry.py validates their
+# JSON against these schema types, against a local server replaying real API v2 answers.
+NEEDS_A_REPLAY_SERVER = {("registry", "check"): "registry-check", ("registry", "search"): "registry-find"}
+
+
+def _leaf_commands():
+    """Every command of the app as its words (``["import", "ctgov"]``) with its Click command."""
+    from mscli.cli.app import app
+
+    root = typer.main.get_command(app)
+    context = typer.Context(root, info_name="mscli")
+    stack = [([], root, context)]
+    while stack:
+        words, command, ctx = stack.pop()
+        if hasattr(command, "list_commands"):  # a group (typer carries its own Click)
+            for name in command.list_commands(ctx):
+                child = command.get_command(ctx, name)
+                stack.append(([*words, name], child, typer.Context(child, info_name=name, parent=ctx)))
+        else:
+            yield words, command
+
+
+def test_every_command_with_json_output_has_a_validated_schema():
+    """Walks the whole app: a command that can print JSON and is not run against a published
+    schema above (or in test_fields.COMMANDS) fails here, as does a schema type nothing prints."""
+    covered = {tuple(args[:2]) if args[0] == "import" else (args[0],) for args, _ in [*COMMANDS, *SHAPED]}
+    covered |= set(NEEDS_A_REPLAY_SERVER)
+    json_commands = set()
+    for words, command in _leaf_commands():
+        options = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        if "--json" in options:
+            json_commands.add(tuple(words))
+    assert json_commands, "the walk found no command"
+    assert {("trials",), ("match",), ("import", "ctgov")} <= json_commands
+    assert json_commands - covered == set(), "commands printing JSON with no schema test"
+    printed = {type_name for _, type_name in [*COMMANDS, *SHAPED]} | set(NEEDS_A_REPLAY_SERVER.values())
+    printed |= {kind.detail_type for kind in KINDS.values()}  # ``show ID`` of each: tests/test_kinds.py
+    assert set(SCHEMA_TYPES) - {"dataset"} - printed == set(), "schema types no command is tested on"

@@ -152,6 +152,8 @@ def _run(argv: list[str]) -> int:
     if sys.stdout is None and wants_text:
         raise OutputError("standard output is closed; nothing was written")
     contradictions(argv)
+    if "--install-completion" in argv or "--show-completion" in argv:
+        complete.use_own_scripts()
     try:
         result = _app_for(argv)(prog_name="mscli", args=argv, standalone_mode=False)
     except click_errors.NoArgsIsHelpError as error:

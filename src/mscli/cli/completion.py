@@ -28,7 +28,10 @@ def _dataset(ctx: typer.Context) -> Dataset | None:
         return None
 
 
-def _records(ctx: typer.Context, incomplete: str, collections: tuple[CollectionName, ...]) -> list[tuple[str, str]]:
+def _records(ctx: typer.Context, incomplete: str, collections: tuple[CollectionName, ...],
+             numbers: bool = False) -> list[tuple[str, str]]:
+    """Ids of ``collections`` starting with ``incomplete``; with ``numbers``, also the registry
+    numbers of the trials (NCT..., ISRCTN..., EudraCT), once something of one is typed."""
     loaded = _dataset(ctx)
     if loaded is None:
         return []
@@ -36,8 +39,13 @@ def _records(ctx: typer.Context, incomplete: str, collections: tuple[CollectionN
         from mscli.model.kinds import title_of
 
         prefix = incomplete.lower()
-        return [(record["id"], title_of(collection, record)[:80]) for collection in collections
-                for record in loaded[collection] if record["id"].startswith(prefix)]
+        found = [(record["id"], title_of(collection, record)[:80]) for collection in collections
+                 for record in loaded[collection] if record["id"].startswith(prefix)]
+        if numbers and prefix:
+            found += [(registration["id"], title_of("trials", trial)[:80]) for trial in loaded["trials"]
+                      for registration in trial.get("registrations", [])
+                      if registration["id"].lower().startswith(prefix)]
+        return list(dict(found).items())
     except Exception:  # noqa: BLE001 - a malformed cache entry must not break the shell
         return []
 
@@ -47,7 +55,7 @@ def therapy_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 
 def trial_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    return _records(ctx, incomplete, ("trials",))
+    return _records(ctx, incomplete, ("trials",), numbers=True)
 
 
 def term_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -57,7 +65,12 @@ def term_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     from mscli.model.kinds import LOOKUP_ORDER
 
-    return _records(ctx, incomplete, LOOKUP_ORDER)
+    return _records(ctx, incomplete, LOOKUP_ORDER, numbers=True)
+
+
+def report_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """What ``report`` has sections for: therapies, trials, studies and guidance."""
+    return _records(ctx, incomplete, ("therapies", "trials", "studies", "guidance"), numbers=True)
 
 
 def countries(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -99,13 +112,53 @@ def schema_types(incomplete: str) -> list[str]:
     return [name for name in SCHEMA_TYPES if name.startswith(incomplete)]
 
 
-def script(shell: str) -> str:
-    """The completion script Typer writes for ``shell``, for the ``mscli`` program.
+# Typer's bash script leaves each reply unquoted, so "United Kingdom" goes in as two words; this
+# one quotes every reply as bash would (printf %q). Its zsh script only registers itself, so
+# installed in $fpath (the usual way, and Typer's own installer's) the first Tab offered nothing;
+# this one answers when compinit autoloads it, and registers itself when sourced.
+_SCRIPTS = {
+    "bash": r"""
+%(complete_func)s() {
+    local reply
+    COMPREPLY=()
+    while IFS= read -r reply; do
+        [[ -n "$reply" ]] && COMPREPLY+=("$(printf '%%q' "$reply")")
+    done < <(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD %(autocomplete_var)s=complete_bash "$1")
+    return 0
+}
 
-    The same function Typer's own ``--show-completion`` uses; typer is pinned to 0.28.x.
-    """
+complete -o default -F %(complete_func)s %(prog_name)s
+""",
+    "zsh": r"""
+#compdef %(prog_name)s
+
+%(complete_func)s() {
+  eval "$(env _TYPER_COMPLETE_ARGS="${words[1,$CURRENT]}" %(autocomplete_var)s=complete_zsh %(prog_name)s)"
+}
+
+if [[ "${funcstack[1]}" == _%(prog_name)s ]]; then
+  %(complete_func)s "$@"
+else
+  compdef %(complete_func)s %(prog_name)s
+fi
+""",
+}
+
+
+def use_own_scripts() -> None:
+    """Give Typer's ``--install-completion`` and ``--show-completion`` the scripts above, so
+    every way of installing writes the same one. Typer is pinned to 0.28.x, whose table of
+    scripts this fills."""
+    from typer import _completion_shared
+
+    _completion_shared._completion_scripts.update(_SCRIPTS)
+
+
+def script(shell: str) -> str:
+    """The completion script for ``shell`` and the ``mscli`` program, as Typer's installer writes it."""
     from typer._completion_shared import get_completion_script
 
+    use_own_scripts()
     return str(get_completion_script(prog_name="mscli", complete_var=COMPLETE_VAR, shell=shell))
 
 

@@ -100,7 +100,8 @@ def clinic(out: Output,
 @output_options()
 def timeline(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
-        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
+        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).",
+        autocompletion=complete.therapy_ids)] = None,
     since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or after this year.")] = None,
     until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or before this year.")] = None,
     chart: Annotated[Optional[ChartBy], typer.Option(
@@ -136,7 +137,8 @@ def timeline(out: Output,
 def report(
     out: Output,
     record_ids: Annotated[list[str], typer.Argument(
-        metavar="ID [ID...]", help="Therapies, trials, studies or guidance: ids, aliases or registry numbers.")],
+        metavar="ID [ID...]", help="Therapies, trials, studies or guidance: ids, aliases or registry numbers.",
+        autocompletion=complete.report_ids)],
     output: Annotated[Optional[str], typer.Option(
         "--output", "-o", metavar="FILE", help="Write the report to FILE (.md or .html) instead of stdout.")] = None,
     fmt: Annotated[Optional[ReportFormat], typer.Option(
@@ -219,7 +221,8 @@ def match(out: Output,
         "--include-closed", help="Also list trials no one can join now (completed, active not recruiting, "
                                  "...), labelled 'closed: cannot join'.")] = False,
     trial_id: Annotated[Optional[str], typer.Option(
-        "--trial", metavar="ID", help="One trial in detail, a row per criterion.")] = None) -> None:
+        "--trial", metavar="ID", help="One trial in detail, a row per criterion.",
+        autocompletion=complete.trial_ids)] = None) -> None:
     from mscli.features import match as matching
 
     profile = matching.Profile(age=age, ms_type=ms_type, edss=edss, years_since_onset=years_since_onset,

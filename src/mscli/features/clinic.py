@@ -13,10 +13,11 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from mscli.errors import InputError, NotFoundError, UsageError
 from mscli.features import offertext
+from mscli.model.evidence_outputs import FlagMatch, FlagResult, NamedTherapy, OfferCheck, QuotedNumber
 from mscli.model.records import REGISTRIES, Availability, Dataset, FlagCheck, RedFlag, registry_of
 from mscli.queries import textmatch
 from mscli.queries.core import find
@@ -96,13 +97,9 @@ def _from_bytes(content: bytes, name: str, suffix: str, kind: str, shown: str) -
     return Offer(offertext.require_text(text, name), kind, shown, form)
 
 
-def _where(text: str, start: int, end: int) -> dict[str, Any]:
-    return {"line": textmatch.line_of(text, start), "context": textmatch.context(text, start, end)}
-
-
-def registry_numbers(dataset: Dataset, text: str) -> list[dict[str, Any]]:
+def registry_numbers(dataset: Dataset, text: str) -> list[QuotedNumber]:
     """Registry numbers quoted in ``text``, each once, with the dataset trial it belongs to."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, QuotedNumber] = {}
     for match in _REGISTRY_IN_TEXT.finditer(text):
         number = _canonical(match.group(0))
         if number is None or number in found:
@@ -118,7 +115,8 @@ def registry_numbers(dataset: Dataset, text: str) -> list[dict[str, Any]]:
             "trial": trial["id"] if trial else None,
             "trial_status": trial["status"] if trial else None,
             "trial_therapy": trial["therapy"] if trial else None,
-            **_where(text, match.start(), match.end()),
+            "line": textmatch.line_of(text, match.start()),
+            "context": textmatch.context(text, match.start(), match.end()),
         }
     return list(found.values())
 
@@ -142,7 +140,7 @@ GENERIC_CELL_TREATMENT = [
     "bone marrow concentrate", "BMAC", "mesenchymal", "stem cell protocol"]
 
 
-def therapies_named(dataset: Dataset, text: str) -> list[dict[str, Any]]:
+def therapies_named(dataset: Dataset, text: str) -> list[NamedTherapy]:
     """Therapies named in ``text`` by id, name or alias, with their availability.
 
     Overlapping names keep the longest ('MSC-NTF' is NurOwn, not also plain MSC). A therapy
@@ -155,14 +153,15 @@ def therapies_named(dataset: Dataset, text: str) -> list[dict[str, Any]]:
         hits += [(hit, therapy["id"]) for hit in textmatch.find(sorted(names), text, plurals=True)]
     kept = textmatch.without_overlaps([hit for hit, _ in hits])
     owner = {id(hit): therapy_id for hit, therapy_id in hits}
-    by_therapy: dict[str, dict[str, Any]] = {}
+    by_therapy: dict[str, NamedTherapy] = {}
     index = {therapy["id"]: therapy for therapy in dataset["therapies"]}
     for hit in kept:
         therapy = index[owner[id(hit)]]
         against = textmatch.contrasted(text, hit.start) or textmatch.negated(text, hit.start, hit.end)
         entry = by_therapy.setdefault(therapy["id"], {
             "id": therapy["id"], "name": therapy["name"], "availability": therapy["availability"],
-            "matched": [], "contrasted": True, **_where(text, hit.start, hit.end)})
+            "matched": [], "contrasted": True, "line": textmatch.line_of(text, hit.start),
+            "context": textmatch.context(text, hit.start, hit.end)})
         entry["contrasted"] = entry["contrasted"] and against
         if hit.text not in entry["matched"]:
             entry["matched"].append(hit.text)
@@ -190,21 +189,26 @@ def _denied(flag: RedFlag, text: str, hit: textmatch.Hit) -> bool:
     return False
 
 
-def _phrase_hits(flag: RedFlag, text: str) -> list[dict[str, Any]]:
+def _match(phrase: str, found: str, text: str, start: int, end: int) -> FlagMatch:
+    return {"phrase": phrase, "text": found, "line": textmatch.line_of(text, start),
+            "context": textmatch.context(text, start, end)}
+
+
+def _phrase_hits(flag: RedFlag, text: str) -> list[FlagMatch]:
     """The flag's phrases found in ``text`` and not denied by a nearby negation."""
-    return [{"phrase": hit.phrase, "text": hit.text, **_where(text, hit.start, hit.end)}
+    return [_match(hit.phrase, hit.text, text, hit.start, hit.end)
             for hit in textmatch.find(flag.get("phrases", []), text) if not _denied(flag, text, hit)]
 
 
-def evaluate_flag(flag: RedFlag, text: str, numbers: list[dict[str, Any]],
-                  therapies: list[dict[str, Any]]) -> dict[str, Any]:
+def evaluate_flag(flag: RedFlag, text: str, numbers: list[QuotedNumber],
+                  therapies: list[NamedTherapy]) -> FlagResult:
     """Whether the keyword check of one red flag is raised, with the evidence for it.
 
     ``raised`` is None for flags mscli cannot check from text. A False is only "not found in
     the text", never a pass: ``absent_note`` says so in words for every such flag.
     """
     check = flag["check"]
-    matches: list[dict[str, Any]] = []
+    matches: list[FlagMatch] = []
     raised: bool | None
     if check == FlagCheck.NO_REGISTRY_NUMBER:
         raised = not numbers
@@ -216,8 +220,7 @@ def evaluate_flag(flag: RedFlag, text: str, numbers: list[dict[str, Any]],
         if len(offered) == len(not_standard):
             generic = [hit for hit in textmatch.find(GENERIC_CELL_TREATMENT, text)
                        if not textmatch.negated(text, hit.start, hit.end)]
-            matches += [{"phrase": "unnamed cell treatment", "text": hit.text, **_where(text, hit.start, hit.end)}
-                        for hit in generic[:3]]
+            matches += [_match("unnamed cell treatment", hit.text, text, hit.start, hit.end) for hit in generic[:3]]
             # "Unlike HSCT, our treatment ...": what is offered is not the therapy it names.
             matches += [{"phrase": "offered instead of " + t["id"], "text": ", ".join(t["matched"]),
                          "line": t["line"], "context": t["context"]} for t in therapies if t["contrasted"]]
@@ -245,7 +248,7 @@ def _status(check: str, raised: bool | None) -> str:
     return "not found in the text: ask anyway"
 
 
-def check_offer(dataset: Dataset, offer: Offer) -> dict[str, Any]:
+def check_offer(dataset: Dataset, offer: Offer) -> OfferCheck:
     """The whole report on one offer: numbers, therapies, every flag, and the caveats."""
     numbers = registry_numbers(dataset, offer.text)
     therapies = therapies_named(dataset, offer.text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mscli.features.ctgov_read import Found, input_files, ms_types_of, parse_age, read_studies
+from mscli.features.ctgov_read import Found, input_files, ms_types_of, parse_age, read_studies, reference_fields
 from mscli.features.ctgov_read import date_of as _date_of
 from mscli.features.ctgov_read import dicts as _dicts
 from mscli.features.ctgov_read import module as _module
@@ -105,9 +105,9 @@ def convert(study: Any, today: str, therapies: set[str]) -> Converted:
     try:
         converted = _convert(study, today, therapies)
     except Unusable as error:
-        if lacks:
-            raise Unusable(f"{error}; the record lacks {', '.join(lacks)} (fetched with fields=?): "
-                           "fetch the full record from API v2") from None
+        if lacks:  # say first what the download left out: the study itself may be complete
+            raise Unusable(f"the record lacks {', '.join(lacks)} (fetched with fields=?), too little for a trial "
+                           f"(first gap: {error}): fetch the full record from API v2") from None
         raise
     return Converted(converted.nct_id, converted.trial, converted.sources, lacks)
 
@@ -386,8 +386,7 @@ def _publications(module: dict[str, Any], nct_id: str, today: str) -> list[dict[
         sources.setdefault(source_id, {
             "id": source_id,
             "kind": model.SourceKind.JOURNAL_ARTICLE.value,
-            "title": (_text(reference, "citation") or f"PubMed record {pmid}")[:1000],
-            "publisher": f"PubMed (listed on ClinicalTrials.gov record {nct_id})",
+            **reference_fields(_text(reference, "citation"), pmid, nct_id),
             "pmid": pmid,
             "url": f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
             "verified": False,

@@ -24,6 +24,8 @@ _ENVELOPE_KEYS = ("raw", "study", "data", "record", "document", "json")
 _V1_KEYS = ("FullStudiesResponse", "StudyFieldsResponse", "FullStudy")
 V1_MESSAGE = ("retired ClinicalTrials.gov API v1 format; fetch the studies again from API v2, e.g. "
               "https://clinicaltrials.gov/api/v2/studies?query.term=NCT...&format=json")
+_NCT_ID = re.compile(r"NCT\d{8}")
+_V1_IDS_IN_URL = 20
 
 Progress = Callable[[int], None]
 
@@ -157,12 +159,76 @@ def studies_in(data: Any, where: str) -> Iterator[Found]:
     elif isinstance(data, dict) and "protocolSection" in data:
         yield Found(where, data)
     elif isinstance(data, dict) and any(key in data for key in _V1_KEYS):
-        yield Found(where, None, V1_MESSAGE)
+        yield Found(where, None, v1_message(data))
     elif isinstance(data, dict) and (inner := next((data[key] for key in _ENVELOPE_KEYS
                                                    if isinstance(data.get(key), dict)), None)) is not None:
         yield from studies_in(inner, where)
     else:
         yield Found(where, None, "not a study (no protocolSection) nor a page of studies (no studies)")
+
+
+def v1_message(data: dict[str, Any]) -> str:
+    """Why a v1 file is refused, with the API v2 address of the very studies it holds."""
+    ids = list(dict.fromkeys(nct for nct in map(_v1_id, _v1_entries(data)) if nct))
+    if not ids or len(ids) > _V1_IDS_IN_URL:
+        return V1_MESSAGE
+    url = (f"https://clinicaltrials.gov/api/v2/studies/{ids[0]}" if len(ids) == 1 else
+           f"https://clinicaltrials.gov/api/v2/studies?filter.ids={','.join(ids)}&format=json")
+    return f"retired ClinicalTrials.gov API v1 format; fetch {', '.join(ids)} again from API v2: {url}"
+
+
+def _v1_entries(data: dict[str, Any]) -> list[Any]:
+    for wrapper, key in (("FullStudiesResponse", "FullStudies"), ("StudyFieldsResponse", "StudyFields")):
+        entries = data.get(wrapper, {}).get(key) if isinstance(data.get(wrapper), dict) else None
+        if isinstance(entries, list):
+            return list(entries)
+    return [data.get("FullStudy")]
+
+
+def _v1_id(entry: Any) -> str | None:
+    """The NCT number of one v1 entry: a full study's, or a study-fields row's ``NCTId`` list."""
+    value = entry.get("NCTId") if isinstance(entry, dict) else None
+    if value is None and isinstance(entry, dict):
+        value = entry
+        for key in ("Study", "ProtocolSection", "IdentificationModule", "NCTId"):
+            value = value.get(key) if isinstance(value, dict) else None
+    value = value[0] if isinstance(value, list) and value else value
+    return value if isinstance(value, str) and _NCT_ID.fullmatch(value) else None
+
+
+# A reference as ClinicalTrials.gov lists it, in NLM (Vancouver) order: "Authors. Title. Journal.
+# 2021 Nov;20(11):917-929. doi: 10.1016/...". Journal abbreviations in NLM carry no full stops.
+_NLM_AUTHORS = re.compile(r"(?:[^.,;]+ [A-Z]{1,4}|[^.,;]*(?:group|consortium|investigators)[^.,;]*)"
+                          r"(?:[,;] (?:[^.,;]+ [A-Z]{1,4}|et al|[^.,;]+))*\.(?: |$)", re.IGNORECASE)
+_NLM_JOURNAL_YEAR = re.compile(r"\. (?P<journal>[A-Z][^.;]*)\. (?P<year>(?:1[89]|20)\d\d)(?=[ ;.:]|$)")
+_NLM_DOI = re.compile(r"\bdoi: ?(?P<doi>10\.\d{4,9}/\S+?)\.?(?: |$)")
+
+
+def nlm_citation(citation: str) -> dict[str, Any] | None:
+    """Authors, title, journal, year and DOI of an NLM-style reference, or None when it does not
+    read as one (then the caller keeps the citation whole, rather than guess its parts)."""
+    authors = _NLM_AUTHORS.match(citation)
+    if authors is None:
+        return None
+    rest = citation[authors.end():]
+    where = _NLM_JOURNAL_YEAR.search(rest)
+    if where is None or not where.start():
+        return None
+    doi = _NLM_DOI.search(rest)
+    return {"authors": authors.group(0).strip().rstrip("."), "title": rest[:where.start()].strip(),
+            "publisher": where.group("journal").strip(), "year": int(where.group("year")),
+            "doi": doi.group("doi") if doi else None}
+
+
+def reference_fields(citation: str | None, pmid: str, nct_id: str) -> dict[str, Any]:
+    """A listed paper's source fields: its parts when the citation reads as NLM, else the whole
+    citation as the title (never a guess at where the title ends)."""
+    parsed = nlm_citation(citation) if citation else None
+    if parsed is None:
+        return {"title": (citation or f"PubMed record {pmid}")[:1000],
+                "publisher": f"PubMed (listed on ClinicalTrials.gov record {nct_id})"}
+    return {name: value[:1000] if isinstance(value, str) else value for name, value in parsed.items()
+            if value is not None}
 
 
 # --- small readers that tolerate missing or mistyped parts ------------------------------------

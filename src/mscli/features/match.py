@@ -21,6 +21,7 @@ from typing import Any
 from mscli.errors import UsageError
 from mscli.features import prescreen
 from mscli.features.verdicts import GuidanceFit, Label, Overall
+from mscli.model import evidence_outputs as shapes
 from mscli.model.records import Criterion, Dataset, Eligibility, Guidance, MsType, Status, Trial
 
 PROFILE_MONTHS = 12  # --relapses-last-year and --active-mri describe the past 12 months
@@ -70,7 +71,7 @@ class Profile:
         names = {name.strip().lower() for name in self.prior_treatments} - {NONE_WORD}
         return len(names)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> shapes.ScreenProfile:
         return {
             "age": self.age, "ms_type": self.ms_type, "edss": self.edss,
             "years_since_onset": self.years_since_onset, "relapses_last_year": self.relapses_last_year,
@@ -91,9 +92,10 @@ class CriterionResult:
     source: str
     missing: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"criterion": self.criterion.value, "label": self.label.value, "value": self.value,
-                "limit": self.limit, "wording": self.wording, "source": self.source,
+    def as_dict(self) -> shapes.CriterionCheck:
+        return {"criterion": self.criterion, "label": self.label, "value": self.value, "limit": self.limit,
+                "wording": [{"text": words["text"], "source": words["source"]} for words in self.wording],
+                "source": self.source,
                 "missing_facts": list(self.missing)}
 
 
@@ -312,14 +314,16 @@ def missing_facts(results: Sequence[CriterionResult]) -> list[str]:
     return list(dict.fromkeys(fact for result in results for fact in result.missing))
 
 
-def _counts(results: Sequence[CriterionResult]) -> dict[str, int]:
-    return {label.value: sum(result.label is label for result in results) for label in Label}
+def _counts(results: Sequence[CriterionResult]) -> shapes.LabelCounts:
+    count = {label: sum(result.label is label for result in results) for label in Label}
+    return {"meets": count[Label.MEETS], "does not meet": count[Label.DOES_NOT_MEET],
+            "not enough information": count[Label.UNKNOWN]}
 
 
 NO_CRITERIA_FACT = "the trial's criteria (not recorded in mscli; see its registry record)"
 
 
-def match_trial(trial: Trial, profile: Profile) -> dict[str, Any]:
+def match_trial(trial: Trial, profile: Profile) -> shapes.TrialScreen:
     """The pre-screen of one trial: overall label, counts, every criterion, the facts still needed.
 
     A closed trial keeps its criteria but is labelled "closed: cannot join", so no screen of it
@@ -339,7 +343,7 @@ def match_trial(trial: Trial, profile: Profile) -> dict[str, Any]:
     return {
         "type": "trial", "id": trial["id"], "acronym": trial.get("acronym"), "title": trial["title"],
         "therapy": trial["therapy"], "status": trial["status"], "joinable": joinable,
-        "overall": shown, "screened": label.value,
+        "overall": shown, "screened": label,
         "summary": prescreen.summary(label.value, len(results), len(items)) if joinable else prescreen.CLOSED_LABEL,
         "counts": _counts(results), "not_checked": len(items),
         "criteria": [result.as_dict() for result in results], "missing_facts": missing,
@@ -349,7 +353,7 @@ def match_trial(trial: Trial, profile: Profile) -> dict[str, Any]:
     }
 
 
-def match_guidance(guidance: Guidance, profile: Profile) -> dict[str, Any] | None:
+def match_guidance(guidance: Guidance, profile: Profile) -> shapes.GuidanceScreen | None:
     """The profile against one guidance record's "who benefits" criteria, or None if it has none."""
     criteria = guidance.get("benefit_profile")
     if not criteria:
@@ -358,14 +362,14 @@ def match_guidance(guidance: Guidance, profile: Profile) -> dict[str, Any] | Non
     return {
         "type": "guidance", "id": guidance["id"], "title": guidance["title"],
         "publisher": guidance["publisher"], "therapy": criteria["therapy"],
-        "overall": _GUIDANCE_FIT[overall(results)].value, "counts": _counts(results),
+        "overall": _GUIDANCE_FIT[overall(results)], "counts": _counts(results),
         "criteria": [result.as_dict() for result in results], "missing_facts": missing_facts(results),
         "other_criteria": criteria.get("notes"), "source": criteria["source"],
     }
 
 
 def match(dataset: Dataset, profile: Profile, recruiting_only: bool = False,
-          trial_ids: Sequence[str] | None = None, include_closed: bool = False) -> dict[str, Any]:
+          trial_ids: Sequence[str] | None = None, include_closed: bool = False) -> shapes.MatchResult:
     """Every joinable trial (best label first) and every guidance profile, checked against ``profile``.
 
     Closed trials (completed, active but not recruiting, ...) are left out unless

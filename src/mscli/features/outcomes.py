@@ -10,9 +10,8 @@ out: the words here are the vocabulary of the answer, not its layout.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
-from typing import Any
 
+from mscli.model.evidence_outputs import EvidenceStage, ExplainedFinding, OutcomeCell, OutcomeRow
 from mscli.model.records import (
     CertaintyGrade,
     Dataset,
@@ -23,16 +22,6 @@ from mscli.model.records import (
     StudyKind,
 )
 from mscli.queries import compare
-
-
-class EvidenceStage(StrEnum):
-    """How far a finding's study design gets, weakest first (the order is used to rank)."""
-
-    PRECLINICAL = "preclinical"
-    NON_RANDOMISED = "non-randomised"
-    RANDOMISED_PHASE_2 = "randomised-phase-2"
-    RANDOMISED_PHASE_3 = "randomised-phase-3"
-
 
 STAGE_LABELS: dict[EvidenceStage, str] = {
     EvidenceStage.PRECLINICAL: "preclinical",
@@ -117,24 +106,24 @@ def certainty_text(finding: OutcomeFinding, stage: EvidenceStage | None) -> str:
     return f"evidence stage: {stage_label}; not graded by any cited source"
 
 
-def _explained(finding: OutcomeFinding, stages: dict[str, EvidenceStage]) -> dict[str, Any]:
+def _explained(finding: OutcomeFinding, stages: dict[str, EvidenceStage]) -> ExplainedFinding:
     stage = stages.get(finding["evidence"])
     return {
         **finding,
-        "evidence_stage": stage.value if stage is not None else None,
+        "evidence_stage": stage,
         "graded": finding["certainty"] is not None,
         "plain_words": plain_words(finding, stage),
         "certainty_text": certainty_text(finding, stage),
     }
 
 
-def _best_first(item: dict[str, Any]) -> tuple[int, int, str]:
+def _best_first(item: ExplainedFinding) -> tuple[int, int, str]:
     stage = item["evidence_stage"]
-    rank = _STAGE_RANK[EvidenceStage(stage)] if stage is not None else -1
-    return (-rank, -(item["n"] or 0), item["id"])
+    rank = _STAGE_RANK[stage] if stage is not None else -1
+    return (-rank, -(item.get("n") or 0), item["id"])
 
 
-def by_outcome(dataset: Dataset, therapy_queries: Sequence[str]) -> list[dict[str, Any]]:
+def by_outcome(dataset: Dataset, therapy_queries: Sequence[str]) -> list[OutcomeRow]:
     """One row per outcome kind; in each, per therapy, its findings strongest design first.
 
     ``evidence_stage`` of a cell is the best design among that therapy's findings for the
@@ -142,9 +131,9 @@ def by_outcome(dataset: Dataset, therapy_queries: Sequence[str]) -> list[dict[st
     """
     therapies = compare.compared_therapies(dataset, therapy_queries)
     stages = evidence_stages(dataset)
-    rows = []
+    rows: list[OutcomeRow] = []
     for kind in OutcomeKind:
-        cells = []
+        cells: list[OutcomeCell] = []
         for therapy in therapies:
             findings = sorted((_explained(finding, stages) for finding in dataset["outcomes"]
                                if finding["therapy"] == therapy["id"] and finding["outcome"] == kind),
@@ -155,5 +144,5 @@ def by_outcome(dataset: Dataset, therapy_queries: Sequence[str]) -> list[dict[st
                 "graded": any(item["graded"] for item in findings),
                 "findings": findings,
             })
-        rows.append({"outcome": kind.value, "label": OUTCOME_LABELS[kind], "therapies": cells})
+        rows.append({"outcome": kind, "label": OUTCOME_LABELS[kind], "therapies": cells})
     return rows

@@ -7,7 +7,7 @@ that it cannot be mistaken for a place in a trial (closed trials, criteria held 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mscli.model.records import Eligibility, Status
@@ -35,7 +35,7 @@ def unstructured(criteria: Eligibility | None) -> list[str]:
     return [item.strip() for item in re.split(r"\n+|(?<=[.;])\s+", text) if len(item.strip()) > 3]
 
 
-def stated_but_unchecked(items: Sequence[str], given: dict[str, Any]) -> list[str]:
+def stated_but_unchecked(items: Sequence[str], given: Mapping[str, object]) -> list[str]:
     """Facts the person gave that an unstructured criterion concerns (so only the team can judge)."""
     return [fact for fact, topic in _UNSTRUCTURED_TOPICS.items()
             if given[fact] is not None and any(topic.search(item) for item in items)]
@@ -49,7 +49,7 @@ def summary(overall_label: str, checked: int, unchecked: int) -> str:
     return f"{overall_label} ({checked} criteria checked{tail})"
 
 
-def profile_text(profile: dict[str, Any], facts: dict[str, str]) -> str:
+def profile_text(profile: Mapping[str, object], facts: dict[str, str]) -> str:
     """The profile in one line, as checked, so the answer cannot be read for someone else's."""
     given = [f"{facts[key].split(' (')[0]} {_given(value)}" for key, value in profile.items()
              if value is not None]

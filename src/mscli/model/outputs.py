@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from mscli.model.evidence_outputs import MatchResult, OfferCheck, OutcomeRow, TrialScreen
 from mscli.model.records import (
     Aim,
     Availability,
@@ -378,4 +379,9 @@ SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
                        "record: each fact old and new, with dates", "registry check (each item)"),
     "registry-find": (SearchFind, "A study the dataset's own search strategy finds on ClinicalTrials.gov "
                       "that the dataset lacks", "registry search (each item)"),
+    "outcome-row": (OutcomeRow, "One outcome with each therapy's findings, strongest design first",
+                    "compare ID ID --by outcome (each item)"),
+    "offer-check": (OfferCheck, "What a clinic's offer quotes, names and raises", "clinic --offer"),
+    "match-result": (MatchResult, "A profile pre-screened against trials and guidance profiles", "match"),
+    "trial-screen": (TrialScreen, "One trial pre-screened criterion by criterion", "match --trial ID"),
 }

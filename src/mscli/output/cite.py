@@ -30,7 +30,7 @@ class Author:
 def authors(source: Source) -> tuple[list[Author], bool]:
     """The source's authors and whether the list was cut short ("et al.")."""
     names, more = [], False
-    for part in (source.get("authors") or "").split(","):
+    for part in re.split(r"[,;]", source.get("authors") or ""):  # "Kerr DA; STEMS Consensus Group"
         name = part.strip()
         if not name:
             continue
@@ -82,9 +82,14 @@ def _bibtex_escape(value: str) -> str:
     return re.sub(r"([&%$#_])", r"\\\1", _line(value).replace("{", "(").replace("}", ")").replace("\\", "/"))
 
 
+def _dotted(initials: str) -> str:
+    """"MP" as "M. P.": written bare, styles read "MP" as one given name and cut it to "M"."""
+    return f"{'. '.join(initials)}."
+
+
 def _bibtex_names(source: Source) -> str | None:
     names, more = authors(source)
-    given = [f"{a.family}, {'. '.join(a.given)}." if a.given else f"{{{a.family}}}" for a in names]
+    given = [f"{a.family}, {_dotted(a.given)}" if a.given else f"{{{a.family}}}" for a in names]
     return " and ".join([*given, *(["others"] if more else [])]) or None
 
 
@@ -95,7 +100,8 @@ def bibtex(sources: Sequence[Source]) -> str:
         fields = {
             "title": f"{{{_bibtex_escape(source['title'])}}}",  # double braces keep acronyms' case
             "author": _bibtex_names(source),
-            "journal" if kind == "article" else "publisher": _bibtex_escape(source["publisher"]),
+            # @misc has no publisher in the standard styles: they print ``howpublished``.
+            "journal" if kind == "article" else "howpublished": _bibtex_escape(source["publisher"]),
             "year": str(source["year"]) if source["year"] else None,
             "doi": source["doi"], "pmid": source["pmid"],
             "number": source["registry_id"] if source["kind"] == "registry-record" else None,
@@ -107,10 +113,16 @@ def bibtex(sources: Sequence[Source]) -> str:
     return "\n\n".join(entries) + "\n"
 
 
+def _ris_type(source: Source) -> str:
+    if _in_journal(source):
+        return "JOUR"
+    return {"registry-record": "DATA", "guideline": "RPRT", "position-statement": "RPRT"}.get(source["kind"], "ELEC")
+
+
 def ris(sources: Sequence[Source]) -> str:
     records = []
     for source in sources:
-        kind = "JOUR" if _in_journal(source) else "ELEC"
+        kind = _ris_type(source)
         lines = [f"TY  - {kind}", f"ID  - {source['id']}", f"TI  - {_line(source['title'])}"]
         lines += [f"AU  - {a.family}, {a.given}" if a.given else f"AU  - {a.family}" for a in authors(source)[0]]
         lines.append(f"{'JO' if kind == 'JOUR' else 'PB'}  - {_line(source['publisher'])}")
@@ -135,7 +147,7 @@ def csl_json(sources: Sequence[Source]) -> str:
             "title": source["title"],
             "container-title" if journal else "publisher": source["publisher"],
         }
-        names = [{"family": a.family, "given": a.given} if a.given else {"literal": a.family}
+        names = [{"family": a.family, "given": _dotted(a.given)} if a.given else {"literal": a.family}
                  for a in authors(source)[0]]
         if names:
             item["author"] = names

@@ -7,6 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mscli.model.evidence_outputs import (
+    ExplainedFinding,
+    GuidanceScreen,
+    MatchResult,
+    OfferCheck,
+    OutcomeRow,
+    TrialScreen,
+)
 from mscli.output.render import View
 from mscli.output.views import field, listing, marked, text
 
@@ -41,7 +49,7 @@ def _hit_lines(matches: Sequence[Any]) -> str:
         for line, group in by_line.items())
 
 
-def offer_view(report: dict[str, Any]) -> View:
+def offer_view(report: OfferCheck) -> View:
     """The report of ``mscli clinic --offer``: what was found, each flag, and the caveats."""
     source = report["input"]
     lines = f"{source['lines']} line" + ("" if source["lines"] == 1 else "s")
@@ -72,7 +80,7 @@ def offer_view(report: dict[str, Any]) -> View:
                 notes=list(report["notes"]))
 
 
-def _finding_text(finding: dict[str, Any]) -> str:
+def _finding_text(finding: ExplainedFinding) -> str:
     facts = [finding["evidence"]]
     if finding["n"] is not None:
         facts.append(marked(finding, "n", f"n={finding['n']}"))
@@ -86,7 +94,7 @@ def _finding_text(finding: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def outcomes_view(rows: list[dict[str, Any]]) -> View:
+def outcomes_view(rows: Sequence[OutcomeRow]) -> View:
     """Outcomes down, therapies across; each cell lists findings, strongest design first."""
     columns = ["outcome", *(cell["therapy"] for cell in rows[0]["therapies"])]
     table = [[row["label"], *("\n\n".join(_finding_text(f) for f in cell["findings"]) or "no finding in mscli"
@@ -141,12 +149,12 @@ def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
                 record_type="trial-count", chart=chart)
 
 
-def _label_counts(result: dict[str, Any]) -> list[str]:
+def _label_counts(result: TrialScreen | GuidanceScreen) -> list[str]:
     counts = result["counts"]
     return [str(counts["meets"]), str(counts["does not meet"]), str(counts["not enough information"])]
 
 
-def match_view(answer: dict[str, Any], notice: str) -> View:
+def match_view(answer: MatchResult, notice: str) -> View:
     """Summary of a pre-screen: one row per trial, then one per guidance profile, kept apart by type."""
     rows = [["trial", result["id"], result["status"], result["summary"], *_label_counts(result),
              "\n".join(result["missing_facts"])] for result in answer["trials"]]
@@ -163,7 +171,7 @@ def match_view(answer: dict[str, Any], notice: str) -> View:
                 rows=rows, title=f"Pre-screen of your profile ({answer['profile_text']})", notes=notes)
 
 
-def match_detail_view(result: dict[str, Any], notice: str) -> View:
+def match_detail_view(result: TrialScreen, notice: str) -> View:
     """One trial's pre-screen, a row per criterion with the trial's own wording and source."""
     rows = []
     for item in result["criteria"]:
