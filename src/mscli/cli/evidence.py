@@ -18,6 +18,7 @@ from mscli.cli.runtime import (
     output_options,
     terminal,
     warn,
+    warn_beside_data,
     write,
 )
 from mscli.errors import UsageError
@@ -101,8 +102,15 @@ def clinic(out: Output,
 def timeline(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
         "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
-    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or after this year.")] = None,
-    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or before this year.")] = None,
+    since: Annotated[Optional[int], typer.Option(
+        min=1900, max=2100, help="Events in or after this year (with --chart: trials that ran then or later, "
+                                 "an ongoing one to today).")] = None,
+    until: Annotated[Optional[int], typer.Option(
+        min=1900, max=2100, help="Events in or before this year (with --chart: trials that ran then or "
+                                 "earlier).")] = None,
+    include_undated: Annotated[bool, typer.Option(
+        "--include-undated", help="With --chart and --since/--until, also count trials whose recorded "
+                                  "years cannot place them in the range (otherwise left out and counted).")] = False,
     chart: Annotated[Optional[ChartBy], typer.Option(
         "--chart", case_sensitive=False,
         help="Instead of events, count trials and participants by therapy, phase or start year "
@@ -119,16 +127,26 @@ def timeline(out: Output,
       mscli timeline --chart therapy
       mscli timeline --chart year --therapy ahsct --json
     """
-    from mscli.features import timeline as evidence_timeline
+    import datetime
 
-    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until)
+    from mscli.features import timeline as evidence_timeline
+    from mscli.output.notes import undated_note
+
+    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until,
+                                      today=datetime.date.today(), include_undated=include_undated)
+    left_out: list[str] = []
 
     def build(ds: Dataset) -> View:
         if chart is not None:
-            return evidence_views.counts_view(evidence_timeline.trial_counts(ds, chart, window), chart.value)
+            rows, undated = evidence_timeline.trial_counts(ds, chart, window)
+            note = undated_note(undated, since, until)
+            left_out.extend([note] if note else [])
+            return evidence_views.counts_view(rows, chart.value, left_out)
         return evidence_views.timeline_view(evidence_timeline.events(ds, window))
 
     display(out, build)
+    for note in left_out:
+        warn_beside_data(out, note)
 
 
 @app.command()
