@@ -24,7 +24,7 @@ from mscli.cli.runtime import (
 from mscli.errors import UsageError
 from mscli.model.choices import ChartBy, CompareBy
 from mscli.model.labels import NOT_A_REFERRAL
-from mscli.model.records import Dataset, MsType
+from mscli.model.records import Dataset, MsType, Sex
 from mscli.output import evidence_views, views
 from mscli.output.render import OutputFormat, ReportFormat, View
 from mscli.queries import compare as comparing
@@ -218,6 +218,8 @@ Examples:
 @output_options()
 def match(out: Output,
     age: Annotated[Optional[int], typer.Option(help="Age in whole years (0-120).")] = None,
+    sex: Annotated[Optional[Sex], typer.Option(
+        case_sensitive=False, metavar="female|male", help="Sex, for trials open to one sex only.")] = None,
     ms_type: Annotated[Optional[MsType], typer.Option("--ms-type", case_sensitive=False, help="Type of MS.")] = None,
     edss: Annotated[Optional[float], typer.Option(help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
     years_since_onset: Annotated[Optional[float], typer.Option(
@@ -242,7 +244,8 @@ def match(out: Output,
 
     profile = matching.Profile(age=age, ms_type=ms_type, edss=edss, years_since_onset=years_since_onset,
                                relapses_last_year=relapses_last_year, active_mri=active_mri,
-                               prior_treatments=None if prior_treatment is None else tuple(prior_treatment))
+                               prior_treatments=None if prior_treatment is None else tuple(prior_treatment),
+                               sex=sex)
 
     def build(ds: Dataset) -> View:
         if trial_id is None:
