@@ -589,6 +589,15 @@ def test_condition_is_checked_from_the_listed_conditions(write_dataset, conditio
     assert result["overall"] == ("not eligible" if expected == FAILS else "may be eligible")
 
 
+@pytest.mark.parametrize(("conditions", "expected"), [(["Multiple Sclerosis"], UNKNOWN), (["Lupus"], "not eligible")])
+def test_a_condition_alone_never_makes_a_trial_may_be_eligible(conditions, expected):
+    trial = dataset_with(None)["trials"][0]
+    trial["conditions"] = conditions
+    result = matching.match_trial(trial, matching.Profile(age=30, ms_type=MsType("RRMS")))
+    assert result["overall"] == expected
+    assert matching.NO_CRITERIA_FACT in result["missing_facts"]
+
+
 def test_an_imported_female_only_trial_of_another_disease_is_not_for_a_man_with_ms(run, tmp_path, monkeypatch):
     import json
     from pathlib import Path

@@ -318,10 +318,14 @@ def match_trial(trial: Trial, profile: Profile) -> dict[str, Any]:
     reads as a chance to take part.
     """
     criteria = trial.get("eligibility")
-    results = [*condition(trial, criteria), *check(criteria, profile)]
-    missing = missing_facts(results) if results else [NO_CRITERIA_FACT]
+    eligibility = check(criteria, profile)
+    results = [*condition(trial, criteria), *eligibility]
+    # A trial that studies MS but holds no structured criteria says nothing about this person.
+    missing = missing_facts(results) if eligibility else [*missing_facts(results), NO_CRITERIA_FACT]
     items = prescreen.unstructured(criteria)
     label = overall(results)
+    if label is Overall.MAY_BE_ELIGIBLE and not eligibility:
+        label = Overall.UNKNOWN
     stated = prescreen.stated_but_unchecked(items, profile.as_dict())
     if label is Overall.MAY_BE_ELIGIBLE and stated:
         label = Overall.UNKNOWN
