@@ -491,7 +491,7 @@ def test_unstructured_criterion_on_a_stated_fact_is_not_enough_information(run, 
     assert set(trial["unstructured_about_stated_facts"]) == {"relapses_last_year", "active_mri"}
     plain = run("match", "--data", folder, "--age", "30", "--json").json()["trials"][0]
     assert plain["overall"] == "may be eligible"
-    assert plain["summary"] == "meets the 1 criteria checked; 1 not checked"
+    assert plain["summary"] == "meets the 1 criterion checked; 1 not checked"
 
 
 def test_first_line_repeats_the_profile(run, write_dataset):
@@ -501,3 +501,120 @@ def test_first_line_repeats_the_profile(run, write_dataset):
     assert answer["profile_text"] == "age 35; MS type RRMS; EDSS 3"
     table = run("match", "--data", folder, *profile, "--format", "markdown")
     assert table.stdout.splitlines()[0] == "## Pre-screen of your profile (age 35; MS type RRMS; EDSS 3)"
+
+
+# --- boundaries, sex and condition ------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(low=st.integers(0, 80), span=st.integers(0, 40), offset=st.sampled_from([-1, 0, 1]),
+       edge=st.sampled_from(["min", "max"]))
+def test_age_at_each_limit_and_one_either_side(low, span, offset, edge):
+    high = low + span
+    age = (low if edge == "min" else high) + offset
+    if not 0 <= age <= 120:
+        return
+    [result] = matching.check({"age_min": low, "age_max": high, "source": "s"}, matching.Profile(age=age))
+    assert result.label is (matching.Label.MEETS if low <= age <= high else matching.Label.DOES_NOT_MEET)
+
+
+EDSS_STEPS = [step / 2 for step in range(21)]
+
+
+@pytest.mark.parametrize("edss", EDSS_STEPS)
+def test_every_edss_step_against_a_range(edss):
+    [result] = matching.check({"edss_min": 3.0, "edss_max": 6.5, "source": "s"}, matching.Profile(edss=edss))
+    assert result.label is (matching.Label.MEETS if 3.0 <= edss <= 6.5 else matching.Label.DOES_NOT_MEET)
+
+
+@pytest.mark.parametrize("edss", ["-0.5", "10.5", "3.25", "0.1", "nan", "inf"])
+def test_an_edss_off_the_scale_is_refused(run, edss):
+    result = run("match", "--edss", edss)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("mscli: error: --edss") and "Traceback" not in result.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(window=st.integers(1, 60), count=st.integers(0, 8), low=st.none() | st.integers(1, 4),
+       high=st.none() | st.integers(0, 4))
+def test_relapse_windows_settle_only_what_twelve_months_can(window, count, low, high):
+    if (low is None and high is None) or (low is not None and high is not None and low > high):
+        return  # no limit, or limits the validator refuses
+    [result] = matching.check({"relapses_min": low, "relapses_max": high, "relapses_window_months": window,
+                               "source": "s"}, matching.Profile(relapses_last_year=count))
+    # The count in the trial's window: exactly the year's in 12 months, at most it in fewer, at least in more.
+    possible = ({count} if window == 12 else set(range(count + 1)) if window < 12 else set(range(count, 40)))
+    fits = {(low is None or n >= low) and (high is None or n <= high) for n in possible}
+    expected = {frozenset({True}): matching.Label.MEETS, frozenset({False}): matching.Label.DOES_NOT_MEET}.get(
+        frozenset(fits), matching.Label.UNKNOWN)
+    assert result.label is expected
+
+
+ALL_STATUSES = ["not-yet-recruiting", "recruiting", "enrolling-by-invitation", "active-not-recruiting",
+                "completed", "terminated", "withdrawn", "suspended", "unknown"]
+
+
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_every_status_through_the_cli(run, write_dataset, status):
+    folder = str(write_dataset(dataset_with({"age_min": 18}, status=status)))
+    default = run("match", "--data", folder, "--age", "30", "--json").json()
+    assert [t["id"] for t in default["trials"]] == (["trial-one"] if status in JOINABLE else [])
+    assert default["closed_left_out"] == (0 if status in JOINABLE else 1)
+    [shown] = run("match", "--data", folder, "--age", "30", "--include-closed", "--json").json()["trials"]
+    assert shown["overall"] == ("may be eligible" if status in JOINABLE else "closed: cannot join")
+
+
+@pytest.mark.parametrize(("wanted", "sex", "expected"), [
+    ("female", "female", MEETS), ("female", "male", FAILS), ("male", "female", FAILS), ("male", "male", MEETS),
+    ("female", None, UNKNOWN), ("all", "male", None), (None, "female", None)])
+def test_sex_is_checked_when_a_trial_admits_one_sex(wanted, sex, expected):
+    results = matching.check({"sex": wanted, "source": "s"}, matching.Profile(sex=sex))
+    assert [r.label.value for r in results] == ([] if expected is None else [expected])
+
+
+def test_sex_all_is_not_a_person(run):
+    result = run("match", "--sex", "all")
+    assert result.exit_code == 2 and "female or male" in result.stderr
+
+
+@pytest.mark.parametrize(("conditions", "expected"), [
+    (["Multiple Sclerosis"], MEETS), (["Relapsing-Remitting MS"], MEETS), (["SPMS"], MEETS),
+    (["Alzheimer's Disease", "Multiple Sclerosis"], MEETS), (["Breast Cancer"], FAILS),
+    (["Crohn's Disease", "Lupus"], FAILS), ([], None)])
+def test_condition_is_checked_from_the_listed_conditions(write_dataset, conditions, expected):
+    trial = dataset_with({"age_min": 18})["trials"][0]
+    trial["conditions"] = conditions
+    result = matching.match_trial(trial, matching.Profile(age=30))
+    labels = {item["criterion"]: item["label"] for item in result["criteria"]}
+    assert labels.get("condition") == expected
+    assert result["overall"] == ("not eligible" if expected == FAILS else "may be eligible")
+
+
+@pytest.mark.parametrize(("conditions", "expected"), [(["Multiple Sclerosis"], UNKNOWN), (["Lupus"], "not eligible")])
+def test_a_condition_alone_never_makes_a_trial_may_be_eligible(conditions, expected):
+    trial = dataset_with(None)["trials"][0]
+    trial["conditions"] = conditions
+    result = matching.match_trial(trial, matching.Profile(age=30, ms_type=MsType("RRMS")))
+    assert result["overall"] == expected
+    assert matching.NO_CRITERIA_FACT in result["missing_facts"]
+
+
+def test_an_imported_female_only_trial_of_another_disease_is_not_for_a_man_with_ms(run, tmp_path, monkeypatch):
+    import json
+    from pathlib import Path
+
+    study = json.loads((Path(__file__).parent / "fixtures" / "ctgov" / "single-msc.json").read_text())
+    protocol = study["protocolSection"]
+    protocol["identificationModule"]["nctId"] = "NCT09900077"
+    protocol["conditionsModule"] = {"conditions": ["Breast Cancer"], "keywords": ["stem cells"]}
+    protocol["eligibilityModule"]["sex"] = "FEMALE"
+    protocol["statusModule"]["overallStatus"] = "RECRUITING"
+    source = tmp_path / "study.json"
+    source.write_text(json.dumps(study), encoding="utf-8")
+    monkeypatch.setenv("MSCLI_USER_DATA", str(tmp_path / "user"))
+    assert run("import", "ctgov", str(source)).exit_code == 0
+    answer = run("match", "--age", "40", "--sex", "male", "--ms-type", "RRMS", "--trial", "NCT09900077", "--json")
+    assert answer.exit_code == 0, answer.stderr
+    screened = answer.json()
+    labels = {item["criterion"]: item["label"] for item in screened["criteria"]}
+    assert labels["condition"] == FAILS and labels["sex"] == FAILS
+    assert screened["overall"] == "not eligible"

@@ -18,12 +18,13 @@ from mscli.cli.runtime import (
     output_options,
     terminal,
     warn,
+    warn_beside_data,
     write,
 )
 from mscli.errors import UsageError
 from mscli.model.choices import ChartBy, CompareBy
 from mscli.model.labels import NOT_A_REFERRAL
-from mscli.model.records import Dataset, MsType
+from mscli.model.records import Dataset, MsType, Sex
 from mscli.output import evidence_views, views
 from mscli.output.render import OutputFormat, ReportFormat, View
 from mscli.queries import compare as comparing
@@ -102,8 +103,15 @@ def timeline(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
         "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).",
         autocompletion=complete.therapy_ids)] = None,
-    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or after this year.")] = None,
-    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or before this year.")] = None,
+    since: Annotated[Optional[int], typer.Option(
+        min=1900, max=2100, help="Events in or after this year (with --chart: trials that ran then or later, "
+                                 "an ongoing one to today).")] = None,
+    until: Annotated[Optional[int], typer.Option(
+        min=1900, max=2100, help="Events in or before this year (with --chart: trials that ran then or "
+                                 "earlier).")] = None,
+    include_undated: Annotated[bool, typer.Option(
+        "--include-undated", help="With --chart and --since/--until, also count trials whose recorded "
+                                  "years cannot place them in the range (otherwise left out and counted).")] = False,
     chart: Annotated[Optional[ChartBy], typer.Option(
         "--chart", case_sensitive=False,
         help="Instead of events, count trials and participants by therapy, phase or start year "
@@ -120,16 +128,26 @@ def timeline(out: Output,
       mscli timeline --chart therapy
       mscli timeline --chart year --therapy ahsct --json
     """
-    from mscli.features import timeline as evidence_timeline
+    import datetime
 
-    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until)
+    from mscli.features import timeline as evidence_timeline
+    from mscli.output.notes import undated_note
+
+    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until,
+                                      today=datetime.date.today(), include_undated=include_undated)
+    left_out: list[str] = []
 
     def build(ds: Dataset) -> View:
         if chart is not None:
-            return evidence_views.counts_view(evidence_timeline.trial_counts(ds, chart, window), chart.value)
+            rows, undated = evidence_timeline.trial_counts(ds, chart, window)
+            note = undated_note(undated, since, until)
+            left_out.extend([note] if note else [])
+            return evidence_views.counts_view(rows, chart.value, left_out)
         return evidence_views.timeline_view(evidence_timeline.events(ds, window))
 
     display(out, build)
+    for note in left_out:
+        warn_beside_data(out, note)
 
 
 @app.command()
@@ -202,6 +220,8 @@ Examples:
 @output_options()
 def match(out: Output,
     age: Annotated[Optional[int], typer.Option(help="Age in whole years (0-120).")] = None,
+    sex: Annotated[Optional[Sex], typer.Option(
+        case_sensitive=False, metavar="female|male", help="Sex, for trials open to one sex only.")] = None,
     ms_type: Annotated[Optional[MsType], typer.Option("--ms-type", case_sensitive=False, help="Type of MS.")] = None,
     edss: Annotated[Optional[float], typer.Option(help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
     years_since_onset: Annotated[Optional[float], typer.Option(
@@ -227,7 +247,8 @@ def match(out: Output,
 
     profile = matching.Profile(age=age, ms_type=ms_type, edss=edss, years_since_onset=years_since_onset,
                                relapses_last_year=relapses_last_year, active_mri=active_mri,
-                               prior_treatments=None if prior_treatment is None else tuple(prior_treatment))
+                               prior_treatments=None if prior_treatment is None else tuple(prior_treatment),
+                               sex=sex)
 
     def build(ds: Dataset) -> View:
         if trial_id is None:

@@ -8,10 +8,20 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from mscli.cli import completion as complete
-from mscli.cli.runtime import Output, app, display, display_store, load, output_options, write
+from mscli.cli.runtime import (
+    Output,
+    app,
+    display,
+    display_store,
+    load,
+    output_options,
+    warn_beside_data,
+    write,
+)
 from mscli.model.choices import SEARCH_LIMIT, CiteFormat
 from mscli.model.records import Dataset, Design, MsType, Phase, Status
 from mscli.output import views
+from mscli.output.notes import undated_note
 from mscli.output.render import View
 from mscli.queries import core as queries
 from mscli.queries.core import SortKey, TrialFilter
@@ -66,9 +76,13 @@ def trials(out: Output,
     design: Annotated[Optional[list[Design]], typer.Option(
         case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
     since: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, metavar="YEAR", help="Running in or after this year.")] = None,
+        min=1900, max=2100, metavar="YEAR",
+        help="Ran in this year or later (an ongoing trial runs to today).")] = None,
     until: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, metavar="YEAR", help="Running in or before this year.")] = None,
+        min=1900, max=2100, metavar="YEAR", help="Ran in this year or earlier.")] = None,
+    include_undated: Annotated[bool, typer.Option(
+        "--include-undated", help="With --since/--until, also list trials whose recorded years "
+                                  "cannot place them in the range (otherwise left out and counted).")] = False,
     sort: Annotated[SortKey, typer.Option(case_sensitive=False, help="Sort order.")] = SortKey.START,
     limit: Annotated[Optional[int], typer.Option(
         min=1, metavar="N", help="Show at most this many trials.")] = None,
@@ -80,18 +94,27 @@ def trials(out: Output,
       mscli trials --therapy msc
       mscli trials --phase 3 --status recruiting
       mscli trials --design randomised --design blinded --since 2015
+      mscli trials --since 2024 --status recruiting --include-undated
       mscli trials --therapy msc --json | jq '.[].id'
     """
+    import datetime
+
     therapies = [part.strip() for value in therapy_filter or [] for part in value.split(",") if part.strip()]
     wanted = TrialFilter(therapies=therapies, phases=phase or [], statuses=status or [],
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
-                         since=since, until=until)
+                         since=since, until=until, today=datetime.date.today(), include_undated=include_undated)
+    left_out: list[str] = []
 
     def build(store: "Store") -> View:
-        found = queries.sort_trials(queries.select_trials(store, wanted), sort)
-        return views.trials_view(found[:limit] if limit else found)
+        selection = queries.select_trials(store, wanted)
+        found = queries.sort_trials(selection.trials, sort)
+        note = undated_note(selection.undated_left_out, since, until)
+        left_out.extend([note] if note else [])
+        return views.trials_view(found[:limit] if limit else found, notes=left_out)
 
     display_store(out, build)
+    for note in left_out:
+        warn_beside_data(out, note)
 
 
 @app.command()

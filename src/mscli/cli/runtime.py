@@ -180,6 +180,14 @@ def warn(message: str) -> None:
         sys.stderr.flush()
 
 
+def warn_beside_data(out: Output, message: str) -> None:
+    """A note that a table or Markdown shows under itself goes to stderr in every other format,
+    so that data for programs stays pure and the note is still seen."""
+    shown_as = out.fmt or (OutputFormat.TABLE if terminal(out.color).is_tty else None)
+    if shown_as not in (OutputFormat.TABLE, OutputFormat.MARKDOWN):
+        warn(f"mscli: {message}")
+
+
 def _silence_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
     try:

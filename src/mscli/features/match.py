@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mscli.errors import UsageError
-from mscli.features import prescreen
+from mscli.features import limits, prescreen
 from mscli.features.verdicts import GuidanceFit, Label, Overall
 from mscli.model import evidence_outputs as shapes
-from mscli.model.records import Criterion, Dataset, Eligibility, Guidance, MsType, Status, Trial
+from mscli.model.records import Criterion, Dataset, Eligibility, Guidance, MsType, Sex, Status, Trial
 
 PROFILE_MONTHS = 12  # --relapses-last-year and --active-mri describe the past 12 months
 
@@ -42,8 +42,11 @@ class Profile:
     relapses_last_year: int | None = None
     active_mri: bool | None = None
     prior_treatments: tuple[str, ...] | None = None
+    sex: Sex | None = None
 
     def __post_init__(self) -> None:
+        if self.sex is Sex.ALL:
+            raise UsageError("--sex is female or male (a trial open to all needs no --sex)")
         if self.age is not None and not 0 <= self.age <= 120:
             raise UsageError(f"--age {self.age} is outside 0 to 120")
         if self.edss is not None:
@@ -77,6 +80,7 @@ class Profile:
             "years_since_onset": self.years_since_onset, "relapses_last_year": self.relapses_last_year,
             "active_mri": self.active_mri,
             "prior_treatments": None if self.prior_treatments is None else list(self.prior_treatments),
+            "sex": self.sex,
         }
 
 
@@ -109,27 +113,8 @@ FACTS: dict[str, str] = {
     "relapses_last_year": "relapses in the past 12 months (--relapses-last-year)",
     "active_mri": "MRI activity in the past 12 months (--active-mri or --no-active-mri)",
     "prior_treatments": "earlier treatments (--prior-treatment, or 'none')",
+    "sex": "sex (--sex)",
 }
-
-
-def _range_text(low: float | None, high: float | None, unit: str = "", number: str = "{:g}") -> str:
-    """A limit as people read it; EDSS keeps its decimal (6.0, not 6)."""
-    if low is not None and high is not None:
-        return f"{number.format(low)} to {number.format(high)}{unit}"
-    if low is not None:
-        return f"{number.format(low)}{unit} or more (no upper limit)"
-    return f"up to {number.format(high)}{unit}" if high is not None else ""
-
-
-def _relapse_text(low: int | None, high: int | None) -> str:
-    def count(n: int) -> str:
-        return f"{n} relapse{'' if n == 1 else 's'}"
-
-    if low is not None and high is not None:
-        return f"{low} to {count(high)}"
-    if low is not None:
-        return f"at least {count(low)}"
-    return "no relapse" if high == 0 else f"at most {count(high or 0)}"
 
 
 def judge_range(value: float | None, low: float | None, high: float | None,
@@ -142,18 +127,6 @@ def judge_range(value: float | None, low: float | None, high: float | None,
     if high is not None and (value > high or (strict_high and value == high)):
         return Label.DOES_NOT_MEET
     return Label.MEETS
-
-
-def duration_text(low: float | None, high: float | None, strict_low: bool, strict_high: bool) -> str:
-    """A disease-duration limit in words, saying whether each bound is itself allowed."""
-    if not (strict_low or strict_high):
-        return _range_text(low, high, " years")
-    parts = []
-    if low is not None:
-        parts.append(f"more than {low:g} years" if strict_low else f"{low:g} years or more")
-    if high is not None:
-        parts.append(f"under {high:g} years" if strict_high else f"up to {high:g} years")
-    return " and ".join(parts)
 
 
 def judge_count_in_window(year_low: float, year_high: float, window_months: int,
@@ -197,8 +170,16 @@ class _Checker:
 
     def all(self) -> list[CriterionResult]:
         checks: list[Callable[[], CriterionResult | None]] = [
-            self.ms_type, self.age, self.edss, self.duration, *self.activity(), self.prior_treatment]
+            self.sex, self.ms_type, self.age, self.edss, self.duration, *self.activity(), self.prior_treatment]
         return [result for check in checks if (result := check()) is not None]
+
+    def sex(self) -> CriterionResult | None:
+        wanted = self.criteria.get("sex")
+        if wanted in (None, Sex.ALL):
+            return None
+        value = self.profile.sex
+        label = Label.UNKNOWN if value is None else (Label.MEETS if value == wanted else Label.DOES_NOT_MEET)
+        return self.result(Criterion.SEX, label, value, f"{wanted} only", [FACTS["sex"]])
 
     def ms_type(self) -> CriterionResult | None:
         allowed = self.criteria.get("ms_types") or []
@@ -214,7 +195,7 @@ class _Checker:
         if low is None and high is None:
             return None
         return self.result(criterion, judge_range(value, low, high), value,
-                           _range_text(low, high, unit, number), [FACTS[fact]])
+                           limits.range_text(low, high, unit, number), [FACTS[fact]])
 
     def age(self) -> CriterionResult | None:
         return self._range(Criterion.AGE, "age_min", "age_max", self.profile.age, "age", " years")
@@ -231,7 +212,7 @@ class _Checker:
         value = self.profile.years_since_onset
         label = judge_range(value, low, high, strict_low, strict_high)
         return self.result(Criterion.DISEASE_DURATION, label, value,
-                           duration_text(low, high, strict_low, strict_high), [FACTS["years_since_onset"]])
+                           limits.duration_text(low, high, strict_low, strict_high), [FACTS["years_since_onset"]])
 
     def activity(self) -> list[Callable[[], CriterionResult | None]]:
         if self.criteria.get("activity_either"):
@@ -246,7 +227,7 @@ class _Checker:
         value = self.profile.relapses_last_year
         label = (Label.UNKNOWN if value is None
                  else judge_count_in_window(value, value, months, low, high))
-        limit = f"{_relapse_text(low, high)} in the {months} months before screening"
+        limit = f"{limits.relapse_text(low, high)} in the {months} months before screening"
         return self.result(Criterion.RELAPSES, label, value, limit,
                            _window_fact("number of relapses", months, "relapses_last_year"))
 
@@ -323,6 +304,17 @@ def _counts(results: Sequence[CriterionResult]) -> shapes.LabelCounts:
 NO_CRITERIA_FACT = "the trial's criteria (not recorded in mscli; see its registry record)"
 
 
+def condition(trial: Trial, criteria: Eligibility | None) -> list[CriterionResult]:
+    """Whether the trial studies MS at all, from the conditions its registry lists: an imported
+    trial of another disease must not pass on age alone. Not checked when none are listed."""
+    conditions = trial.get("conditions") or []
+    if not conditions:
+        return []
+    label = Label.MEETS if prescreen.names_ms(conditions) else Label.DOES_NOT_MEET
+    source = criteria["source"] if criteria else (trial["sources"] or ["(registry record)"])[0]
+    return [CriterionResult(Criterion.CONDITION, label, "multiple sclerosis", "; ".join(conditions), [], source)]
+
+
 def match_trial(trial: Trial, profile: Profile) -> shapes.TrialScreen:
     """The pre-screen of one trial: overall label, counts, every criterion, the facts still needed.
 
@@ -330,10 +322,14 @@ def match_trial(trial: Trial, profile: Profile) -> shapes.TrialScreen:
     reads as a chance to take part.
     """
     criteria = trial.get("eligibility")
-    results = check(criteria, profile)
-    missing = missing_facts(results) if results else [NO_CRITERIA_FACT]
+    eligibility = check(criteria, profile)
+    results = [*condition(trial, criteria), *eligibility]
+    # A trial that studies MS but holds no structured criteria says nothing about this person.
+    missing = missing_facts(results) if eligibility else [*missing_facts(results), NO_CRITERIA_FACT]
     items = prescreen.unstructured(criteria)
     label = overall(results)
+    if label is Overall.MAY_BE_ELIGIBLE and not eligibility:
+        label = Overall.UNKNOWN
     stated = prescreen.stated_but_unchecked(items, profile.as_dict())
     if label is Overall.MAY_BE_ELIGIBLE and stated:
         label = Overall.UNKNOWN

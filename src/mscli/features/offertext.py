@@ -10,6 +10,7 @@ layer) is refused with a message that says what to do, never given a verdict.
 from __future__ import annotations
 
 import io
+import re
 from html.parser import HTMLParser
 
 from mscli.errors import InputError, UsageError
@@ -115,7 +116,19 @@ def _pdf_text(content: bytes, name: str) -> str:
     if len("".join(text.split())) < 20:
         raise InputError(f"--offer {name}: a PDF with no text layer (a scan or pictures of text); "
                          "copy the text by hand into a .txt file and check that")
-    return text
+    return reflow(text)
+
+
+_WRAPPED = re.compile(r"(?<![.!?:;])\n(?=[a-z])")
+
+
+def reflow(text: str) -> str:
+    """A PDF's lines as its sentences: a PDF breaks lines where the column ends and pads justified
+    lines with spaces, so "travel costs are / reimbursed" would read as two sentences and lose
+    the words that deny a charge. Spaces are collapsed, and a line is joined to the next when it
+    ends without punctuation and the next goes on in lower case (a heading stays its own line)."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return _WRAPPED.sub(" ", "\n".join(line for line in lines if line))
 
 
 def require_text(text: str, name: str) -> str:

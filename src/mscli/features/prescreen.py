@@ -27,6 +27,15 @@ _UNSTRUCTURED_TOPICS: dict[str, re.Pattern[str]] = {
 }
 
 
+_MS = re.compile(r"multiple sclerosis|clinically isolated syndrome|\b(?:MS|RRMS|SPMS|PPMS|RMS|PMS|CIS)\b",
+                 re.IGNORECASE)
+
+
+def names_ms(conditions: Sequence[str]) -> bool:
+    """Whether a trial's listed conditions include MS (any type), as registries write it."""
+    return any(_MS.search(item) for item in conditions)
+
+
 def unstructured(criteria: Eligibility | None) -> list[str]:
     """The trial's criteria mscli holds only as text, one item a line or sentence."""
     if not criteria:
@@ -44,9 +53,10 @@ def stated_but_unchecked(items: Sequence[str], given: Mapping[str, object]) -> l
 def summary(overall_label: str, checked: int, unchecked: int) -> str:
     """The overall label with how much it rests on: "meets the 3 criteria checked; 4 not checked"."""
     tail = f"; {unchecked} not checked" if unchecked else ""
+    criteria = "criterion" if checked == 1 else "criteria"
     if overall_label == "may be eligible":
-        return f"meets the {checked} criteria checked{tail}"
-    return f"{overall_label} ({checked} criteria checked{tail})"
+        return f"meets the {checked} {criteria} checked{tail}"
+    return f"{overall_label} ({checked} {criteria} checked{tail})"
 
 
 def profile_text(profile: Mapping[str, object], facts: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ recruitment target to a reported total would overstate what was done. No drawing
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +27,17 @@ _FINISHED = {Status.COMPLETED.value, Status.TERMINATED.value}
 
 @dataclass(frozen=True)
 class Window:
-    """Which events and trials to include: therapies (any of them) and a range of years."""
+    """Which events and trials to include: therapies (any of them) and a range of years.
+
+    For the trial counts, a trial is in the range if it ran in any part of it, an ongoing one
+    up to ``today``; ``include_undated`` counts those whose recorded years cannot tell.
+    """
 
     therapies: Sequence[str] = ()
     since: int | None = None
     until: int | None = None
+    today: datetime.date | None = None
+    include_undated: bool = False
 
 
 def _event(when: str | int, kind: EventKind, record_type: str, record_id: str, title: str,
@@ -111,17 +118,19 @@ def _group_order(dataset: Dataset, by: ChartBy, groups: set[str]) -> list[str]:
     return years + ([UNKNOWN_YEAR] if UNKNOWN_YEAR in groups else [])
 
 
-def trial_counts(dataset: Dataset, by: ChartBy, window: Window) -> list[dict[str, Any]]:
-    """Trials and participants per group, for trials of the chosen therapies running in the years.
+def trial_counts(dataset: Dataset, by: ChartBy, window: Window) -> tuple[list[dict[str, Any]], int]:
+    """Trials and participants per group, for trials of the chosen therapies running in the years,
+    and how many trials the years left out because their records cannot place them.
 
     Participants are summed per kind of headline figure (actual, planned, analysed), never
     mixed; ``trials_without_figure`` counts trials with no enrolment figure at all.
     """
     _check_years(window)
-    trials = queries.filter_trials(dataset, queries.TrialFilter(
-        therapies=list(window.therapies), since=window.since, until=window.until))
+    selection = queries.filter_trials(dataset, queries.TrialFilter(
+        therapies=list(window.therapies), since=window.since, until=window.until, today=window.today,
+        include_undated=window.include_undated))
     rows: dict[str, dict[str, Any]] = {}
-    for trial in trials:
+    for trial in selection.trials:
         group = _group_of(trial, by)
         row = rows.setdefault(group, {"group": group, "trials": 0,
                                       **{f"participants_{kind.value}": 0 for kind in EnrolmentKind},
@@ -132,4 +141,4 @@ def trial_counts(dataset: Dataset, by: ChartBy, window: Window) -> list[dict[str
             row["trials_without_figure"] += 1
         else:
             row[f"participants_{figure[1]}"] += figure[0]
-    return [rows[group] for group in _group_order(dataset, by, set(rows))]
+    return [rows[group] for group in _group_order(dataset, by, set(rows))], selection.undated_left_out

@@ -284,6 +284,8 @@ def _is_trial_field(path: str) -> bool:
 
 # Which fields give each criterion its limits: a wording entry must name a criterion that has one.
 CRITERION_FIELDS: dict[model.Criterion, tuple[str, ...]] = {
+    model.Criterion.CONDITION: (),  # from the trial's conditions, not its eligibility
+    model.Criterion.SEX: ("sex",),
     model.Criterion.MS_TYPE: ("ms_types",),
     model.Criterion.AGE: ("age_min", "age_max"),
     model.Criterion.EDSS: ("edss_min", "edss_max"),
@@ -325,7 +327,10 @@ def _check_criteria(data: dict[str, Any], where: str, ref: Any, report: Any) -> 
     for index, wording in enumerate(data["wording"]):
         ref(wording["source"], "sources", f"{where}.wording[{index}].source")
         fields = CRITERION_FIELDS[model.Criterion(wording["criterion"])]
-        if all(data[name] in (None, []) for name in fields):
+        if not fields:
+            report(f"wording for {wording['criterion']!r} belongs to the trial's conditions, not its eligibility",
+                   f"{where}.wording[{index}].criterion")
+        elif all(data[name] in (None, []) for name in fields):
             report(f"wording for {wording['criterion']!r} but no {' or '.join(fields)} is given",
                    f"{where}.wording[{index}].criterion")
 

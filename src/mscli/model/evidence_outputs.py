@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypedDict
 
-from mscli.model.records import Availability, Criterion, FlagCheck, MsType, OutcomeFinding, OutcomeKind, Status
+from mscli.model.records import Availability, Criterion, FlagCheck, MsType, OutcomeFinding, OutcomeKind, Sex, Status
 
 
 class EvidenceStage(StrEnum):
@@ -195,6 +195,7 @@ class ScreenProfile(TypedDict):
     relapses_last_year: int | None
     active_mri: bool | None
     prior_treatments: list[str] | None
+    sex: Sex | None
 
 
 class MatchResult(TypedDict):

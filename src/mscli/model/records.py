@@ -137,6 +137,8 @@ class MriActivity(StrEnum):
 class Criterion(StrEnum):
     """The eligibility criteria mscli can check against a person's profile (``mscli match``)."""
 
+    CONDITION = "condition"
+    SEX = "sex"
     MS_TYPE = "ms-type"
     AGE = "age"
     EDSS = "edss"

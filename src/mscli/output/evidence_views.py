@@ -120,8 +120,9 @@ def timeline_view(events: Sequence[dict[str, Any]]) -> View:
 _PARTICIPANT_KINDS = ("actual", "planned", "analysed")
 
 
-def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
-    """Trial and participant counts per group: numbers for every format, bars on a terminal."""
+def counts_view(rows: Sequence[dict[str, Any]], by: str, left_out: Sequence[str] = ()) -> View:
+    """Trial and participant counts per group: numbers for every format, bars on a terminal;
+    ``left_out`` says which trials the counts do not hold."""
     from mscli.output.charts import Bar, Chart, Panel
 
     kinds = [kind for kind in _PARTICIPANT_KINDS if any(row[f"participants_{kind}"] for row in rows)]
@@ -131,6 +132,7 @@ def counts_view(rows: Sequence[dict[str, Any]], by: str) -> View:
     if without:
         notes.append(f"{without} trial(s) have no enrolment figure and add no participants.")
     notes.append("Counts come from the trials in this dataset, not from every trial ever run.")
+    notes = [*left_out, *notes]
 
     def participants(row: dict[str, Any]) -> str:
         return " + ".join(f"{row[f'participants_{kind}']} {kind}" for kind in kinds) or "0"

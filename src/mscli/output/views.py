@@ -91,7 +91,7 @@ def years_text(trial: Trial) -> str:
     return f"{start or '?'}-{end or ''}"
 
 
-def trials_view(trials: Sequence[Trial]) -> View:
+def trials_view(trials: Sequence[Trial], notes: list[str] | None = None) -> View:
     return listing(trials, "trial", [
         ("id", field("id")),
         ("name", lambda trial: trial["acronym"] or trial["title"]),
@@ -103,7 +103,8 @@ def trials_view(trials: Sequence[Trial]) -> View:
         ("enrolment_type", enrolment_type),
         ("design", design_text),
         ("outcome", field("outcome")),
-    ], labels={"status": words.STATUS_LABELS, "outcome": words.OUTCOME_LABELS, "phase": words.PHASE_LABELS},
+    ], notes=notes, labels={"status": words.STATUS_LABELS, "outcome": words.OUTCOME_LABELS,
+                            "phase": words.PHASE_LABELS},
        short={"name": 24}, optional=["design", "enrolment_type", "enrolment", "years", "phase"])
 
 

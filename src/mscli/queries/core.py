@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import Any, Protocol, assert_never
+from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
 from mscli.errors import NotFoundError, UsageError
 from mscli.loading.store import countries_in
@@ -30,6 +30,10 @@ from mscli.model.records import (
     Trial,
     registry_of,
 )
+from mscli.queries.years import ran_in
+
+if TYPE_CHECKING:
+    import datetime
 
 STALE_AFTER_DAYS = 365
 _PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
@@ -122,6 +126,10 @@ def therapy_ids(dataset: Dataset, queries: Sequence[str]) -> list[str]:
 class TrialFilter:
     """What ``mscli trials`` may filter on; an empty list means no filter.
 
+    ``since``/``until`` keep trials that ran in any part of the range (``queries.years``);
+    ``today`` is the clock an ongoing trial runs to (none given: such a trial's end is unknown).
+    Trials whose recorded years cannot place them in the range are left out and counted,
+    unless ``include_undated``.
     A plain class rather than a dataclass: building a dataclass costs about a millisecond of
     start-up, on every run.
     """
@@ -129,10 +137,18 @@ class TrialFilter:
     def __init__(self, therapies: Sequence[str] = (), phases: Sequence[Phase] = (),
                  statuses: Sequence[Status] = (), ms_types: Sequence[MsType] = (),
                  countries: Sequence[str] = (), designs: Sequence[Design] = (),
-                 since: int | None = None, until: int | None = None) -> None:
+                 since: int | None = None, until: int | None = None,
+                 today: datetime.date | None = None, include_undated: bool = False) -> None:
         self.therapies, self.phases, self.statuses = list(therapies), list(phases), list(statuses)
         self.ms_types, self.countries, self.designs = list(ms_types), list(countries), list(designs)
-        self.since, self.until = since, until
+        self.since, self.until, self.today, self.include_undated = since, until, today, include_undated
+
+
+class Selection:
+    """The trials a filter kept, and how many it left out only because their years are unknown."""
+
+    def __init__(self, trials: list[Trial], undated_left_out: int) -> None:
+        self.trials, self.undated_left_out = trials, undated_left_out
 
 
 def has_design(trial: Trial, design: Design) -> bool:
@@ -150,7 +166,8 @@ class TrialMatcher:
     """A filter resolved against a dataset, in two parts so an index can do the first.
 
     ``on_index`` reads only the fields in INDEXED_TRIAL_FIELDS, so the compiled cache can run it
-    on its index rows; ``on_trial`` is the whole filter, run on full records.
+    on its index rows; it keeps trials whose years cannot tell, so that ``on_trial``, the whole
+    filter run on full records, can count those that meet every other filter.
     """
 
     def __init__(self, dataset: Dataset, wanted: TrialFilter, countries: Iterable[str]) -> None:
@@ -163,14 +180,20 @@ class TrialMatcher:
         self.ms_types = {str(ms_type) for ms_type in wanted.ms_types}
         self.designs = wanted.designs
         self.since, self.until = wanted.since, wanted.until
+        self.this_year = wanted.today.year if wanted.today is not None else None
+        self.include_undated = wanted.include_undated
+
+    def years(self, row: Mapping[str, Any]) -> bool | None:
+        return ran_in(row, self.since, self.until, self.this_year)
 
     def on_index(self, row: Mapping[str, Any]) -> bool:
         return ((not self.therapies or row["therapy"] in self.therapies)
                 and (not self.phases or row["phase"] in self.phases)
                 and (not self.statuses or row["status"] in self.statuses)
-                and _in_years(row, self.since, self.until))
+                and self.years(row) is not False)
 
-    def on_trial(self, trial: Trial) -> bool:
+    def on_trial(self, trial: Trial) -> bool | None:
+        """True if kept, False if not, None if it meets every other filter but its years cannot tell."""
         if not self.on_index(trial):
             return False
         eligibility = trial["eligibility"]
@@ -178,7 +201,19 @@ class TrialMatcher:
             return False
         if self.countries and not self.countries & {country.lower() for country in trial["countries"]}:
             return False
-        return all(has_design(trial, design) for design in self.designs)
+        if not all(has_design(trial, design) for design in self.designs):
+            return False
+        return True if self.include_undated or self.years(trial) else None
+
+    def select(self, trials: Iterable[Trial]) -> Selection:
+        kept, undated = [], 0
+        for trial in trials:
+            verdict = self.on_trial(trial)
+            if verdict:
+                kept.append(trial)
+            elif verdict is None:
+                undated += 1
+        return Selection(kept, undated)
 
 
 class TrialSource(Protocol):
@@ -204,16 +239,15 @@ def dataset_for_trial(source: TrialSource, query: str) -> Dataset:
     return source.dataset()
 
 
-def filter_trials(dataset: Dataset, wanted: TrialFilter) -> list[Trial]:
+def filter_trials(dataset: Dataset, wanted: TrialFilter) -> Selection:
     """Trials meeting every filter given (any of the values given for one filter)."""
-    matcher = TrialMatcher(dataset, wanted, countries_in(dataset))
-    return [trial for trial in dataset["trials"] if matcher.on_trial(trial)]
+    return TrialMatcher(dataset, wanted, countries_in(dataset)).select(dataset["trials"])
 
 
-def select_trials(source: TrialSource, wanted: TrialFilter) -> list[Trial]:
+def select_trials(source: TrialSource, wanted: TrialFilter) -> Selection:
     """``filter_trials`` over a store: only trials whose index row passes are read."""
     matcher = TrialMatcher(source.meta, wanted, source.countries)
-    return [trial for trial in source.trials(keep=matcher.on_index) if matcher.on_trial(trial)]
+    return matcher.select(source.trials(keep=matcher.on_index))
 
 
 def _resolve_countries(countries: Iterable[str], queries: Sequence[str]) -> set[str]:
@@ -228,16 +262,6 @@ def _resolve_countries(countries: Iterable[str], queries: Sequence[str]) -> set[
             raise UsageError(f"--country: no trial in the dataset lists {query[:60]!r}{hint}")
         resolved.add(key)
     return resolved
-
-
-def _in_years(trial: Mapping[str, Any], since: int | None, until: int | None) -> bool:
-    if since is None and until is None:
-        return True
-    start = trial["start_year"]
-    end = trial["end_year"] or start
-    if start is None or end is None:
-        return False
-    return (since is None or end >= since) and (until is None or start <= until)
 
 
 def enrolment_figure(trial: Trial) -> tuple[int, str] | None:
