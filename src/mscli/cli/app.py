@@ -164,8 +164,10 @@ def _run(argv: list[str]) -> int:
     except BrokenPipeError:
         write_nothing_more()
         return int(ExitStatus.OK)
-    except OSError as error:  # help text that could not be written
-        write_nothing_more()
+    except OSError as error:
+        if error.filename is not None:  # a path the command met, not a stream it wrote to
+            raise OutputError(f"cannot use {error.filename}: {error.strerror or error}") from None
+        write_nothing_more()  # help text that could not be written
         raise OutputError(f"cannot write output: {error.strerror or error}") from None
     try:
         if sys.stdout is not None:
