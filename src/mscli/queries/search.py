@@ -28,7 +28,7 @@ def _search_words(text: str) -> list[str]:
     words = [word for word in re.split(r"\W+", text.lower()) if word]
     if not words:
         raise UsageError("search needs at least one letter or digit")
-    return words
+    return list(dict.fromkeys(words))  # a repeated word counts once, and costs one pass
 
 
 # A hit before it is shown: (-score, type, id, title, names of the fields, each field's count),
