@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import minimal
 
@@ -224,3 +226,70 @@ def test_imported_yaml_round_trips(run: Any, tmp_path: Path) -> None:
     run("import", "ctgov", str(_study(tmp_path, "a.json", "NCT09999995")))
     (written,) = (Path(os.environ["MSCLI_USER_DATA"]) / "imported").glob("*.yaml")
     assert yaml.safe_load(written.read_text())["trials"][0]["id"] == "nct09999995"
+
+
+# The argv fuzzer over every command (subcommands included), each with its own options and
+# --query expressions: an exit code in the documented set, no traceback, at most two lines.
+
+def _commands() -> dict[tuple[str, ...], list[str]]:
+    import typer
+
+    from mscli.cli.app import app
+
+    found: dict[tuple[str, ...], list[str]] = {}
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        for name, sub in (getattr(command, "commands", None) or {}).items():
+            walk(sub, (*path, name))
+        if path:
+            found[path] = [opt for param in command.params for opt in (*param.opts, *param.secondary_opts)
+                           if opt.startswith("-")]
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+COMMANDS = _commands()
+VALUES = ["msc", "ahsct", "mesems", "NCT01854957", "2011-001295-19", "2", "-1", "0", "99999999999", "1/2",
+          "json", "csv", "tsv", "yaml", "markdown", "html", "table", "bibtex", "ris", "csl-json", "bash",
+          "outcome", "therapy", "year", "RRMS", "UK", "none", "start", "id", "", "--", "-", "\x1b]0;x\x07",
+          "\u202e", "\U0001f600", "trial", "a" * 300, "nan", "1e400"]
+QUERIES = ["@", "[0]", "[].id", "length(@)", "to_number('nan')", "`1e400`", "floor(`-1e400`)", "[::0]",
+           "[" * 200 + "@" + "]" * 200, " | ".join(["@"] + ["[@,@]"] * 22), "sort_by(@, &id)", "max_by(@, &x)",
+           "@.a.b.c", "{a: @}", "`{}`", "reverse(@)", "[?id=='msc']", "'unterminated", "&@", "not_null(@)"]
+
+
+@st.composite
+def _argv(draw: Any) -> list[str]:
+    path = draw(st.sampled_from(sorted(COMMANDS)))
+    words = COMMANDS[path] + ["--query"] * 2
+    tail: list[str] = []
+    for _ in range(draw(st.integers(0, 5))):
+        choice = draw(st.integers(0, 3))
+        if choice == 0 and words:
+            word = draw(st.sampled_from(words))
+            tail.append(word)
+            if word == "--query":
+                tail.append(draw(st.sampled_from(QUERIES)))
+        elif choice == 1:
+            tail.append(draw(st.sampled_from(VALUES)))
+        elif choice == 2:
+            tail.append(draw(st.text(max_size=12)))
+        else:
+            tail += ["--query", draw(st.sampled_from(QUERIES) | st.text(max_size=15))]
+    if "--force" in tail or "--output" in tail or "-o" in tail:
+        tail = [word for word in tail if word not in ("--force", "--output", "-o")]
+    return [*path, *[word for word in tail if word not in ("--install-completion", "--show-completion")]]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_argv())
+def test_fuzzed_arguments_of_every_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    from tests.conftest import run_main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = run_main(args)
+    assert result.exit_code in (0, 1, 2, 3, 4), (args, result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, (args, result.stderr)
+    assert len(result.stderr.splitlines()) <= 2, (args, result.stderr)

@@ -154,9 +154,13 @@ def _run(argv: list[str]) -> int:
     contradictions(argv)
     try:
         result = _app_for(argv)(prog_name="mscli", args=argv, standalone_mode=False)
-    except click_errors.NoArgsIsHelpError as error:
-        _stderr(error.format_message() + "\n")
-        result = int(ExitStatus.USAGE)
+    except click_errors.NoArgsIsHelpError as error:  # a group named alone (``mscli import``)
+        command = error.ctx.command if error.ctx is not None else None
+        names = sorted(getattr(command, "commands", None) or {})
+        if not names:
+            _stderr(error.format_message() + "\n")
+            return int(ExitStatus.USAGE)
+        raise UsageError(f"'{' '.join(argv[:1])}' needs a command: {', '.join(names)}") from None
     except click_errors.ClickException as error:  # usage errors: one line, then the "Try" hint
         raise UsageError(error.format_message()) from None
     except typer.Abort:

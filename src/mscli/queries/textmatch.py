@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 CONTEXT_CHARS = 50
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One occurrence of a phrase: what was looked for, what was found, and where."""
+class Hit(NamedTuple):
+    """One occurrence of a phrase: what was looked for, what was found, and where.
+
+    A named tuple rather than a dataclass: a long offer makes hundreds of thousands of them.
+    """
 
     phrase: str
     text: str
