@@ -53,9 +53,11 @@ def minimal() -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own cache directory, an empty user data directory and no
-    MSCLI_DATA from the caller."""
+    """Every test gets its own cache directory, an empty user data directory, no
+    MSCLI_DATA from the caller, and a registry address no one listens on: a test that runs
+    ``mscli registry`` without its own replay server is refused locally, never sent out."""
     cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("MSCLI_CTGOV_URL", "http://127.0.0.1:9/api/v2")
     monkeypatch.setenv("MSCLI_CACHE_DIR", str(cache))
     monkeypatch.setenv("MSCLI_USER_DATA", str(tmp_path_factory.mktemp("user") / "mscli"))
     monkeypatch.delenv("MSCLI_DATA", raising=False)

@@ -156,9 +156,13 @@ def _run(argv: list[str]) -> int:
         complete.use_own_scripts()
     try:
         result = _app_for(argv)(prog_name="mscli", args=argv, standalone_mode=False)
-    except click_errors.NoArgsIsHelpError as error:
-        _stderr(error.format_message() + "\n")
-        result = int(ExitStatus.USAGE)
+    except click_errors.NoArgsIsHelpError as error:  # a group named alone (``mscli import``)
+        command = error.ctx.command if error.ctx is not None else None
+        names = sorted(getattr(command, "commands", None) or {})
+        if not names:
+            _stderr(error.format_message() + "\n")
+            return int(ExitStatus.USAGE)
+        raise UsageError(f"'{' '.join(argv[:1])}' needs a command: {', '.join(names)}") from None
     except click_errors.ClickException as error:  # usage errors: one line, then the "Try" hint
         raise UsageError(error.format_message()) from None
     except typer.Abort:
@@ -166,8 +170,10 @@ def _run(argv: list[str]) -> int:
     except BrokenPipeError:
         write_nothing_more()
         return int(ExitStatus.OK)
-    except OSError as error:  # help text that could not be written
-        write_nothing_more()
+    except OSError as error:
+        if error.filename is not None:  # a path the command met, not a stream it wrote to
+            raise OutputError(f"cannot use {error.filename}: {error.strerror or error}") from None
+        write_nothing_more()  # help text that could not be written
         raise OutputError(f"cannot write output: {error.strerror or error}") from None
     try:
         if sys.stdout is not None:

@@ -99,15 +99,21 @@ def _from_bytes(content: bytes, name: str, suffix: str, kind: str, shown: str) -
 
 def registry_numbers(dataset: Dataset, text: str) -> list[QuotedNumber]:
     """Registry numbers quoted in ``text``, each once, with the dataset trial it belongs to."""
+    from mscli.model.registries import canonical_id, numbers_of
+
     found: dict[str, QuotedNumber] = {}
+    known = {form for trial in dataset["trials"] for number in numbers_of(trial)
+             for form in (number, canonical_id(number))}
     for match in _REGISTRY_IN_TEXT.finditer(text):
         number = _canonical(match.group(0))
         if number is None or number in found:
             continue
-        try:
-            trial = find(dataset, "trials", number)
-        except NotFoundError:
-            trial = None
+        trial = None
+        if number in known:  # a lookup per number would make an offer of many numbers quadratic
+            try:
+                trial = find(dataset, "trials", number)
+            except NotFoundError:
+                trial = None
         found[number] = {
             "number": number,
             "registry": registry_of(number),
@@ -157,12 +163,15 @@ def therapies_named(dataset: Dataset, text: str) -> list[NamedTherapy]:
     index = {therapy["id"]: therapy for therapy in dataset["therapies"]}
     for hit in kept:
         therapy = index[owner[id(hit)]]
-        against = textmatch.contrasted(text, hit.start) or textmatch.negated(text, hit.start, hit.end)
-        entry = by_therapy.setdefault(therapy["id"], {
-            "id": therapy["id"], "name": therapy["name"], "availability": therapy["availability"],
-            "matched": [], "contrasted": True, "line": textmatch.line_of(text, hit.start),
-            "context": textmatch.context(text, hit.start, hit.end)})
-        entry["contrasted"] = entry["contrasted"] and against
+        entry = by_therapy.get(therapy["id"])
+        if entry is None:
+            entry = by_therapy[therapy["id"]] = {
+                "id": therapy["id"], "name": therapy["name"], "availability": therapy["availability"],
+                "matched": [], "contrasted": True, "line": textmatch.line_of(text, hit.start),
+                "context": textmatch.context(text, hit.start, hit.end)}
+        # Once one mention is plain, the rest need no look (a long offer repeats its names).
+        entry["contrasted"] = entry["contrasted"] and (textmatch.contrasted(text, hit.start)
+                                                       or textmatch.negated(text, hit.start, hit.end))
         if hit.text not in entry["matched"]:
             entry["matched"].append(hit.text)
     return list(by_therapy.values())
@@ -174,10 +183,14 @@ _PAID_OUT = re.compile(r"\b(?:expenses|reimburs\w*|refund\w*|allowance|compensat
 _AMOUNT = re.compile(r"[$€£]\s?\d|\d[\d,.]*\s?(?:k\b|USD|EUR|GBP|dollars|euros|pounds)", re.IGNORECASE)
 
 
+_SENTENCE_CHARS = 400  # how far a sentence is looked for either side, so each match costs the same
+
+
 def _sentence(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(mark, 0, start) for mark in ".!?\n")
-    rights = [pos for pos in (text.find(mark, end) for mark in ".!?\n") if pos != -1]
-    return text[left + 1:min(rights) if rights else len(text)]
+    floor, ceiling = max(0, start - _SENTENCE_CHARS), min(len(text), end + _SENTENCE_CHARS)
+    left = max(floor - 1, *(text.rfind(mark, floor, start) for mark in ".!?\n"))
+    rights = [pos for pos in (text.find(mark, end, ceiling) for mark in ".!?\n") if pos != -1]
+    return text[left + 1:min(rights) if rights else ceiling]
 
 
 def _denied(flag: RedFlag, text: str, hit: textmatch.Hit) -> bool:

@@ -11,7 +11,9 @@ The small tolerant readers used by the mapping live here too.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,20 @@ _NCT_ID = re.compile(r"NCT\d{8}")
 _V1_IDS_IN_URL = 20
 
 Progress = Callable[[int], None]
+MAX_DIGITS = 30  # far past any count, age or year; Python refuses to parse past 4,300 digits
+
+
+class HugeNumber(ValueError):
+    """A JSON integer too long to be a real figure (and too long for ``int`` to parse)."""
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise HugeNumber(f"not valid JSON for a study: a number with {len(text.lstrip('-')):,} digits")
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(parse_int=_integer)
 
 
 @dataclass(frozen=True)
@@ -43,7 +59,7 @@ def input_files(path: Path) -> list[Path]:
     """``path`` itself, or every JSON / JSON Lines file under a directory, in sorted order."""
     if not path.is_dir():
         return [path]
-    return sorted(file for file in path.rglob("*") if file.suffix.lower() in SUFFIXES and file.is_file()
+    return sorted(file for file in path.rglob("*") if file.suffix.lower() in SUFFIXES and not file.is_dir()
                   and not any(part.startswith(".") for part in file.relative_to(path).parts))
 
 
@@ -55,9 +71,12 @@ def read_studies(path: Path, progress: Progress | None = None) -> Iterator[Found
     """
     name = str(path)
     try:
-        stream = path.open("r", encoding="utf-8-sig", newline="")
+        stream = _open_regular(path)
     except OSError as error:
         yield Found(name, None, f"cannot read: {error.strerror or error}")
+        return
+    if stream is None:
+        yield Found(name, None, "not a regular file (a FIFO, device or socket); save the JSON to a file first")
         return
     try:
         with stream:
@@ -66,6 +85,20 @@ def read_studies(path: Path, progress: Progress | None = None) -> Iterator[Found
         yield Found(name, None, f"not UTF-8 text (byte {error.start})")
     except OSError as error:
         yield Found(name, None, f"cannot read: {error.strerror or error}")
+
+
+def _open_regular(path: Path) -> IO[str] | None:
+    """The file opened for reading, or None when it is not a regular file.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO cannot hang the
+    import and a name swapped for a device after a check cannot be read endlessly.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return None
+    os.set_blocking(descriptor, True)
+    return open(descriptor, encoding="utf-8-sig", newline="")  # noqa: SIM115 (closed by the caller)
 
 
 def _read(stream: IO[str], name: str, size: int, progress: Progress | None) -> Iterator[Found]:
@@ -83,7 +116,14 @@ def _read(stream: IO[str], name: str, size: int, progress: Progress | None) -> I
                     "save it as a JSON array or JSON Lines to import it")
         return
     try:
-        data = json.loads(head + stream.read())
+        text = head + stream.read(MAX_OBJECT_BYTES + 1)
+        if len(text) > MAX_OBJECT_BYTES:  # a /proc entry says its size is 0
+            yield Found(name, None, f"one JSON object larger than {MAX_OBJECT_BYTES // (1024 * 1024)} MB")
+            return
+        data = _DECODER.decode(text)
+    except HugeNumber as error:
+        yield Found(name, None, str(error))
+        return
     except json.JSONDecodeError as error:
         yield Found(name, None, f"not valid JSON: {error.msg} (line {error.lineno})")
         return
@@ -97,8 +137,8 @@ def _read(stream: IO[str], name: str, size: int, progress: Progress | None) -> I
 
 def _is_object(line: str) -> bool:
     try:
-        return isinstance(json.loads(line), dict)
-    except (json.JSONDecodeError, RecursionError):
+        return isinstance(_DECODER.decode(line), dict)
+    except (ValueError, RecursionError):
         return False
 
 
@@ -111,7 +151,10 @@ def _lines(stream: IO[str], head: str, name: str, progress: Progress | None) -> 
             if not line.strip():
                 continue
             try:
-                item = json.loads(line)
+                item = _DECODER.decode(line)
+            except HugeNumber as error:
+                yield Found(f"{name}:{number}", None, str(error))
+                continue
             except (json.JSONDecodeError, RecursionError):
                 yield Found(f"{name}:{number}", None, "not valid JSON on this line")
                 continue
@@ -127,7 +170,7 @@ def _lines(stream: IO[str], head: str, name: str, progress: Progress | None) -> 
 
 
 def _array(stream: IO[str], head: str, name: str, progress: Progress | None) -> Iterator[Found]:
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     buffer, position, index, done, read = head, head.index("[") + 1, 0, False, len(head)
     while True:
         while position < len(buffer) and buffer[position] in " \t\r\n,":
@@ -136,6 +179,9 @@ def _array(stream: IO[str], head: str, name: str, progress: Progress | None) -> 
             return
         try:
             item, end = decoder.raw_decode(buffer, position)
+        except HugeNumber as error:
+            yield Found(f"{name}[{index}]", None, str(error))
+            return
         except json.JSONDecodeError as error:
             if done:
                 yield Found(f"{name}[{index}]", None, f"not valid JSON: {error.msg} (a cut-off file?)")

@@ -105,6 +105,10 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_ru
         target = into / IMPORTED_FOLDER / f"{converted.trial['id']}.yaml"
         row.path = str(target)
         content = render_file(converted)
+        if len(content) > dataset.MAX_FILE_BYTES:
+            _skip(row, f"its record would be a file of {len(content) / (1024 * 1024):.0f} MB, over the "
+                  f"{dataset.MAX_FILE_BYTES // (1024 * 1024)} MB mscli reads")
+            continue
         decision = _against_existing(target, content, force)
         if decision is not None:
             row.action = decision
@@ -113,11 +117,25 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_ru
             if decision in ("skipped", "unchanged"):
                 continue
         pending.append(_Pending(row, target, content))
+    _within_file_limit(pending, into)
     _validate(pending, into)
     for item in pending:
         if item.row.action != "skipped" and not dry_run:
             _write(item)
     return rows
+
+
+def _within_file_limit(pending: list[_Pending], into: Path) -> None:
+    """Skip the new files past the number of YAML files the loader reads from one folder."""
+    existing = {str(file.name) for file in dataset.user_files(into)}
+    room = dataset.MAX_FILES - len(existing)
+    for item in pending:
+        if str(item.path) in existing:
+            continue
+        if room <= 0:
+            _skip(item.row, f"{into} would hold more than the {dataset.MAX_FILES:,} YAML files mscli reads")
+            continue
+        room -= 1
 
 
 def _nct_of(study: Any) -> str | None:

@@ -345,9 +345,14 @@ def _check_range(data: dict[str, Any], where: str, low: str, high: str, floor: f
         report(f"{low} {data[low]:g} is above {high} {data[high]:g}", f"{where}.{high}")
 
 
+MAX_COUNT = 10_000_000  # well above the number of people living with MS worldwide
+
+
 def _check_count(value: int | None, field: str, report: Any) -> None:
     if value is not None and value < 0:
         report(f"count {value} is negative", field)
+    elif value is not None and value > MAX_COUNT:
+        report(f"count {value} is over {MAX_COUNT:,}, more than any trial or study could hold", field)
 
 
 def _check_year(value: int | None, field: str, report: Any) -> None:

@@ -233,3 +233,31 @@ def _cross_check(info: dict[str, Any], info_file: str, located: list[rules.Locat
         rules.check_record(entry, ids_by_collection, report)
         if entry.collection == "outcomes":
             rules.check_outcome(entry.record, first_seen, report)
+    _check_shared_numbers(located, problems)
+
+
+def _check_shared_numbers(located: list[rules.Located], problems: list[Problem]) -> None:
+    """A registry number names one trial, or a lookup by it would silently pick one.
+
+    The one exception is a national arm inside an umbrella trial: the arm's numbers are all
+    among the umbrella's, so the number is shared on purpose (``find`` answers with the arm).
+    The problem is put on the later record and names the earlier one, so that ``import`` skips
+    only the newcomer.
+    """
+    from mscli.model.registries import canonical_id
+
+    trials = [entry for entry in located if entry.collection == "trials"]
+    numbers = {id(entry): {canonical_id(r["id"]) or r["id"] for r in entry.record["registrations"]}
+               for entry in trials}
+    owner: dict[str, rules.Located] = {}
+    for entry in trials:
+        mine = numbers[id(entry)]
+        for number in sorted(mine):
+            first = owner.setdefault(number, entry)
+            theirs = numbers[id(first)]
+            if first is entry or mine <= theirs or theirs <= mine:
+                continue
+            problems.append(Problem(
+                entry.file, f"registry number {number} is also claimed by trial {first.record['id']} "
+                f"({first.file}:{first.line}); a number names one trial", entry.line, entry.record["id"],
+                "registrations"))

@@ -378,12 +378,28 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
 
 
 def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
-    """A record of any type by id or alias (for ``cite``), trials and therapies first."""
+    """A record of any type by id or alias (for ``cite``), trials and therapies first.
+
+    A record whose own id is the query comes first; then an editors' record of any type comes
+    before an imported one, so that a registry study whose acronym is "MSC" cannot take the
+    place of the therapy ``msc``, nor the source behind an imported trial the trial itself.
+    """
+    key = normalise_key(query)
+    for collection in LOOKUP_ORDER:
+        for record in dataset[collection]:
+            if normalise_key(record["id"]) == key:
+                return collection, record
+    found: list[tuple[CollectionName, Any]] = []
     for collection in LOOKUP_ORDER:
         try:
-            return collection, find(dataset, collection, query)
+            record = find(dataset, collection, query)
         except NotFoundError:
             continue
+        if record.get("origin") is None:
+            return collection, record
+        found.append((collection, record))
+    if found:
+        return found[0]
     everything = (name for collection in COLLECTIONS for record in dataset[collection]
                   for name in names_of(collection, record))
     close = suggest(query, everything)

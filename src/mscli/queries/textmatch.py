@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 CONTEXT_CHARS = 50
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One occurrence of a phrase: what was looked for, what was found, and where."""
+class Hit(NamedTuple):
+    """One occurrence of a phrase: what was looked for, what was found, and where.
+
+    A named tuple rather than a dataclass: a long offer makes hundreds of thousands of them.
+    """
 
     phrase: str
     text: str
@@ -64,17 +66,34 @@ def find(phrases: Iterable[str], text: str, plurals: bool = False) -> list[Hit]:
 
 
 def without_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest of overlapping hits (the earlier one on a tie), in text order."""
+    """Keep the longest of overlapping hits (the earlier one on a tie), in text order.
+
+    The characters already taken are marked in one array, so each hit costs its own length
+    and a text of a megabyte of matches is not compared hit against hit.
+    """
+    taken = bytearray(max((hit.end for hit in hits), default=0))
     kept: list[Hit] = []
     for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-        if all(hit.end <= other.start or hit.start >= other.end for other in kept):
+        if taken.find(1, hit.start, hit.end) == -1:
+            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
             kept.append(hit)
     return sorted(kept, key=lambda h: h.start)
 
 
+@lru_cache(maxsize=2)
+def _line_starts(text: str) -> list[int]:
+    return [found.end() for found in re.finditer("\n", text)]
+
+
 def line_of(text: str, position: int) -> int:
-    """The 1-based line number of a character position."""
-    return text.count("\n", 0, position) + 1
+    """The 1-based line number of a character position.
+
+    Found by bisection in the text's line breaks, counted once per text, since the clinic
+    check asks it for every match of a long offer.
+    """
+    from bisect import bisect_right
+
+    return bisect_right(_line_starts(text), position) + 1
 
 
 def context(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> str:
