@@ -13,6 +13,7 @@ from mscli.cli import completion as complete
 from mscli.cli.runtime import (
     Output,
     app,
+    in_range,
     display,
     load,
     output_options,
@@ -101,8 +102,10 @@ def clinic(out: Output,
 def timeline(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
         "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
-    since: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or after this year.")] = None,
-    until: Annotated[Optional[int], typer.Option(min=1900, max=2100, help="Events in or before this year.")] = None,
+    since: Annotated[Optional[int], typer.Option(
+        metavar="YEAR", callback=in_range(1900, 2100), help="Events in or after this year (1900-2100).")] = None,
+    until: Annotated[Optional[int], typer.Option(
+        metavar="YEAR", callback=in_range(1900, 2100), help="Events in or before this year (1900-2100).")] = None,
     chart: Annotated[Optional[ChartBy], typer.Option(
         "--chart", case_sensitive=False,
         help="Instead of events, count trials and participants by therapy, phase or start year "
@@ -199,13 +202,13 @@ Examples:
 """.replace("NOTICE_HERE", NOT_A_REFERRAL))
 @output_options()
 def match(out: Output,
-    age: Annotated[Optional[int], typer.Option(help="Age in whole years (0-120).")] = None,
+    age: Annotated[Optional[int], typer.Option(metavar="AGE", help="Age in whole years (0-120).")] = None,
     ms_type: Annotated[Optional[MsType], typer.Option("--ms-type", case_sensitive=False, help="Type of MS.")] = None,
-    edss: Annotated[Optional[float], typer.Option(help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
+    edss: Annotated[Optional[float], typer.Option(metavar="SCORE", help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
     years_since_onset: Annotated[Optional[float], typer.Option(
-        "--years-since-onset", help="Years since the first MS symptoms.")] = None,
+        "--years-since-onset", metavar="YEARS", help="Years since the first MS symptoms.")] = None,
     relapses_last_year: Annotated[Optional[int], typer.Option(
-        "--relapses-last-year", help="Relapses in the past 12 months.")] = None,
+        "--relapses-last-year", metavar="N", help="Relapses in the past 12 months.")] = None,
     active_mri: Annotated[Optional[bool], typer.Option(
         "--active-mri/--no-active-mri",
         help="MRI showed (or did not show) new or enhancing lesions in the past 12 months.")] = None,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from mscli.cli import completion as complete
-from mscli.cli.runtime import Output, app, display, display_store, load, output_options, write
+from mscli.cli.runtime import LimitOption, Output, app, in_range, display, display_store, load, output_options, write
 from mscli.model.choices import CiteFormat
 from mscli.model.records import Dataset, Design, MsType, Phase, Status
 from mscli.output import views
@@ -58,8 +58,9 @@ def trials(out: Output,
         "--therapy", "-t", metavar="ID[,ID]", help="Therapy id or alias (repeatable, or comma-separated).",
         autocompletion=complete.therapy_ids)] = None,
     phase: Annotated[Optional[list[Phase]], typer.Option(help="Trial phase (repeatable).")] = None,
-    status: Annotated[Optional[list[Status]], typer.Option(case_sensitive=False,
-                                                           help="Recruitment status (repeatable).")] = None,
+    status: Annotated[Optional[list[Status]], typer.Option(
+        case_sensitive=False, metavar="STATUS",
+        help=f"Recruitment status (repeatable): {', '.join(status.value for status in Status)}.")] = None,
     ms_type: Annotated[Optional[list[MsType]], typer.Option(
         "--ms-type", case_sensitive=False, help="MS type the trial admits (repeatable).")] = None,
     country: Annotated[Optional[list[str]], typer.Option(
@@ -67,12 +68,11 @@ def trials(out: Output,
     design: Annotated[Optional[list[Design]], typer.Option(
         case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
     since: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, metavar="YEAR", help="Running in or after this year.")] = None,
+        metavar="YEAR", callback=in_range(1900, 2100), help="Running in or after this year (1900-2100).")] = None,
     until: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, metavar="YEAR", help="Running in or before this year.")] = None,
+        metavar="YEAR", callback=in_range(1900, 2100), help="Running in or before this year (1900-2100).")] = None,
     sort: Annotated[SortKey, typer.Option(case_sensitive=False, help="Sort order.")] = SortKey.START,
-    limit: Annotated[Optional[int], typer.Option(
-        min=1, metavar="N", help="Show at most this many trials.")] = None,
+    limit: LimitOption = None,
 ) -> None:
     """List trials, filtered and sorted. Filters combine: all must hold.
 
@@ -120,7 +120,7 @@ def trial(out: Output,
 @output_options()
 def search(out: Output,
     text: Annotated[str, typer.Argument(help="Words to look for (all must match).")],
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Show at most this many results.")] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Search every record type; shows type, id and the fields that matched, best first.
 

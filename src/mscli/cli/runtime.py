@@ -61,6 +61,26 @@ QueryOption = Annotated[Optional[str], typer.Option(
     "--query", metavar="EXPR", help="JMESPath expression applied to the JSON output; prints JSON.")]
 
 
+def in_range(low: int, high: int | None = None) -> Callable[..., Any]:
+    """A range check for a number option, in place of Typer's ``min``/``max``.
+
+    Those print ``[1900<=x<=2100]`` in help and "not in the range x>=1" on a bad value; this
+    keeps the help to its metavar and the error to one plain line.
+    """
+    span = f"from {low} to {high}" if high is not None else f"{low} or more"
+
+    def check(param: typer.CallbackParam, value: Optional[int]) -> Optional[int]:
+        if value is not None and (value < low or (high is not None and value > high)):
+            raise UsageError(f"{max(param.opts, key=len)} must be {span}, not {value}")
+        return value
+
+    return check
+
+
+LimitOption = Annotated[Optional[int], typer.Option(
+    "--limit", metavar="N", callback=in_range(1), help="Show at most N records.")]
+
+
 class Output:
     """The options every command shares: where data comes from and how the answer is shown."""
 

@@ -46,9 +46,10 @@ def select_fields(view: View, wanted: Sequence[str]) -> View:
     if unknown:
         from mscli.queries.core import suggest
 
-        close = suggest(unknown[0], valid)
-        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-        raise UsageError(f"--fields: no field {unknown[0]!r}; {hint}fields: {', '.join(valid)}")
+        from mscli.errors import unknown as unknown_message
+
+        raise UsageError(unknown_message("field", unknown[0], suggest(unknown[0], valid),
+                                         f"fields: {', '.join(valid)}"))
     if isinstance(view.payload, list):
         records = view.payload
         return View(payload=[{name: record[name] for name in wanted} for record in records],
