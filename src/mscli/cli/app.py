@@ -219,7 +219,7 @@ def _choice_message(error: Exception, argv: list[str]) -> str | None:
         return None
     choices = [str(choice) for choice in param.type.choices]
     given = [word.split("=", 1)[1] if "=" in word else following
-             for word, following in zip(argv, [*argv[1:], ""])
+             for word, following in zip(argv, [*argv[1:], ""], strict=True)
              if word.split("=", 1)[0] in param.opts]
     bad = next((value for value in given if value.lower() not in {c.lower() for c in choices}), None)
     if bad is None:

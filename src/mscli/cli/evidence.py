@@ -11,10 +11,12 @@ import typer
 
 from mscli.cli import completion as complete
 from mscli.cli.runtime import (
+    DECIDE,
     Output,
     app,
-    in_range,
     display,
+    in_range,
+    listed,
     load,
     output_options,
     terminal,
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     pass
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options()
 def compare(out: Output,
     therapy_ids: Annotated[list[str], typer.Argument(
@@ -66,7 +68,7 @@ def compare(out: Output,
     display(out, build)
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options()
 def clinic(out: Output,
     offer: Annotated[Optional[str], typer.Option(
@@ -97,11 +99,11 @@ def clinic(out: Output,
     display(out, lambda ds: evidence_views.offer_view(checks.check_offer(ds, text)))
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options()
 def timeline(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
-        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).")] = None,
+        "--therapy", "-t", metavar="ID[,ID]", help="Therapy id or alias (repeatable, or comma-separated).")] = None,
     since: Annotated[Optional[int], typer.Option(
         metavar="YEAR", callback=in_range(1900, 2100), help="Events in or after this year (1900-2100).")] = None,
     until: Annotated[Optional[int], typer.Option(
@@ -124,7 +126,7 @@ def timeline(out: Output,
     """
     from mscli.features import timeline as evidence_timeline
 
-    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until)
+    window = evidence_timeline.Window(therapies=listed(therapy_filter), since=since, until=until)
 
     def build(ds: Dataset) -> View:
         if chart is not None:
@@ -134,7 +136,7 @@ def timeline(out: Output,
     display(out, build)
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options(fmt=False, color=False, select=False)
 def report(
     out: Output,
@@ -180,7 +182,9 @@ def report(
         warn(f"mscli: wrote {output}")
 
 
-@app.command(help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
+@app.command(
+    rich_help_panel=DECIDE,
+    help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
 
 Each structured criterion gets one label (meets / does not meet / not enough information) with
 the trial's own wording and its source; each trial an overall label: "may be eligible" only when
