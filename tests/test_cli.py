@@ -242,8 +242,10 @@ def test_unverified_values_are_marked_in_tables(run, write_dataset):
 
     data = minimal()
     data["trials"][0]["unverified"] = ["outcome"]
-    out = run("trials", "--data", str(write_dataset(data))).stdout
-    assert "not-met (unverified)" in out
+    folder = str(write_dataset(data))
+    assert "(unverified) |" in run("trials", "--data", folder, "--format", "markdown").stdout
+    piped = run("trials", "--data", folder).stdout  # plain TSV: the value bare, the field named at the end
+    assert piped.rstrip("\n").split("\t")[-2:] == ["not-met", "outcome"]
 
 
 def test_sources_disagreeing_are_both_shown_primary_first(run, write_dataset):
@@ -260,3 +262,49 @@ def test_sources_disagreeing_are_both_shown_primary_first(run, write_dataset):
     assert [e["count"] for e in detail["enrolment"]] == [40, 50]
     text = run("trial", "tone", "--format", "tsv", "--data", str(folder)).stdout
     assert "3 (as of 2021-01-01, src-b)" in text and "1/2 (as of 2019-01-01, src-a)" in text
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("trials", "--therapy", "mscc"), "mscli: error: unknown therapy 'mscc'; did you mean 'msc'"),
+    (("trials", "--phase", "5"), "mscli: error: unknown phase '5'; choose from: early-1, 1, 1/2"),
+    (("trials", "--status", "recruting"), "mscli: error: unknown status 'recruting'; did you mean 'recruiting'"),
+    (("trials", "--format", "jsn"), "mscli: error: unknown format 'jsn'; did you mean 'json'"),
+    (("trials", "--sort=strat"), "mscli: error: unknown sort order 'strat'; did you mean 'start'"),
+    (("trial", "mesem"), "mscli: error: unknown trial 'mesem'; did you mean 'mesems'"),
+    (("show", "mesem"), "mscli: error: unknown record 'mesem'; did you mean 'mesems'"),
+    (("trials", "--country", "Narnia"), "mscli: error: unknown country 'Narnia'"),
+])
+def test_every_unknown_value_has_the_same_one_line_form(run, args, expected):
+    result = run(*args)
+    assert result.exit_code in (1, 2) and result.stdout == ""
+    assert result.stderr.splitlines()[0].startswith(expected)
+
+
+def test_suggestions_are_ids_not_aliases(run):
+    # 'HSCT' and 'stem cell transplant' are aliases of ahsct: the suggestion is the id.
+    message = run("trials", "--therapy", "hsctt").stderr.splitlines()[0]
+    assert "'ahsct'" in message and "HSCT" not in message
+    message = run("therapy", "stemcell").stderr.splitlines()[0]
+    suggested = message.split("did you mean ", 1)[1]
+    real = {therapy["id"] for therapy in run("therapies", "--json").json()}
+    assert {word.strip("'?, ") for word in suggested.replace(" or ", ", ").split(", ")} <= real
+
+
+@pytest.mark.parametrize("country", ["UK", "Britain", "England", "USA", "U.S.", "United States"])
+def test_common_country_names(run, country):
+    assert run("trials", "--country", country, "--json").json()
+
+
+def test_range_errors_are_plain(run):
+    assert run("trials", "--since", "1800").stderr.startswith("mscli: error: --since must be from 1900 to 2100")
+    assert run("trials", "--limit", "0").stderr.startswith("mscli: error: --limit must be 1 or more")
+    assert run("search", "x", "--limit", "-1").stderr.startswith("mscli: error: --limit must be 0 or more")
+
+
+def test_csv_cells_carry_no_qualifiers(run):
+    rows = list(csv.DictReader(io.StringIO(run("trials", "--format", "csv").stdout)))
+    assert "unverified_fields" in rows[0] and "enrolment_type" in rows[0]
+    assert all(row["enrolment"] == "" or row["enrolment"].isdigit() for row in rows)
+    assert not any("(unverified)" in cell or "†" in cell for row in rows for cell in row.values())
+    trials = {trial["id"]: trial for trial in run("trials", "--json").json()}
+    assert all(row["unverified_fields"] == ",".join(trials[row["id"]]["unverified"]) for row in rows)

@@ -238,7 +238,7 @@ def test_a_cache_written_before_red_flags_existed_is_not_reused(run, private_cac
 
 def test_clinic_listing_shows_why_questions_and_sources(run):
     rows = list(csv.reader(io.StringIO(run("clinic", "--format", "csv").stdout)))
-    assert rows[0] == ["red flag", "why it matters", "questions to ask", "sources"]
+    assert rows[0] == ["red flag", "why it matters", "questions to ask", "sources", "unverified_fields"]
     by_flag = {row[0]: row for row in rows[1:]}
     row = by_flag["You are asked to pay to take part (paying-to-take-part)"]
     assert "pay-to-participate" in row[1] and "cost" in row[2] and "turner-2017-regen-med" in row[3]

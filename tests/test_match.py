@@ -242,7 +242,7 @@ def test_trial_detail(run, write_dataset):
     assert "does not meet" in table.stdout and "not a referral" in table.stdout
     missing = run("match", "--data", folder, "--trial", "nope")
     assert missing.exit_code == 1
-    assert "no trial matches" in missing.stderr
+    assert "unknown trial" in missing.stderr
 
 
 def test_notice_in_help_and_tables_never_in_json(run, write_dataset):

@@ -75,4 +75,4 @@ def test_national_registries_resolve(run, write_dataset, query):
 def test_unknown_number_still_suggests(run):
     result = run("trial", "NCT09999999")
     assert result.exit_code != 0
-    assert "no trial matches" in result.stderr
+    assert "unknown trial" in result.stderr

@@ -223,7 +223,7 @@ def test_unknown_id_is_one_line_with_suggestions_and_writes_nothing(run_process,
     assert result.returncode == 1
     assert result.stdout == b""
     error = result.stderr.decode()
-    assert error.count("\n") == 1 and error.startswith("mscli: error: no record matches 'mesem'")
+    assert error.count("\n") == 1 and error.startswith("mscli: error: unknown record 'mesem'")
     assert "did you mean" in error and "'mesems'" in error
     assert list(tmp_path.iterdir()) == []
 

@@ -117,3 +117,18 @@ class RegistryError(MscliError):
     """The registry was reached but kept failing (429 or 5xx after retries, a cut-off answer)."""
 
     status = ExitStatus.NETWORK
+
+
+def unknown(word: str, value: str, suggestions: list[str] | tuple[str, ...] = (), otherwise: str = "") -> str:
+    """The one wording of every unknown value, id or choice, so people learn one form.
+
+    ``unknown therapy 'stemcell'; did you mean 'msc' or 'nsc'?``: the value as given (cut at
+    60 characters), then real ids or choices to try, or ``otherwise`` (where to find the list).
+    """
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    message = f"unknown {word} {shown!r}"
+    if suggestions:
+        quoted = [repr(suggestion) for suggestion in suggestions]
+        options = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        return f"{message}; did you mean {options}?"
+    return f"{message}; {otherwise}" if otherwise else message

@@ -5,10 +5,11 @@ code here; any other exception is a bug, reported in one line that names the com
 for a report (``MSCLI_DEBUG=1`` shows the traceback instead), with exit code 70.
 """
 
+import contextlib
 import gc
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -154,6 +155,8 @@ def _run(argv: list[str]) -> int:
     contradictions(argv)
     if "--install-completion" in argv or "--show-completion" in argv:
         complete.use_own_scripts()
+    if wants_text:
+        _wrap_help_at_spaces()
     try:
         result = _app_for(argv)(prog_name="mscli", args=argv, standalone_mode=False)
     except click_errors.NoArgsIsHelpError as error:  # a group named alone (``mscli import``)
@@ -163,6 +166,8 @@ def _run(argv: list[str]) -> int:
             _stderr(error.format_message() + "\n")
             return int(ExitStatus.USAGE)
         raise UsageError(f"'{' '.join(argv[:1])}' needs a command: {', '.join(names)}") from None
+    except click_errors.BadParameter as error:
+        raise UsageError(_choice_message(error, argv) or error.format_message()) from None
     except click_errors.ClickException as error:  # usage errors: one line, then the "Try" hint
         raise UsageError(error.format_message()) from None
     except typer.Abort:
@@ -184,6 +189,52 @@ def _run(argv: list[str]) -> int:
         write_nothing_more()
         raise OutputError(f"cannot write output: {getattr(error, 'strerror', None) or error}") from None
     return result if isinstance(result, int) else 0
+
+
+def _wrap_help_at_spaces() -> None:
+    """Help wraps only at spaces: Click's wrapper also breaks after hyphens, which splits the
+    values people copy from help ("not-yet- / recruiting", "--no-active- / mri")."""
+    with contextlib.suppress(ImportError, AttributeError):
+        from typer._click import _textwrap
+
+        click_wrapper: Any = _textwrap.TextWrapper
+        if getattr(click_wrapper, "spaces_only", False):
+            return
+
+        class SpacesOnly(click_wrapper):  # type: ignore[misc]
+            spaces_only = True
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **{**kwargs, "break_on_hyphens": False})
+
+        _textwrap.TextWrapper = SpacesOnly  # type: ignore[misc]
+
+
+# What a choice option's value is called in "unknown ... 'x'" (the option name otherwise).
+_CHOICE_WORDS = {"--ms-type": "MS type", "--sort": "sort order", "--by": "comparison", "-f": "format"}
+
+
+def _choice_message(error: Exception, argv: list[str]) -> str | None:
+    """Click's "Invalid value for '--phase': '5' is not one of ..." in mscli's one form for
+    unknown values (``unknown phase '5'; did you mean ...?``), or None if it is not a choice."""
+    from typer._types import TyperChoice
+
+    from mscli.errors import unknown
+    from mscli.queries.core import suggest
+
+    param = getattr(error, "param", None)
+    if param is None or not isinstance(param.type, TyperChoice):
+        return None
+    choices = [str(choice) for choice in param.type.choices]
+    given = [word.split("=", 1)[1] if "=" in word else following
+             for word, following in zip(argv, [*argv[1:], ""], strict=True)
+             if word.split("=", 1)[0] in param.opts]
+    bad = next((value for value in given if value.lower() not in {c.lower() for c in choices}), None)
+    if bad is None:
+        return None
+    name = max(param.opts, key=len)
+    word = _CHOICE_WORDS.get(name, name.lstrip("-").replace("-", " "))
+    return unknown(word, bad, suggest(bad, choices), f"choose from: {', '.join(choices)}")
 
 
 def write_nothing_more() -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from mscli.cli import completion as complete
-from mscli.cli.runtime import Output, app, display, emit, output_options, terminal, warn, write
+from mscli.cli.runtime import SCRIPTS, Output, PanelGroup, app, display, emit, output_options, terminal, warn, write
 from mscli.errors import ExitStatus, UsageError
 from mscli.output import evidence_views, views
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     pass
 
 
-@app.command()
+@app.command(rich_help_panel=SCRIPTS, short_help="The searches behind the dataset: databases, queries, dates, "
+             "what each found and included, and every exclusion.")
 @output_options()
 def coverage(out: Output) -> None:
     """The searches behind the dataset: which databases, with what query, on what date, how many
@@ -35,7 +36,7 @@ def coverage(out: Output) -> None:
     display(out, lambda ds: evidence_views.coverage_view(search_log.coverage(ds)))
 
 
-@app.command()
+@app.command(rich_help_panel=SCRIPTS)
 @output_options()
 def info(out: Output) -> None:
     """Dataset version, review date, where it is read from, and record counts.
@@ -51,7 +52,7 @@ def info(out: Output) -> None:
     display(out, lambda ds: views.info_view(dataset_info.info(ds), where))
 
 
-@app.command()
+@app.command(rich_help_panel=SCRIPTS)
 @output_options(data=False)
 def validate(out: Output,
     path: Annotated[Optional[str], typer.Argument(
@@ -89,9 +90,9 @@ def validate(out: Output,
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
 
 
-import_app = typer.Typer(name="import", no_args_is_help=True, rich_markup_mode=None,
+import_app = typer.Typer(name="import", no_args_is_help=True, rich_markup_mode=None, cls=PanelGroup,
                          help="Add records from registry files to your own dataset directory.")
-app.add_typer(import_app)
+app.add_typer(import_app, rich_help_panel=SCRIPTS)
 
 
 @import_app.command("ctgov")
@@ -106,7 +107,7 @@ def import_ctgov(out: Output,
     force: Annotated[bool, typer.Option("--force", help="Replace records that exist with different content.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, convert and validate, but write nothing.")] = False,
 ) -> None:
-    """Import ClinicalTrials.gov studies as trials (one YAML file each) into your dataset.
+    """Import ClinicalTrials.gov studies as trials, one YAML file each, into your dataset.
 
     Records are validated before they are written and never replaced without --force. Exit 1
     when any study was skipped (the report says why); what could be imported is kept.
@@ -157,7 +158,7 @@ def _progress_bar() -> Any:
     return bar()
 
 
-@app.command()
+@app.command(rich_help_panel=SCRIPTS)
 @output_options(data=False)
 def schema(out: Output,
     type_name: Annotated[Optional[str], typer.Argument(
@@ -191,7 +192,7 @@ def schema(out: Output,
           View(payload=document, columns=[], rows=[]))
 
 
-@app.command()
+@app.command(rich_help_panel=SCRIPTS)
 @output_options(data=False)
 def diff(out: Output,
     old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or YAML file.")],
@@ -220,7 +221,7 @@ def diff(out: Output,
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
 
 
-@app.command()
+@app.command(rich_help_panel=SCRIPTS)
 def completion(
     shell: Annotated[str, typer.Argument(
         metavar="SHELL", help="bash, zsh or fish.", autocompletion=complete.complete_shells)],

@@ -11,9 +11,12 @@ import typer
 
 from mscli.cli import completion as complete
 from mscli.cli.runtime import (
+    DECIDE,
     Output,
     app,
     display,
+    in_range,
+    listed,
     load,
     output_options,
     terminal,
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
     pass
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options()
 def compare(out: Output,
     therapy_ids: Annotated[list[str], typer.Argument(
@@ -66,7 +69,7 @@ def compare(out: Output,
     display(out, build)
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options()
 def clinic(out: Output,
     offer: Annotated[Optional[str], typer.Option(
@@ -97,18 +100,19 @@ def clinic(out: Output,
     display(out, lambda ds: evidence_views.offer_view(checks.check_offer(ds, text)))
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options()
 def timeline(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
-        "--therapy", "-t", metavar="ID", help="Therapy id or alias (repeatable).",
+        "--therapy", "-t", metavar="ID[,ID]", help="Therapy id or alias (repeatable, or comma-separated).",
         autocompletion=complete.therapy_ids)] = None,
     since: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, help="Events in or after this year (with --chart: trials that ran then or later, "
-                                 "an ongoing one to today).")] = None,
+        metavar="YEAR", callback=in_range(1900, 2100),
+        help="Events in or after this year, 1900-2100 (with --chart: trials that ran then or later, "
+             "an ongoing one to today).")] = None,
     until: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, help="Events in or before this year (with --chart: trials that ran then or "
-                                 "earlier).")] = None,
+        metavar="YEAR", callback=in_range(1900, 2100),
+        help="Events in or before this year, 1900-2100 (with --chart: trials that ran then or earlier).")] = None,
     include_undated: Annotated[bool, typer.Option(
         "--include-undated", help="With --chart and --since/--until, also count trials whose recorded "
                                   "years cannot place them in the range (otherwise left out and counted).")] = False,
@@ -133,7 +137,7 @@ def timeline(out: Output,
     from mscli.features import timeline as evidence_timeline
     from mscli.output.notes import undated_note
 
-    window = evidence_timeline.Window(therapies=therapy_filter or [], since=since, until=until,
+    window = evidence_timeline.Window(therapies=listed(therapy_filter), since=since, until=until,
                                       today=datetime.date.today(), include_undated=include_undated)
     left_out: list[str] = []
 
@@ -150,7 +154,7 @@ def timeline(out: Output,
         warn_beside_data(out, note)
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 @output_options(fmt=False, color=False, select=False)
 def report(
     out: Output,
@@ -197,7 +201,9 @@ def report(
         warn(f"mscli: wrote {output}")
 
 
-@app.command(help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
+@app.command(
+    rich_help_panel=DECIDE,
+    help="""Pre-screen a profile against each trial's eligibility and the guidance on who benefits.
 
 Each structured criterion gets one label (meets / does not meet / not enough information) with
 the trial's own wording and its source; each trial an overall label: "may be eligible" only when
@@ -219,15 +225,15 @@ Examples:
 """.replace("NOTICE_HERE", NOT_A_REFERRAL))
 @output_options()
 def match(out: Output,
-    age: Annotated[Optional[int], typer.Option(help="Age in whole years (0-120).")] = None,
+    age: Annotated[Optional[int], typer.Option(metavar="AGE", help="Age in whole years (0-120).")] = None,
     sex: Annotated[Optional[Sex], typer.Option(
         case_sensitive=False, metavar="female|male", help="Sex, for trials open to one sex only.")] = None,
     ms_type: Annotated[Optional[MsType], typer.Option("--ms-type", case_sensitive=False, help="Type of MS.")] = None,
-    edss: Annotated[Optional[float], typer.Option(help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
+    edss: Annotated[Optional[float], typer.Option(metavar="SCORE", help="EDSS score, 0 to 10 in steps of 0.5.")] = None,
     years_since_onset: Annotated[Optional[float], typer.Option(
-        "--years-since-onset", help="Years since the first MS symptoms.")] = None,
+        "--years-since-onset", metavar="YEARS", help="Years since the first MS symptoms.")] = None,
     relapses_last_year: Annotated[Optional[int], typer.Option(
-        "--relapses-last-year", help="Relapses in the past 12 months.")] = None,
+        "--relapses-last-year", metavar="N", help="Relapses in the past 12 months.")] = None,
     active_mri: Annotated[Optional[bool], typer.Option(
         "--active-mri/--no-active-mri",
         help="MRI showed (or did not show) new or enhancing lesions in the past 12 months.")] = None,

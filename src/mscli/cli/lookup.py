@@ -9,28 +9,34 @@ import typer
 
 from mscli.cli import completion as complete
 from mscli.cli.runtime import (
+    LOOK_UP,
+    LimitOption,
     Output,
     app,
     display,
     display_store,
+    in_range,
+    listed,
     load,
     output_options,
     warn_beside_data,
     write,
 )
 from mscli.model.choices import SEARCH_LIMIT, CiteFormat
-from mscli.model.records import Dataset, Design, MsType, Phase, Status
+from mscli.model.records import Dataset, Design, GuidanceKind, MsType, Phase, SourceKind, Status, StudyKind
 from mscli.output import views
 from mscli.output.notes import undated_note
 from mscli.output.render import View
 from mscli.queries import core as queries
+from mscli.queries import listings
 from mscli.queries.core import SortKey, TrialFilter
+from mscli.queries.listings import RecordFilter
 
 if TYPE_CHECKING:
     from mscli.loading.store import Store
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def therapies(out: Output) -> None:
     """List the therapies: availability, whether chemotherapy is needed, trial counts.
@@ -43,7 +49,7 @@ def therapies(out: Output) -> None:
     display(out, views.therapies_view)
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def therapy(out: Output,
     therapy_id: Annotated[str, typer.Argument(
@@ -60,15 +66,16 @@ def therapy(out: Output,
         queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id))))
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def trials(out: Output,
     therapy_filter: Annotated[Optional[list[str]], typer.Option(
         "--therapy", "-t", metavar="ID[,ID]", help="Therapy id or alias (repeatable, or comma-separated).",
         autocompletion=complete.therapy_ids)] = None,
     phase: Annotated[Optional[list[Phase]], typer.Option(help="Trial phase (repeatable).")] = None,
-    status: Annotated[Optional[list[Status]], typer.Option(case_sensitive=False,
-                                                           help="Recruitment status (repeatable).")] = None,
+    status: Annotated[Optional[list[Status]], typer.Option(
+        case_sensitive=False, metavar="STATUS",
+        help=f"Recruitment status (repeatable): {', '.join(status.value for status in Status)}.")] = None,
     ms_type: Annotated[Optional[list[MsType]], typer.Option(
         "--ms-type", case_sensitive=False, help="MS type the trial admits (repeatable).")] = None,
     country: Annotated[Optional[list[str]], typer.Option(
@@ -76,16 +83,15 @@ def trials(out: Output,
     design: Annotated[Optional[list[Design]], typer.Option(
         case_sensitive=False, help="Design feature the trial must have (repeatable; all must hold).")] = None,
     since: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, metavar="YEAR",
-        help="Ran in this year or later (an ongoing trial runs to today).")] = None,
+        metavar="YEAR", callback=in_range(1900, 2100),
+        help="Ran in this year or later, 1900-2100 (an ongoing trial runs to today).")] = None,
     until: Annotated[Optional[int], typer.Option(
-        min=1900, max=2100, metavar="YEAR", help="Ran in this year or earlier.")] = None,
+        metavar="YEAR", callback=in_range(1900, 2100), help="Ran in this year or earlier (1900-2100).")] = None,
     include_undated: Annotated[bool, typer.Option(
         "--include-undated", help="With --since/--until, also list trials whose recorded years "
                                   "cannot place them in the range (otherwise left out and counted).")] = False,
     sort: Annotated[SortKey, typer.Option(case_sensitive=False, help="Sort order.")] = SortKey.START,
-    limit: Annotated[Optional[int], typer.Option(
-        min=1, metavar="N", help="Show at most this many trials.")] = None,
+    limit: LimitOption = None,
 ) -> None:
     """List trials, filtered and sorted. Filters combine: all must hold.
 
@@ -99,8 +105,7 @@ def trials(out: Output,
     """
     import datetime
 
-    therapies = [part.strip() for value in therapy_filter or [] for part in value.split(",") if part.strip()]
-    wanted = TrialFilter(therapies=therapies, phases=phase or [], statuses=status or [],
+    wanted = TrialFilter(therapies=listed(therapy_filter), phases=phase or [], statuses=status or [],
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
                          since=since, until=until, today=datetime.date.today(), include_undated=include_undated)
     left_out: list[str] = []
@@ -117,7 +122,7 @@ def trials(out: Output,
         warn_beside_data(out, note)
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def trial(out: Output,
     trial_id: Annotated[str, typer.Argument(
@@ -138,12 +143,12 @@ def trial(out: Output,
     display_store(out, build)
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def search(out: Output,
     words: Annotated[list[str], typer.Argument(
         metavar="WORDS...", help="Words to look for, quoted or not: all must match; 'deaths' finds 'death'.")],
-    limit: Annotated[int, typer.Option(min=0, metavar="N",
+    limit: Annotated[int, typer.Option(metavar="N", callback=in_range(0),
                                        help="Show at most N results (0: all).")] = SEARCH_LIMIT,
     types: Annotated[Optional[str], typer.Option(
         "--type", metavar="TYPE,TYPE", help="Only these record types: trial, therapy, study, guidance, term, "
@@ -171,11 +176,23 @@ def search(out: Output,
     display_store(out, build)
 
 
-@app.command()
+SinceOption = Annotated[Optional[int], typer.Option(
+    "--since", metavar="YEAR", callback=in_range(1900, 2100), help="Published in or after this year (1900-2100).")]
+UntilOption = Annotated[Optional[int], typer.Option(
+    "--until", metavar="YEAR", callback=in_range(1900, 2100), help="Published in or before this year (1900-2100).")]
+TherapyOption = Annotated[Optional[list[str]], typer.Option(
+    "--therapy", "-t", metavar="ID[,ID]", help="Therapy id or alias (repeatable, or comma-separated).",
+    autocompletion=complete.therapy_ids)]
+
+
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def sources(out: Output,
     record_id: Annotated[Optional[str], typer.Argument(
         metavar="[ID]", help="Only the sources of this record.", autocompletion=complete.record_ids)] = None,
+    kind: Annotated[Optional[list[SourceKind]], typer.Option(
+        case_sensitive=False, help="Kind of source (repeatable).")] = None,
+    since: SinceOption = None, until: UntilOption = None, limit: LimitOption = None,
 ) -> None:
     """List the sources behind the dataset (or behind one record), marking unverified ones.
 
@@ -183,45 +200,62 @@ def sources(out: Output,
     Examples:
       mscli sources
       mscli sources mesems --json
+      mscli sources --kind registry-record --since 2020 --limit 10
     """
+    wanted = RecordFilter(kinds=kind or [], since=since, until=until, limit=limit)
+
     def build(ds: Dataset) -> View:
         if record_id is None:
-            return views.sources_view(ds["sources"])
+            return views.sources_view(listings.sources(ds["sources"], wanted))
         _, record = queries.find_any(ds, record_id)
-        return views.sources_view(queries.sources_of(ds, record))
+        return views.sources_view(listings.sources(queries.sources_of(ds, record), wanted))
 
     display(out, build)
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
-def studies(out: Output) -> None:
+def studies(out: Output, therapy_filter: TherapyOption = None,
+    kind: Annotated[Optional[list[StudyKind]], typer.Option(
+        case_sensitive=False, help="Kind of study (repeatable).")] = None,
+    since: SinceOption = None, until: UntilOption = None, limit: LimitOption = None,
+) -> None:
     """List studies that are not trials: lab and animal research, cohorts, meta-analyses.
 
     \b
     Examples:
       mscli studies
+      mscli studies --therapy ahsct --kind cohort
       mscli show nottingham-spms-msc
     """
+    wanted = RecordFilter(therapies=listed(therapy_filter), kinds=kind or [], since=since, until=until,
+                          limit=limit)
     display(out, lambda ds: views.listing_view(
-        ds["studies"], "study", ("id", "kind", "therapy", "year", "title")))
+        listings.studies(ds, wanted), "study", ("id", "kind", "therapy", "year", "title")))
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
-def guidance(out: Output) -> None:
+def guidance(out: Output, therapy_filter: TherapyOption = None,
+    kind: Annotated[Optional[list[GuidanceKind]], typer.Option(
+        case_sensitive=False, help="Kind of guidance (repeatable).")] = None,
+    since: SinceOption = None, until: UntilOption = None, limit: LimitOption = None,
+) -> None:
     """List guidance: consensus papers, position statements, guidelines and advice pages.
 
     \b
     Examples:
       mscli guidance
+      mscli guidance --therapy msc --since 2015
       mscli show consensus-2010
     """
+    wanted = RecordFilter(therapies=listed(therapy_filter), kinds=kind or [], since=since, until=until,
+                          limit=limit)
     display(out, lambda ds: views.listing_view(
-        ds["guidance"], "guidance", ("id", "kind", "publisher", "year", "title")))
+        listings.guidance(ds, wanted), "guidance", ("id", "kind", "publisher", "year", "title")))
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def glossary(out: Output,
     term: Annotated[Optional[str], typer.Argument(
@@ -242,7 +276,7 @@ def glossary(out: Output,
     display(out, build)
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options()
 def show(out: Output,
     record_id: Annotated[str, typer.Argument(
@@ -261,7 +295,7 @@ def show(out: Output,
     display(out, build)
 
 
-@app.command()
+@app.command(rich_help_panel=LOOK_UP)
 @output_options(fmt=False, color=False, select=False)
 def cite(
     out: Output,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+import typer.core
 
 from mscli.errors import ExitStatus, OutputError, UsageError
 from mscli.model.labels import NOTICE
@@ -31,7 +32,37 @@ from mscli.queries import info as dataset_info
 if TYPE_CHECKING:
     from mscli.loading.store import Store
 
+# The help panels ``mscli --help`` groups commands under, in this order (each command names its
+# own with ``rich_help_panel``).
+LOOK_UP = "Look up"
+DECIDE = "Compare and decide"
+SCRIPTS = "Scripts and data"
+PANELS = (LOOK_UP, DECIDE, SCRIPTS)
+
+
+class PanelGroup(typer.core.TyperGroup):
+    """Lists commands under their help panels with their whole summaries, in plain text.
+
+    Typer draws panels only with Rich; mscli's help stays plain Click (no Rich import for
+    ``--help``), so the grouping is done here. Summaries are never cut with "...".
+    """
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        commands = [(name, command, panel if isinstance(panel := getattr(command, "rich_help_panel", None), str)
+                     else None)
+                    for name in self.list_commands(ctx)
+                    if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        grouped = any(panel for _, _, panel in commands)
+        for wanted in (*PANELS, None):
+            rows = [(name, command.short_help or command.get_short_help_str(10_000))
+                    for name, command, panel in commands if panel == wanted]
+            if rows:
+                with formatter.section(wanted or ("Other commands" if grouped else "Commands")):
+                    formatter.write_dl(rows)
+
+
 APP_SETTINGS: dict[str, Any] = {
+    "cls": PanelGroup,
     "name": "mscli",
     "help": ("Evidence on stem cell therapies for multiple sclerosis: therapies, trials, studies "
              f"and guidance, with their sources.\n\n{NOTICE}"),
@@ -59,6 +90,32 @@ FieldsOption = Annotated[Optional[str], typer.Option(
     "'--fields help' lists the fields.")]
 QueryOption = Annotated[Optional[str], typer.Option(
     "--query", metavar="EXPR", help="JMESPath expression applied to the JSON output; prints JSON.")]
+
+
+def in_range(low: int, high: int | None = None) -> Callable[..., Any]:
+    """A range check for a number option, in place of Typer's ``min``/``max``.
+
+    Those print ``[1900<=x<=2100]`` in help and "not in the range x>=1" on a bad value; this
+    keeps the help to its metavar and the error to one plain line.
+    """
+    span = f"from {low} to {high}" if high is not None else f"{low} or more"
+
+    def check(param: typer.CallbackParam, value: Optional[int]) -> Optional[int]:
+        if value is not None and (value < low or (high is not None and value > high)):
+            raise UsageError(f"{max(param.opts, key=len)} must be {span}, not {value}")
+        return value
+
+    return check
+
+
+def listed(values: Optional[list[str]]) -> list[str]:
+    """A repeatable option's values with comma lists split (``--therapy msc,nsc``), so every
+    multi-value filter takes both forms and means any of them."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+LimitOption = Annotated[Optional[int], typer.Option(
+    "--limit", metavar="N", callback=in_range(1), help="Show at most N records.")]
 
 
 class Output:

@@ -6,6 +6,7 @@ while JSON, CSV/TSV and ``--fields`` keep the slugs.
 
 NOTICE = ("mscli informs; it does not advise. Decisions about treatment belong with you "
           "and your neurologist.")
+UNVERIFIED_COLUMN = "unverified_fields"  # CSV/TSV: the fields of a row not yet checked, comma-separated
 UNVERIFIED_SUFFIX = " (unverified)"  # after a value in text formats; a table shows the mark instead
 UNVERIFIED_MARK = " †"
 NOT_A_REFERRAL = ("This pre-screen is not a referral and not medical advice: only a trial's own team "

@@ -13,7 +13,7 @@ import json
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from mscli.model.labels import NOTICE, UNVERIFIED_MARK, UNVERIFIED_SUFFIX
+from mscli.model.labels import NOTICE, UNVERIFIED_COLUMN, UNVERIFIED_MARK, UNVERIFIED_SUFFIX
 from mscli.output.terminal import Terminal, clean, escape_json, has_unsafe
 
 if TYPE_CHECKING:
@@ -109,13 +109,32 @@ def to_json(payload: Any, indent: int | None = 2) -> str:
     return escape_json(json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators))
 
 
+def machine_table(view: View) -> tuple[list[str], list[list[str]]]:
+    """Columns and rows for CSV/TSV: each cell a bare value, qualifiers in columns of their own.
+
+    A table marks a value not yet checked against a source in its cell; a spreadsheet or a
+    script needs the value alone, so the mark comes off and a listing of records that record
+    such fields gains an ``unverified_fields`` column naming them (comma-separated).
+    """
+    records = view.payload if isinstance(view.payload, list) else None
+    if records is None or len(records) != len(view.rows):
+        return view.columns, view.rows
+    rows = [[cell.removesuffix(UNVERIFIED_SUFFIX) for cell in row] for row in view.rows]
+    if (UNVERIFIED_COLUMN in view.columns or "unverified" in view.columns
+            or not any(isinstance(record, dict) and "unverified" in record for record in records)):
+        return view.columns, rows
+    return ([*view.columns, UNVERIFIED_COLUMN],
+            [[*row, ",".join(record.get("unverified") or [])] for row, record in zip(rows, records, strict=True)])
+
+
 def _csv(view: View) -> str:
     import csv
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([clean(column) for column in view.columns])
-    for row in view.rows:
+    columns, rows = machine_table(view)
+    writer.writerow([clean(column) for column in columns])
+    for row in rows:
         writer.writerow(["'" + cell if cell.startswith(_FORMULA_START) else cell for cell in map(clean, row)])
     return buffer.getvalue()
 
@@ -126,8 +145,9 @@ def _tsv_cell(text: str) -> str:
 
 
 def _tsv(view: View, header: bool) -> str:
-    lines = ["\t".join(_tsv_cell(c) for c in view.columns)] if header else []
-    lines += ["\t".join(_tsv_cell(cell) for cell in row) for row in view.rows]
+    columns, rows = machine_table(view)
+    lines = ["\t".join(_tsv_cell(c) for c in columns)] if header else []
+    lines += ["\t".join(_tsv_cell(cell) for cell in row) for row in rows]
     return "".join(line + "\n" for line in lines)
 
 

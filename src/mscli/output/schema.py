@@ -28,11 +28,11 @@ def names() -> list[str]:
 def schema_for(name: str) -> dict[str, Any]:
     """The schema document of one type; ``NotFoundError`` naming the types for an unknown one."""
     if name not in SCHEMA_TYPES:
+        from mscli.errors import unknown
         from mscli.queries.core import suggest
 
-        close = suggest(name, SCHEMA_TYPES)
-        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-        raise NotFoundError(f"no schema type {name!r}; {hint}types: {', '.join(SCHEMA_TYPES)}")
+        raise NotFoundError(unknown("schema type", name, suggest(name, SCHEMA_TYPES),
+                                    f"types: {', '.join(SCHEMA_TYPES)}"))
     record_type, description, emitted_by = SCHEMA_TYPES[name]
     output = name != "dataset"
     defs: dict[str, Any] = {}

@@ -44,11 +44,11 @@ def select_fields(view: View, wanted: Sequence[str]) -> View:
     valid = field_names(view)
     unknown = [name for name in wanted if name not in valid]
     if unknown:
+        from mscli.errors import unknown as unknown_message
         from mscli.queries.core import suggest
 
-        close = suggest(unknown[0], valid)
-        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
-        raise UsageError(f"--fields: no field {unknown[0]!r}; {hint}fields: {', '.join(valid)}")
+        raise UsageError(f"{unknown_message('field', unknown[0], suggest(unknown[0], valid))}; "
+                         f"fields: {', '.join(valid)}")
     if isinstance(view.payload, list):
         records = view.payload
         return View(payload=[{name: record[name] for name in wanted} for record in records],

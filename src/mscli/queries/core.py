@@ -6,11 +6,12 @@ cannot match anything) with "did you mean" suggestions; the CLI decides how to s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
-from mscli.errors import NotFoundError, UsageError
+from mscli.errors import NotFoundError, UsageError, unknown
 from mscli.loading.store import countries_in
 from mscli.model import kinds
 from mscli.model.kinds import KINDS, LOOKUP_ORDER, names_of
@@ -83,14 +84,10 @@ def _preference(record: Any) -> tuple[bool, int]:
 
 
 def _not_found_message(dataset: Dataset, collection: CollectionName, query: str) -> str:
-    word = KINDS[collection].word
-    shown = query if len(query) <= 60 else query[:57] + "..."
-    message = f"no {word} matches {shown!r}"
-    suggestions = suggest(query, (name for record in dataset[collection]
-                                  for name in names_of(collection, record)))
-    if suggestions:
-        return f"{message}; did you mean {' or '.join(repr(s) for s in suggestions)}?"
-    return f"{message}; see 'mscli {KINDS[collection].command}' for the list"
+    suggestions = suggest_ids(query, ((record["id"], names_of(collection, record))
+                                      for record in dataset[collection]))
+    return unknown(KINDS[collection].word, query, suggestions,
+                   f"see 'mscli {KINDS[collection].command}' for the list")
 
 
 def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
@@ -102,6 +99,36 @@ def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
         by_key.setdefault(normalise_key(candidate), candidate)
     close = difflib.get_close_matches(normalise_key(query[:200]), list(by_key), n=limit, cutoff=0.6)
     return [by_key[key] for key in close]
+
+
+def suggest_ids(query: str, named: Iterable[tuple[str, Iterable[str]]], limit: int = 3) -> list[str]:
+    """Ids of the records whose id, alias or name is closest to ``query``, best first.
+
+    Suggesting the id (not the alias or name that matched) gives a person the word that works
+    next time, and one record is never offered twice under different names. A query written
+    inside a name without its spaces ("stemcell" in "neural stem cells") counts as close too.
+    """
+    import difflib
+
+    wanted = normalise_key(query[:200])
+    packed_query = re.sub(r"[\W_]+", "", wanted)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(wanted)
+    scores: dict[str, float] = {}
+    for record_id, names in named:
+        best = 0.0
+        for name in names:
+            key = normalise_key(name)
+            matcher.set_seq1(key)
+            if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+                best = max(best, matcher.ratio())
+            packed = re.sub(r"[\W_]+", "", key)
+            if len(packed_query) >= 3 and packed_query in packed:
+                best = max(best, 0.6 + 0.4 * len(packed_query) / len(packed))
+        if best >= 0.6:
+            scores[record_id] = max(scores.get(record_id, 0.0), best)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return [record_id for record_id, _ in ranked[:limit]]
 
 
 def therapy_ids(dataset: Dataset, queries: Sequence[str]) -> list[str]:
@@ -117,7 +144,7 @@ def therapy_ids(dataset: Dataset, queries: Sequence[str]) -> list[str]:
         try:
             resolved.append(find(dataset, "therapies", query)["id"])
         except NotFoundError as error:
-            raise UsageError(f"--therapy: {error}") from None
+            raise UsageError(str(error)) from None
     return resolved
 
 
@@ -257,9 +284,8 @@ def _resolve_countries(countries: Iterable[str], queries: Sequence[str]) -> set[
         key = query.strip().lower()
         key = COUNTRY_ALIASES.get(key, key).lower()
         if key not in known:
-            close = suggest(query, known.values())
-            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            raise UsageError(f"--country: no trial in the dataset lists {query[:60]!r}{hint}")
+            raise UsageError(unknown("country", query.strip(), suggest(query, known.values()),
+                                     "no trial in the dataset lists it; 'mscli trials' shows their countries"))
         resolved.add(key)
     return resolved
 
@@ -400,8 +426,7 @@ def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
         found.append((collection, record))
     if found:
         return found[0]
-    everything = (name for collection in COLLECTIONS for record in dataset[collection]
-                  for name in names_of(collection, record))
-    close = suggest(query, everything)
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise NotFoundError(f"no record matches {query[:60]!r}{hint}")
+    everything = ((record["id"], names_of(collection, record)) for collection in COLLECTIONS
+                  for record in dataset[collection])
+    raise NotFoundError(unknown("record", query, suggest_ids(query, everything),
+                                "'mscli search WORDS' finds records by what they say"))
