@@ -33,8 +33,20 @@ def sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
+def outcome_for(index: int, status: Status) -> Outcome:
+    """An outcome the validator accepts for ``status`` (the data audit's consistency rules)."""
+    if status == Status.WITHDRAWN:
+        return Outcome.WITHDRAWN
+    if status in (Status.TERMINATED, Status.SUSPENDED):
+        return Outcome.STOPPED_EARLY
+    allowed = [outcome for outcome in Outcome
+               if outcome not in (Outcome.WITHDRAWN, Outcome.STOPPED_EARLY, Outcome.MET_RANDOMISED)]
+    return allowed[index % len(allowed)]
+
+
 def trial(index: int, rng: random.Random, source_ids: list[str]) -> dict[str, object]:
     start = rng.randint(1995, 2025)
+    status = list(Status)[index % len(Status)]
     return {
         "id": f"synthetic-trial-{index}",
         "acronym": f"SYN{index}",
@@ -54,12 +66,13 @@ def trial(index: int, rng: random.Random, source_ids: list[str]) -> dict[str, ob
         "countries": rng.sample(COUNTRIES, rng.randint(1, 3)),
         "start_year": start,
         "end_year": min(start + rng.randint(1, 6), 2030),
-        "status": list(Status)[index % len(Status)].value,
+        "status": status.value,
+        "status_checked": "2026-11-01",
         "routes": [list(Route)[index % len(Route)].value],
         "dose": sentence(rng, 4),
         "primary_endpoint": sentence(rng, 6),
         "result": sentence(rng, 10),
-        "outcome": list(Outcome)[index % len(Outcome)].value,
+        "outcome": outcome_for(index, status).value,
         "sources": [rng.choice(source_ids)],
         "reviewed": "2026-11-23",
     }
