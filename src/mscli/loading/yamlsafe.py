@@ -163,7 +163,8 @@ class _Builder:
         get = self.parser.get_event
         result = MarkedDict()
         result.line = start.start_mark.line + 1
-        result.key_lines = key_lines = {}
+        key_lines: dict[str, int] = {}
+        result.key_lines = key_lines
         event = get()
         while type(event) is not yaml.MappingEndEvent:
             line = event.start_mark.line + 1
@@ -193,10 +194,8 @@ class _Builder:
             return value
         if not event.implicit[0]:
             return value
-        for tag, pattern in _RESOLVERS.get(value[:1], ()):
-            if pattern.match(value):
-                break
-        else:
+        tag = next((tag for tag, pattern in _RESOLVERS.get(value[:1], ()) if pattern.match(value)), None)
+        if tag is None:
             return value
         line = event.start_mark.line + 1
         if tag not in _SCALAR_TAGS:
