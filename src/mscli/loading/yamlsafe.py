@@ -189,7 +189,7 @@ class _Builder:
 
     def _scalar(self, event: Any) -> Any:
         value: str = event.value
-        if event.tag is not None:
+        if event.tag is not None and event.tag != "!":
             self._refuse_tag(event)
             return value
         if not event.implicit[0]:
