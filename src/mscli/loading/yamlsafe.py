@@ -1,11 +1,11 @@
 """Turn untrusted YAML bytes into plain Python values, refusing what a dataset never needs.
 
 PyYAML's safe loader still accepts alias bombs, unbounded nesting and duplicate keys (last one
-wins silently), and turns unquoted dates into ``datetime.date``. So we first walk the event
-stream (aliases and deep nesting are refused there, before the recursive composer could blow
-up), then let PyYAML compose a node tree (libyaml's C parser when present) and build the values
-ourselves: tags, duplicate and non-string keys become located errors, and dates stay strings so
-the validator can check them.
+wins silently), and turns unquoted dates into ``datetime.date``. So we build the values
+ourselves in one pass over libyaml's event stream (no node tree, which cost more than the
+parsing): aliases, tags and deep nesting are refused at the event that brings them, duplicate
+and non-string keys become located errors, and dates stay strings so the validator can check
+them.
 """
 
 from __future__ import annotations
@@ -61,63 +61,26 @@ class YamlProblem(Exception):
     line: int | None = None
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
 def parse(text: str) -> Any:
     """Parse one YAML document into dicts (MarkedDict), lists and scalars.
 
     Callers bound the size of ``text`` (see ``dataset.MAX_FILE_BYTES``).
     """
-    loader = _DatasetLoader(text)
+    parser = _Parser(text)
     try:
         try:
-            _check_events(loader)
-            loader.dispose()
-            loader = _DatasetLoader(text)
-            node = loader.get_single_node()
+            return _Builder(parser).document()
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = int(mark.line) + 1 if mark is not None else None
             reason = error.problem or error.context or "invalid YAML"
-            if "expected a single document" in str(error.context or ""):
-                reason = "a second YAML document ('---') is not allowed; use one mapping per file"
             if line is not None and _starts_with_tab(text, line):
                 reason = "tab character used for indentation; indent with spaces"
             raise YamlProblem(f"YAML syntax error: {reason}", line) from None
         except yaml.YAMLError as error:
             raise YamlProblem(f"not readable as YAML: {error}".splitlines()[0]) from None
-        if node is None:
-            return None
-        return _Builder(loader).build(node)
     finally:
-        loader.dispose()
-
-
-def _check_events(loader: Any) -> None:
-    """Refuse aliases and deep nesting from the event stream, before anything is composed.
-
-    libyaml's parser is iterative but composing is recursive, so a file nested a hundred
-    thousand levels deep would crash the composer; the event stream is safe to walk.
-    """
-    depth = 0
-    while loader.check_event():
-        event = loader.get_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise YamlProblem("YAML anchors and aliases (&, *) are not allowed", _event_line(event))
-        tag = getattr(event, "tag", None)
-        if tag is not None and tag not in _ALLOWED_EXPLICIT_TAGS:
-            # ``!!bool maybe`` or ``!!int ''`` would reach constructors that crash on them; data
-            # never needs a tag, so any explicit one but ``!!str`` (and the non-specific ``!``) is refused.
-            raise YamlProblem(f"explicit YAML tag {tag!r} is not allowed; remove it (quote text instead)",
-                              _event_line(event))
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", _event_line(event))
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+        parser.dispose()
 
 
 def _event_line(event: yaml.Event) -> int | None:
@@ -132,59 +95,119 @@ def _starts_with_tab(text: str, line: int) -> bool:
     return "\t" in indent
 
 
+_Parser: type[Any]
+try:
+    from yaml._yaml import CParser as _Parser  # libyaml's event parser, without the composer
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = _DatasetLoader
+
+_RESOLVERS = _DatasetLoader.yaml_implicit_resolvers
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
 class _Builder:
-    """Builds values from a node tree already checked by ``_check_events`` (no aliases, shallow)."""
+    """Builds values straight from libyaml's events in one pass, refusing as it goes.
 
-    def __init__(self, loader: Any) -> None:
-        self.loader = loader
+    Aliases, explicit tags and nesting deeper than ``MAX_DEPTH`` are refused at the event
+    that brings them, before anything deeper is read, so recursion here is bounded; duplicate
+    and non-text keys, merge keys and bad numbers are refused as their values are built.
+    Plain scalars are resolved by PyYAML's own implicit resolvers (less the timestamp one),
+    so values are exactly what its safe loader would give.
+    """
 
-    def build(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
-            return [self.build(child) for child in node.value]
-        return self._scalar(node)
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        self.depth = 0
 
-    def _mapping(self, node: yaml.MappingNode) -> MarkedDict:
-        if node.tag != "tag:yaml.org,2002:map":
-            raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
-        result = MarkedDict()
-        result.line = _line(node)
-        result.key_lines = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem("merge keys (<<) are not allowed", _line(key_node))
-            key = self.build(key_node)
-            if not isinstance(key, str):
-                raise YamlProblem(
-                    f"key {key!r} is not text (YAML read it as {type(key).__name__}); quote it",
-                    _line(key_node),
-                )
-            if key in result:
-                raise YamlProblem(
-                    f"duplicate key {key!r} (lines {result.key_lines[key]} and {_line(key_node)})",
-                    _line(key_node),
-                )
-            result.key_lines[key] = _line(key_node)
-            result[key] = self.build(value_node)
+    def document(self) -> Any:
+        get = self.parser.get_event
+        get()  # stream start
+        if isinstance(self.parser.peek_event(), yaml.StreamEndEvent):
+            return None
+        get()  # document start
+        value = self.value(get())
+        get()  # document end
+        following = get()
+        if not isinstance(following, yaml.StreamEndEvent):
+            raise YamlProblem("YAML syntax error: a second YAML document ('---') is not allowed; "
+                              "use one mapping per file", _event_line(following))
+        return value
+
+    def value(self, event: Any) -> Any:
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            return self._scalar(event)
+        if kind is yaml.AliasEvent:
+            raise YamlProblem("YAML anchors and aliases (&, *) are not allowed", _event_line(event))
+        tag = event.tag
+        if tag is not None and tag != "!":
+            self._refuse_tag(event)
+            raise YamlProblem(f"tag {tag!r} is not allowed", _event_line(event))
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", _event_line(event))
+        result = self._mapping(event) if kind is yaml.MappingStartEvent else self._sequence()
+        self.depth -= 1
         return result
 
-    def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag == "tag:yaml.org,2002:str":
-            return node.value
-        if node.tag not in _SCALAR_TAGS:
-            raise YamlProblem(f"tag {node.tag!r} is not allowed", _line(node))
-        if len(node.value) > _MAX_NUMBER_TEXT and node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            raise YamlProblem(f"bad value {node.value[:20]!r}...: number too long", _line(node))
+    def _sequence(self) -> list[Any]:
+        get, items = self.parser.get_event, []
+        event = get()
+        while type(event) is not yaml.SequenceEndEvent:
+            items.append(self.value(event))
+            event = get()
+        return items
+
+    def _mapping(self, start: Any) -> MarkedDict:
+        get = self.parser.get_event
+        result = MarkedDict()
+        result.line = start.start_mark.line + 1
+        key_lines: dict[str, int] = {}
+        result.key_lines = key_lines
+        event = get()
+        while type(event) is not yaml.MappingEndEvent:
+            line = event.start_mark.line + 1
+            if type(event) is yaml.ScalarEvent and event.tag is None and event.implicit[0] and event.value == "<<":
+                raise YamlProblem("merge keys (<<) are not allowed", line)
+            key = self.value(event)
+            if not isinstance(key, str):
+                raise YamlProblem(f"key {key!r} is not text (YAML read it as {type(key).__name__}); quote it", line)
+            if key in result:
+                raise YamlProblem(f"duplicate key {key!r} (lines {key_lines[key]} and {line})", line)
+            key_lines[key] = line
+            result[key] = self.value(get())
+            event = get()
+        return result
+
+    def _refuse_tag(self, event: Any) -> None:
+        if event.tag not in _ALLOWED_EXPLICIT_TAGS:
+            # ``!!bool maybe`` or ``!!int ''`` would reach constructors that crash on them; data
+            # never needs a tag, so any explicit one but ``!!str`` (and the non-specific ``!``) is refused.
+            raise YamlProblem(f"explicit YAML tag {event.tag!r} is not allowed; remove it (quote text instead)",
+                              _event_line(event))
+
+    def _scalar(self, event: Any) -> Any:
+        value: str = event.value
+        if event.tag is not None and event.tag != "!":
+            self._refuse_tag(event)
+            return value
+        if not event.implicit[0]:
+            return value
+        tag = next((tag for tag, pattern in _RESOLVERS.get(value[:1], ()) if pattern.match(value)), None)
+        if tag is None:
+            return value
+        line = event.start_mark.line + 1
+        if tag not in _SCALAR_TAGS:
+            raise YamlProblem(f"tag {tag!r} is not allowed", line)
+        if len(value) > _MAX_NUMBER_TEXT and tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            raise YamlProblem(f"bad value {value[:20]!r}...: number too long", line)
         try:
-            value = self.loader.construct_object(node)
+            built = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
         except (ValueError, KeyError, IndexError, TypeError, OverflowError, yaml.YAMLError) as error:
-            raise YamlProblem(f"bad value {node.value[:80]!r}: {error}", _line(node)) from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise YamlProblem(f"{node.value[:80]!r} is not a finite number", _line(node))
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
-            raise YamlProblem(f"bad value {node.value[:40]!r}: number out of range (at most {MAX_INTEGER})",
-                              _line(node))
-        return value
+            raise YamlProblem(f"bad value {value[:80]!r}: {error}", line) from None
+        if isinstance(built, float) and not math.isfinite(built):
+            raise YamlProblem(f"{value[:80]!r} is not a finite number", line)
+        if isinstance(built, int) and not isinstance(built, bool) and abs(built) > MAX_INTEGER:
+            raise YamlProblem(f"bad value {value[:40]!r}: number out of range (at most {MAX_INTEGER})", line)
+        return built
