@@ -15,6 +15,7 @@ VOCABULARIES = {
     records.Status: labels.STATUS_LABELS, records.Outcome: labels.OUTCOME_LABELS,
     records.Availability: labels.AVAILABILITY_LABELS, records.Aim: labels.AIM_LABELS,
     records.Chemotherapy: labels.CHEMOTHERAPY_LABELS, records.SourceKind: labels.SOURCE_KIND_LABELS,
+    records.StudyKind: labels.STUDY_KIND_LABELS, records.GuidanceKind: labels.GUIDANCE_KIND_LABELS,
 }
 
 
@@ -35,6 +36,14 @@ def test_tables_show_labels_and_machine_formats_keep_slugs(run) -> None:
     tsv = run("trials", "--format", "tsv").stdout
     assert "\tnot-met" in tsv and "primary endpoint not met" not in tsv
     assert "not-met" in {trial["outcome"] for trial in json.loads(run("trials", "--json").stdout)}
+
+
+def test_study_and_guidance_kinds_read_as_words_in_tables(run) -> None:
+    studies = run("studies", "--format", "markdown").stdout
+    assert "registry analysis" in studies and "registry-analysis" not in studies
+    assert "registry-analysis" in {study["kind"] for study in run("studies", "--json").json()}
+    guidance = run("guidance", "--format", "markdown").stdout
+    assert "position statement" in guidance and "position-statement" not in guidance
 
 
 def test_mscli_alone_prints_a_start_page_with_exit_0(run) -> None:

@@ -47,6 +47,15 @@ SOURCE_KIND_LABELS = {
     "registry-record": "registry record", "web-page": "web page", "news": "news",
     "position-statement": "position statement", "protocol": "protocol",
 }
+STUDY_KIND_LABELS = {
+    "lab": "laboratory study", "animal": "animal study", "cohort": "cohort (no comparison group)",
+    "registry-analysis": "registry analysis", "meta-analysis": "meta-analysis",
+    "systematic-review": "systematic review", "case-series": "case series",
+}
+GUIDANCE_KIND_LABELS = {
+    "consensus": "consensus paper", "position-statement": "position statement", "guideline": "guideline",
+    "advice": "advice page",
+}
 PHASE_LABELS = {"n/a": "no phase", "early-1": "early 1"}
 RECORD_TYPE_LABELS = {"red_flags": "red flags", "red-flag": "red flag", "glossary": "glossary term"}
 

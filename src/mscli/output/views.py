@@ -340,9 +340,13 @@ def _coverage_line(summary: dict[str, Any]) -> str:
             f"included, {summary['registrations_excluded']} excluded (mscli coverage)")
 
 
+_LISTING_LABELS = {"study": {"kind": words.STUDY_KIND_LABELS}, "guidance": {"kind": words.GUIDANCE_KIND_LABELS}}
+
+
 def listing_view(records: Sequence[Any], record_type: str, fields: Sequence[str]) -> View:
-    """A plain listing showing the named fields of each record."""
-    return listing(records, record_type, [(name, field(name)) for name in fields])
+    """A plain listing showing the named fields of each record, vocabularies in plain words."""
+    return listing(records, record_type, [(name, field(name)) for name in fields],
+                   labels=_LISTING_LABELS.get(record_type))
 
 
 def glossary_view(terms: Sequence[Any]) -> View:
