@@ -116,3 +116,14 @@ def test_a_folder_of_real_files_imports_into_a_dataset_that_data_reads(run, tmp_
     listed = run("trials", "--data", str(target), "--json")
     assert listed.exit_code == 0, listed.stderr
     assert {trial["id"] for trial in listed.json()} >= {nct.lower() for nct in FULL}
+
+
+def test_healthy_volunteers_and_the_posted_outcome_measures_are_kept(run, tmp_path):
+    _, trials = imported(run, tmp_path, "NCT02210780.json")
+    trial = trials["NCT02210780"]["trials"][0]
+    study = json.loads((REAL / "NCT02210780.json").read_text(encoding="utf-8"))
+    study = study["studies"][0] if "studies" in study else study
+    assert trial["eligibility"]["healthy_volunteers"] is study["protocolSection"]["eligibilityModule"][
+        "healthyVolunteers"]
+    titles = [m["title"] for m in study["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]]
+    assert titles and trial["posted_outcomes"] == titles

@@ -220,7 +220,7 @@ def _choice_message(error: Exception, argv: list[str]) -> str | None:
     from typer._types import TyperChoice
 
     from mscli.errors import unknown
-    from mscli.queries.core import suggest
+    from mscli.queries.suggestions import suggest
 
     param = getattr(error, "param", None)
     if param is None or not isinstance(param.type, TyperChoice):

@@ -176,6 +176,8 @@ def _convert(study: dict[str, Any], today: str, therapies: set[str]) -> Converte
                        "status": _slug_kind(_text(item, "status"))}
                       for item in locations if (country := _text(item, "country")) is not None],
         "results_posted": study["hasResults"] if isinstance(study.get("hasResults"), bool) else None,
+        "posted_outcomes": [title for measure in _dicts(_module(_module(study, "resultsSection"),
+                            "outcomeMeasuresModule"), "outcomeMeasures") if (title := _text(measure, "title"))],
         "routes": _routes(interventions),
         "conditions": conditions,
         "interventions": interventions,
@@ -348,7 +350,9 @@ def _eligibility(module: dict[str, Any], conditions: list[str], source: str) -> 
     ms_types = ms_types_of(conditions)
     if not (module or ms_types):
         return None
+    healthy = module.get("healthyVolunteers")
     return {"ms_types": ms_types, "age_min": age_min, "age_max": age_max, "sex": sex,
+            "healthy_volunteers": healthy if isinstance(healthy, bool) else None,
             "notes": "; ".join(notes) or None, "criteria": criteria, "source": source}
 
 

@@ -42,7 +42,7 @@ from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 10
+CACHE_FORMAT = 11
 _META, _TRIALS, _INDEX = "meta.json", "trials.jsonl", "index.json"
 _NAMES = "names.txt"
 _FILES = (_TRIALS, _INDEX, _NAMES, TERMS, POSTINGS)

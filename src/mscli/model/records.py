@@ -345,6 +345,7 @@ class Eligibility(TypedDict):
     duration_min_years: NotRequired[float | None]
     duration_max_years: NotRequired[float | None]
     sex: NotRequired[Sex | None]
+    healthy_volunteers: NotRequired[bool | None]  # the registry's "accepts healthy volunteers"
     duration_min_strict: NotRequired[bool | None]
     duration_max_strict: NotRequired[bool | None]
     relapses_min: NotRequired[int | None]
@@ -433,6 +434,7 @@ class Trial(TypedDict):
     participant_payment: NotRequired[Payment | None]
     locations: NotRequired[list[Location]]
     results_posted: NotRequired[bool | None]  # results posted on the registry itself
+    posted_outcomes: NotRequired[list[str]]  # titles of the outcome measures whose results the registry holds
     routes: NotRequired[list[Route]]
     conditions: NotRequired[list[str]]
     interventions: NotRequired[list[Intervention]]

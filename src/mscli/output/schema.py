@@ -29,7 +29,7 @@ def schema_for(name: str) -> dict[str, Any]:
     """The schema document of one type; ``NotFoundError`` naming the types for an unknown one."""
     if name not in SCHEMA_TYPES:
         from mscli.errors import unknown
-        from mscli.queries.core import suggest
+        from mscli.queries.suggestions import suggest
 
         raise NotFoundError(unknown("schema type", name, suggest(name, SCHEMA_TYPES),
                                     f"types: {', '.join(SCHEMA_TYPES)}"))

@@ -45,7 +45,7 @@ def select_fields(view: View, wanted: Sequence[str]) -> View:
     unknown = [name for name in wanted if name not in valid]
     if unknown:
         from mscli.errors import unknown as unknown_message
-        from mscli.queries.core import suggest
+        from mscli.queries.suggestions import suggest
 
         raise UsageError(f"{unknown_message('field', unknown[0], suggest(unknown[0], valid))}; "
                          f"fields: {', '.join(valid)}")

@@ -204,6 +204,8 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("result", marked(trial, "result", text(trial["result"]))),
         ("primary endpoint", marked(trial, "primary_endpoint", text(trial["primary_endpoint"]))),
         ("adverse events", marked(trial, "adverse_events", text(trial["adverse_events"]))),
+        ("why stopped", text(trial["why_stopped"])),
+        ("results on the registry", "\n".join(trial["posted_outcomes"]) or ("yes" if trial["results_posted"] else "")),
         ("phase", marked(trial, "phase", trial["phase"])),
         ("years", marked(trial, "start_year", years_text(trial))),
         ("eligibility", eligibility_text(eligibility) if eligibility else ""),
@@ -246,6 +248,8 @@ def eligibility_text(eligibility: dict[str, Any], cite: bool = True) -> str:
              f"{result.limit}" for result in check(eligibility, Profile())]  # type: ignore[arg-type]
     if eligibility.get("sex") and eligibility["sex"] != "all":
         parts.append(f"{eligibility['sex']} only")
+    if eligibility.get("healthy_volunteers") is not None:
+        parts.append("healthy volunteers " + ("accepted" if eligibility["healthy_volunteers"] else "not accepted"))
     if eligibility["notes"]:
         parts.append(eligibility["notes"])
     return "; ".join(parts) + (f" ({eligibility['source']})" if cite else "")

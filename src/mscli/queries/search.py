@@ -272,7 +272,7 @@ def parse_types(option: str) -> list[CollectionName]:
         if not key:
             continue
         if key not in names:
-            from mscli.queries.core import suggest
+            from mscli.queries.suggestions import suggest
 
             close = suggest(key, [kind.word for kind in KINDS.values()])
             hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
