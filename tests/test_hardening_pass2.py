@@ -125,6 +125,27 @@ def test_import_checks_the_loaders_file_size_before_writing(run: Any, tmp_path: 
     assert run("info").exit_code == 0
 
 
+def test_import_stops_at_the_loaders_file_count_before_writing(run: Any, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from mscli.loading import dataset
+
+    bundled = sum(1 for _ in dataset.bundled_data_dir().rglob("*.y*ml"))
+    monkeypatch.setattr(dataset, "MAX_FILES", bundled)  # the bundled folder still loads
+    folder = tmp_path / "studies"
+    folder.mkdir()
+    for number in range(bundled + 1):
+        _study(folder, f"s{number}.json", f"NCT0999{number:04d}")
+    result = run("import", "ctgov", str(folder), "--json")
+    rows = result.json()
+    assert result.exit_code == 1, result.stderr
+    assert [row["action"] for row in rows].count("added") == bundled
+    skipped = [row for row in rows if row["action"] == "skipped"]
+    assert len(skipped) == 1 and "YAML files mscli reads" in skipped[0]["reason"]
+    imported = Path(os.environ["MSCLI_USER_DATA"]) / "imported"
+    assert len(list(imported.glob("*.yaml"))) == bundled
+    assert run("info").exit_code == 0
+
+
 # 5. Only regular files are read: FIFOs, devices and folders holding them never hang.
 
 @pytest.mark.parametrize("kind", ["fifo", "device-link", "fifo-in-folder", "device-in-folder"])
