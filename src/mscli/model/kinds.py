@@ -46,7 +46,7 @@ _TRIAL_FIELDS = (("id", 10), ("acronym", 10), ("aliases", 10), ("registrations",
                  ("therapy", 3), ("status", 2), ("result", 2), ("adverse_events", 2), ("primary_endpoint", 2),
                  ("conditions", 1), ("interventions", 1), ("arms", 1), ("eligibility", 1), ("dose", 1),
                  ("why_stopped", 1), ("countries", 1), ("locations", 1), ("sponsor", 1), ("collaborators", 1),
-                 ("differences", 1))
+                 ("differences", 1), ("posted_outcomes", 1))
 _THERAPY_FIELDS = (("id", 10), ("aliases", 10), ("name", 5), ("summary", 2), ("main_risks", 2),
                    ("strongest_evidence", 1), ("mechanism", 1), ("cell_source", 1), ("who_benefits", 1),
                    ("who_does_not_benefit", 1))
@@ -93,7 +93,8 @@ TERSE_FIELDS = frozenset({"id", "acronym", "aliases", "registrations", "therapy"
 # Fields whose name says what their text is about, searched with that name before the text, so
 # "aHSCT risks" and "who benefits from aHSCT" find the fields that answer them.
 FIELD_TOPICS = {"main_risks": "risks", "who_benefits": "who benefits", "who_does_not_benefit": "who does not benefit",
-                "adverse_events": "adverse events", "why_stopped": "why stopped"}
+                "adverse_events": "adverse events", "why_stopped": "why stopped",
+                "posted_outcomes": "posted results"}
 # Fields whose value is one slug of a vocabulary and must match whole: a search for
 # "recruiting" finds trials that are recruiting, not those "active-not-recruiting".
 WHOLE_SLUG_FIELDS = frozenset({"status"})
