@@ -20,8 +20,8 @@ from typing import Any
 
 from mscli.errors import UsageError
 from mscli.features import limits, prescreen
-from mscli.features.verdicts import GuidanceFit, Label, Overall
 from mscli.model import evidence_outputs as shapes
+from mscli.model.evidence_outputs import GuidanceFit, Label, Overall
 from mscli.model.records import Criterion, Dataset, Eligibility, Guidance, MsType, Sex, Status, Trial
 
 PROFILE_MONTHS = 12  # --relapses-last-year and --active-mri describe the past 12 months
