@@ -188,3 +188,40 @@ def test_the_paediatric_ozanimod_study_of_the_real_page_keeps_its_values(run, tm
     assert trial["design"]["comparator"] == ("masking quadruple (participant, care provider, investigator, "
                                              "outcomes assessor)")
     assert "Turkey (Türkiye)" in trial["countries"] and len(trial["countries"]) == 11
+
+
+AGE_PAGE = Path(__file__).parent / "fixtures" / "ctgov_replay" / "age-and-sex-shapes.json"
+
+
+def test_a_real_fields_restricted_page_keeps_every_age_and_sex_shape_the_registry_gives(run, tmp_path):
+    """Eleven real records picked by their recorder for their age/sex shapes (PROVENANCE.md):
+    ages in whole years are kept, ages in weeks, days or hours are left out with the registry's
+    words in a note (never rounded to a year), and sex and healthy volunteers are kept."""
+    result = run("import", "ctgov", str(AGE_PAGE), "--into", str(tmp_path), "--json")
+    rows = {row["study"]: row for row in result.json()}
+    assert len(rows) == 11
+
+    def eligibility(number: str) -> dict:
+        assert rows[number]["action"] == "added", rows[number]
+        document = yaml.safe_load(Path(rows[number]["path"]).read_text(encoding="utf-8"))
+        return document["trials"][0]["eligibility"]
+
+    def limits(number: str) -> tuple:
+        found = eligibility(number)
+        return found.get("age_min"), found.get("age_max"), found["sex"], found["healthy_volunteers"]
+
+    assert limits("NCT02706561") == (21, None, "male", False)
+    assert limits("NCT06096870") == (18, 120, "male", False)
+    assert limits("NCT07000786") == (18, 56, "female", True)
+    assert limits("NCT02138032") == (None, None, "all", False)
+    assert limits("NCT00132080") == (None, 18, "all", False)
+    assert eligibility("NCT00132080")["notes"] == "minimum age on the registry: 6 Months"
+    assert eligibility("NCT01066728")["notes"] == ("minimum age on the registry: 27 Weeks; "
+                                                   "maximum age on the registry: 32 Weeks")
+    assert eligibility("NCT02210026")["notes"] == ("minimum age on the registry: 6 Hours; "
+                                                   "maximum age on the registry: 72 Hours")
+    assert eligibility("NCT00113191")["notes"] == ("minimum age on the registry: 3 Days; "
+                                                   "maximum age on the registry: 5 Days")
+    for number in ("NCT01271491", "NCT06737159"):
+        assert rows[number]["reason"] == "observational study, not an interventional trial"
+    assert rows["NCT00157079"]["reason"].startswith("the record lacks armsInterventionsModule (fetched with fields=?)")
