@@ -127,3 +127,101 @@ def test_healthy_volunteers_and_the_posted_outcome_measures_are_kept(run, tmp_pa
         "healthyVolunteers"]
     titles = [m["title"] for m in study["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]]
     assert titles and trial["posted_outcomes"] == titles
+
+
+# --- a real fields=-restricted page of MS studies (tests/fixtures/ctgov_replay/PROVENANCE.md) ---
+
+MS_PAGE = Path(__file__).parent / "fixtures" / "ctgov_replay" / "search-ms-portland.json"
+
+
+def test_a_real_fields_restricted_page_of_ms_studies_imports_what_it_holds(run, tmp_path):
+    result = run("import", "ctgov", str(MS_PAGE), "--into", str(tmp_path), "--json")
+    assert result.exit_code == 1, result.stderr  # two studies are rightly skipped
+    rows = {row["study"]: row for row in result.json()}
+    assert {number: row["action"] for number, row in rows.items()} == {
+        "NCT06441617": "added", "NCT06408259": "added", "NCT06433752": "skipped", "NCT06655896": "added",
+        "NCT04047628": "skipped"}
+    # An observational study is refused for what it is, not blamed on the fields= download.
+    assert rows["NCT06433752"]["reason"] == "observational study, not an interventional trial"
+    assert rows["NCT04047628"]["reason"] == "already in the bundled dataset as beat-ms"
+    page = json.loads(MS_PAGE.read_text(encoding="utf-8"))
+    for study in page["studies"]:
+        protocol = study["protocolSection"]
+        number = protocol["identificationModule"]["nctId"]
+        if rows[number]["action"] != "added":
+            continue
+        assert rows[number]["note"] == "the record lacks armsInterventionsModule; imported with what it holds"
+        document = yaml.safe_load(Path(rows[number]["path"]).read_text(encoding="utf-8"))
+        trial = document["trials"][0]
+        ident, status = protocol["identificationModule"], protocol["statusModule"]
+        design, sponsors = protocol["designModule"], protocol["sponsorCollaboratorsModule"]
+        assert trial["registrations"][0]["id"] == number
+        assert trial["title"] == ident.get("officialTitle", ident["briefTitle"])
+        assert trial["status"] == status["overallStatus"].lower().replace("_", "-")
+        assert (trial["start_date"], trial["start_date_kind"]) == (
+            status["startDateStruct"]["date"], {"ACTUAL": "actual", "ESTIMATED": "anticipated"}[
+                status["startDateStruct"]["type"]])
+        assert trial["end_date"] == status["completionDateStruct"]["date"]
+        assert trial["sponsor"] == sponsors["leadSponsor"]["name"]
+        assert trial.get("collaborators", []) == [item["name"] for item in sponsors.get("collaborators", [])]
+        assert trial["enrolment"][0]["count"] == design["enrollmentInfo"]["count"]
+        assert set(trial["countries"]) == {site["country"] for site in protocol["contactsLocationsModule"]["locations"]}
+        assert trial["design"]["randomised"] is (design["designInfo"]["allocation"] == "RANDOMIZED")
+        assert "design" in trial["unverified"]  # "controlled" cannot be read without the arm groups
+        for keyword in protocol["conditionsModule"].get("keywords", []):
+            assert keyword in json.dumps(trial, ensure_ascii=False)
+        assert trial["eligibility"]["healthy_volunteers"] is protocol["eligibilityModule"]["healthyVolunteers"]
+
+
+def test_the_paediatric_ozanimod_study_of_the_real_page_keeps_its_values(run, tmp_path):
+    result = run("import", "ctgov", str(MS_PAGE), "--into", str(tmp_path), "--json")
+    [row] = [row for row in result.json() if row["study"] == "NCT06408259"]
+    trial = yaml.safe_load(Path(row["path"]).read_text(encoding="utf-8"))["trials"][0]
+    assert [item["id"] for item in trial["registrations"]] == ["NCT06408259", "2022-501332-42"]
+    assert (trial["phase"], trial["status"], trial["sponsor"]) == ("3", "recruiting", "Bristol-Myers Squibb")
+    assert (trial["eligibility"]["age_min"], trial["eligibility"]["age_max"]) == (10, 17)
+    assert trial["eligibility"]["ms_types"] == ["RRMS"]
+    assert (trial["enrolment"][0]["count"], trial["enrolment"][0]["kind"]) == (194, "planned")
+    assert (trial["start_date"], trial["end_date"], trial["end_date_kind"]) == ("2025-04-08", "2036-07-13",
+                                                                                "anticipated")
+    assert trial["design"]["blinding"] == "double-blind"
+    assert trial["design"]["comparator"] == ("masking quadruple (participant, care provider, investigator, "
+                                             "outcomes assessor)")
+    assert "Turkey (Türkiye)" in trial["countries"] and len(trial["countries"]) == 11
+
+
+AGE_PAGE = Path(__file__).parent / "fixtures" / "ctgov_replay" / "age-and-sex-shapes.json"
+
+
+def test_a_real_fields_restricted_page_keeps_every_age_and_sex_shape_the_registry_gives(run, tmp_path):
+    """Eleven real records picked by their recorder for their age/sex shapes (PROVENANCE.md):
+    ages in whole years are kept, ages in weeks, days or hours are left out with the registry's
+    words in a note (never rounded to a year), and sex and healthy volunteers are kept."""
+    result = run("import", "ctgov", str(AGE_PAGE), "--into", str(tmp_path), "--json")
+    rows = {row["study"]: row for row in result.json()}
+    assert len(rows) == 11
+
+    def eligibility(number: str) -> dict:
+        assert rows[number]["action"] == "added", rows[number]
+        document = yaml.safe_load(Path(rows[number]["path"]).read_text(encoding="utf-8"))
+        return document["trials"][0]["eligibility"]
+
+    def limits(number: str) -> tuple:
+        found = eligibility(number)
+        return found.get("age_min"), found.get("age_max"), found["sex"], found["healthy_volunteers"]
+
+    assert limits("NCT02706561") == (21, None, "male", False)
+    assert limits("NCT06096870") == (18, 120, "male", False)
+    assert limits("NCT07000786") == (18, 56, "female", True)
+    assert limits("NCT02138032") == (None, None, "all", False)
+    assert limits("NCT00132080") == (None, 18, "all", False)
+    assert eligibility("NCT00132080")["notes"] == "minimum age on the registry: 6 Months"
+    assert eligibility("NCT01066728")["notes"] == ("minimum age on the registry: 27 Weeks; "
+                                                   "maximum age on the registry: 32 Weeks")
+    assert eligibility("NCT02210026")["notes"] == ("minimum age on the registry: 6 Hours; "
+                                                   "maximum age on the registry: 72 Hours")
+    assert eligibility("NCT00113191")["notes"] == ("minimum age on the registry: 3 Days; "
+                                                   "maximum age on the registry: 5 Days")
+    for number in ("NCT01271491", "NCT06737159"):
+        assert rows[number]["reason"] == "observational study, not an interventional trial"
+    assert rows["NCT00157079"]["reason"].startswith("the record lacks armsInterventionsModule (fetched with fields=?)")

@@ -125,6 +125,53 @@ def test_import_checks_the_loaders_file_size_before_writing(run: Any, tmp_path: 
     assert run("info").exit_code == 0
 
 
+def test_import_refuses_an_oversized_record_before_rendering_it(run: Any, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rendering a 19 MB record took PyYAML 26 s; the size floor refuses it without rendering."""
+    from mscli.features import importer
+    from mscli.loading import dataset
+
+    def no_render(converted: Any) -> bytes:
+        raise AssertionError("an oversized record was rendered")
+
+    monkeypatch.setattr(dataset, "MAX_FILE_BYTES", 200_000)
+    monkeypatch.setattr(importer, "render_file", no_render)
+    study = _study(tmp_path, "a.json", "NCT09999994", officialTitle="stem cell " * 25_000)
+    result = run("import", "ctgov", str(study), "--json")
+    assert result.exit_code == 1, result.stderr
+    assert "MB mscli reads" in result.json()[0]["reason"]
+    assert not (Path(os.environ["MSCLI_USER_DATA"]) / "imported").exists()
+
+
+REAL = Path(__file__).parent / "fixtures" / "ctgov_real"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(min_size=1, max_size=400), keyword=st.text(max_size=60))
+def test_the_size_floor_never_exceeds_the_rendered_file(title: str, keyword: str) -> None:
+    """``text_bytes`` may refuse a record unrendered only because it is a true floor."""
+    from mscli.features import ctgov, importer
+
+    study = json.loads((REAL / "NCT02210780.json").read_text())
+    study["protocolSection"]["identificationModule"]["officialTitle"] = title
+    study["protocolSection"].setdefault("conditionsModule", {})["keywords"] = [keyword, "MS"]
+    try:
+        converted = ctgov.convert(study, "2026-12-02", {"msc", "ahsct"})
+    except ctgov.Unusable:
+        return
+    assert importer.text_bytes(converted) <= len(importer.render_file(converted))
+
+
+@pytest.mark.parametrize("name", ["NCT00973089.json", "NCT02210780.json", "NCT03418623.json", "NCT04207047.json"])
+def test_the_size_floor_holds_on_real_records(name: str) -> None:
+    """The full v2 records of the real fixtures (the others are restricted or v1)."""
+    from mscli.features import ctgov, importer
+
+    converted = ctgov.convert(json.loads((REAL / name).read_text()), "2026-12-02", {"msc", "ahsct"})
+    floor, size = importer.text_bytes(converted), len(importer.render_file(converted))
+    assert 0.5 * size < floor <= size  # a floor, and not a uselessly low one
+
+
 def test_import_stops_at_the_loaders_file_count_before_writing(run: Any, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from mscli.loading import dataset

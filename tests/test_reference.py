@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import typer
 
 from mscli.cli.app import app
 from mscli.cli.reference import reference
@@ -18,14 +22,36 @@ def test_committed_reference_matches_the_commands_help():
         f"docs/cli-reference.md is out of date with the commands' help; regenerate it with: {REGENERATE}")
 
 
-def test_reference_covers_every_command_option_and_example():
+def _tree(command: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _tree(sub, (*path, name))
+
+
+def test_reference_covers_every_command_subcommand_option_and_example():
     text = reference()
-    for command in app.registered_commands:
-        name = command.name or command.callback.__name__
-        assert f"## mscli {name}\n" in text, name
-    for option in ("--fields", "--query", "--exit-code", "--therapy", "--install-completion"):
+    commands = [(path, command) for path, command in _tree(typer.main.get_command(app), ("mscli",))][1:]
+    assert ("mscli", "registry", "search") in dict(commands) and ("mscli", "import", "ctgov") in dict(commands)
+    leaves = 0
+    for path, command in commands:
+        name = " ".join(path)
+        heading = f"## {name}\n"
+        assert heading in text and f"(#{'-'.join(path)})" in text, name
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        for param in command.params:
+            if param.param_type_name == "option" and not param.hidden:
+                assert f"`{param.opts[0]}`" in section, (name, param.opts[0])
+        if not hasattr(command, "commands"):
+            leaves += 1
+            assert "Examples:" in section, name
+    assert text.count("Examples:") == leaves
+    for option in ("--fields", "--query", "--exit-code", "--therapy", "--install-completion", "--max-pages"):
         assert f"`{option}`" in text, option
-    assert text.count("Examples:") == len(app.registered_commands)
+
+
+def test_a_float_option_is_not_called_an_integer():
+    section = reference().split("## mscli registry check\n", 1)[1].split("\n## ", 1)[0]
+    assert "| `--timeout` | number 1 to 300; default 30.0 |" in section
 
 
 def test_write_option_writes_the_same_text(tmp_path):

@@ -231,6 +231,40 @@ def test_search_reads_every_page_with_the_strategy_query(run, replay):
     assert len(replay.requests) == 2 and replay.requests[1][1]["pageToken"] == [first["nextPageToken"]]
 
 
+MS_PAGE = "search-ms-portland.json"  # a real recorded page of MS studies, BEAT-MS (aHSCT) among them
+BEAT_MS = "NCT04047628"
+
+
+def test_search_on_a_real_ms_page_matches_the_stem_cell_study_and_knows_it(run, replay):
+    replay.route("/studies", recorded(MS_PAGE))
+    result = run("registry", "search", "--json", "--max-pages", "1", "--interval", "0",
+                 env={"MSCLI_CTGOV_URL": replay.url})
+    assert result.exit_code == 0, result.stderr
+    assert result.json() == []  # BEAT-MS is the page's one stem-cell study, and the dataset has it
+    assert "5 MS studies read over 1 page(s); 1 matched" in " ".join(result.stderr.split())
+    assert "1 are in" in " ".join(result.stderr.split())
+
+
+def test_search_on_a_real_ms_page_lists_the_stem_cell_study_a_dataset_lacks():
+    """On the recorded page, the strategy keeps BEAT-MS (aHSCT) and none of the four other MS
+    studies (a fatigue programme, ozanimod, ublituximab, CAR-T in systemic sclerosis)."""
+    dataset = open_store(None, use_cache=False).dataset()
+    without = {**dataset, "trials": [trial for trial in dataset["trials"]
+                                     if BEAT_MS not in {item["id"] for item in trial["registrations"]}]}
+    assert len(without["trials"]) == len(dataset["trials"]) - 1
+    page = json.loads((REPLAY / MS_PAGE).read_text(encoding="utf-8"))
+    found = registry_search.search(without, lambda params: iter([page]), 1, include_excluded=False)
+    assert (found.studies, found.matched, found.known, found.more) == (5, 1, 0, True)
+    [find] = found.finds
+    assert find["registration"] == BEAT_MS
+    assert find["title"].startswith("A Multicenter Randomized Controlled Trial of Best Available Therapy Versus "
+                                    "Autologous Hematopoietic Stem Cell Transplant")
+    assert (find["status"], find["phases"], find["start"], find["last_update"]) == (
+        "recruiting", ["phase3"], "2019-12-19", "2026-01-06")
+    assert {"'Hematopoietic' in keyword", "'Peripheral Blood Stem Cell' in keyword"} <= set(find["matched"])
+    assert find["strategy"] == registry_search.strategy_ids(dataset)
+
+
 def test_search_404_is_a_registry_error_not_a_missing_trial(run, replay):
     result = run("registry", "search", "--registry-url", replay.url + "/wrong")
     assert result.exit_code == 5 and "404 to a search" in result.stderr
@@ -249,7 +283,8 @@ def _page(*studies):
 
 
 def _study(number, title, intervention=None):
-    """A test-authored study in the v2 shape (not a recording: no real MS stem-cell page is kept)."""
+    """A test-authored study in the v2 shape, for cases the recorded MS page has none of (an
+    excluded registration, an MSC study the dataset lacks)."""
     protocol = {"identificationModule": {"nctId": number, "briefTitle": title},
                 "statusModule": {"overallStatus": "RECRUITING"}, "designModule": {"studyType": "INTERVENTIONAL"}}
     if intervention:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import sys
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -23,22 +24,31 @@ HEADER = ("# mscli command reference\n\nGenerated from the commands' own help by
 
 
 def reference() -> str:
-    """The whole reference as Markdown."""
+    """The whole reference as Markdown: every command, and every subcommand of a group."""
     from mscli.cli.app import COMMAND_MODULES  # noqa: F401  (registers the commands)
     from mscli.cli.runtime import app
 
     group: Any = typer.main.get_command(app)
     root = typer.Context(group, info_name="mscli")
+    commands = list(_commands(group, root, ["mscli"]))
     parts = [HEADER, _description(group.help or ""), "## Global options\n", _params(group, root), "## Commands\n"]
-    names = group.list_commands(root)
-    parts.append("".join(f"- [`mscli {name}`](#mscli-{name})\n" for name in names))
-    for name in names:
-        command = group.get_command(root, name)
-        context = typer.Context(command, info_name=name, parent=root)
-        usage = " ".join(["mscli", name, *command.collect_usage_pieces(context)])
-        parts += [f"## mscli {name}\n", f"```text\n{usage}\n```\n", _description(command.help or ""),
+    parts.append("".join(f"{'  ' * (len(path) - 2)}- [`{' '.join(path)}`](#{'-'.join(path)})\n"
+                         for path, _, _ in commands))
+    for path, command, context in commands:
+        usage = " ".join([*path, *command.collect_usage_pieces(context)])
+        parts += [f"## {' '.join(path)}\n", f"```text\n{usage}\n```\n", _description(command.help or ""),
                   _params(command, context)]
     return "\n".join(part.rstrip("\n") + "\n" for part in parts if part)
+
+
+def _commands(group: Any, parent: Any, path: list[str]) -> Iterator[tuple[list[str], Any, Any]]:
+    """Each command under ``group`` with its full name and context, a group before its own."""
+    for name in group.list_commands(parent):
+        command = group.get_command(parent, name)
+        context = typer.Context(command, info_name=name, parent=parent)
+        yield [*path, name], command, context
+        if hasattr(command, "list_commands"):
+            yield from _commands(command, context, [*path, name])
 
 
 def _description(help_text: str) -> str:
@@ -79,7 +89,8 @@ def _value(param: Any) -> str:
         text = " | ".join(str(getattr(choice, "value", choice)) for choice in choices)
     elif getattr(param.type, "min", None) is not None:
         low, high = param.type.min, param.type.max
-        text = f"integer {low} to {high}" if high is not None else f"integer, at least {low}"
+        kind = "number" if "float" in param.type.name else "integer"
+        text = f"{kind} {low:g} to {high:g}" if high is not None else f"{kind}, at least {low:g}"
     else:
         text = param.metavar or param.type.name
     repeat = ", repeatable" if getattr(param, "multiple", False) else ""

@@ -28,13 +28,9 @@ NCT = re.compile(r"NCT\d{8}")
 _PHASES = {"EARLY_PHASE1": "early-1", "PHASE1": "1", "PHASE2": "2", "PHASE3": "3", "PHASE4": "4",
            "NA": "n/a"}
 _PHASE_PAIRS = {("1", "2"): "1/2", ("2", "3"): "2/3"}
-_STATUSES = {
-    "NOT_YET_RECRUITING": "not-yet-recruiting", "RECRUITING": "recruiting",
-    "ENROLLING_BY_INVITATION": "enrolling-by-invitation",
-    "ACTIVE_NOT_RECRUITING": "active-not-recruiting", "COMPLETED": "completed",
-    "TERMINATED": "terminated", "WITHDRAWN": "withdrawn", "SUSPENDED": "suspended",
-    "UNKNOWN": "unknown",
-}
+_STATUSES = {status: status.lower().replace("_", "-") for status in (
+    "NOT_YET_RECRUITING", "RECRUITING", "ENROLLING_BY_INVITATION", "ACTIVE_NOT_RECRUITING", "COMPLETED",
+    "TERMINATED", "WITHDRAWN", "SUSPENDED", "UNKNOWN")}
 _MASKING = {"NONE": "open-label", "SINGLE": "single-blind", "DOUBLE": "double-blind",
             "TRIPLE": "double-blind", "QUADRUPLE": "double-blind"}
 _COMPARATOR_ARMS = {"active-comparator", "placebo-comparator", "sham-comparator", "no-intervention"}
@@ -59,6 +55,10 @@ _ROUTE_WORDS = {route.value: re.compile(rf"\b{route.value}\b", re.IGNORECASE) fo
 
 class Unusable(Exception):
     """A study that cannot become an mscli trial; the message says why."""
+
+
+class Unmappable(Unusable):
+    """A value the record does give that mscli cannot take, so no ``fields=`` restriction is to blame."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ def convert(study: Any, today: str, therapies: set[str]) -> Converted:
     try:
         converted = _convert(study, today, therapies)
     except Unusable as error:
-        if lacks:  # say first what the download left out: the study itself may be complete
+        if lacks and not isinstance(error, Unmappable):  # say first what the download left out
             raise Unusable(f"the record lacks {', '.join(lacks)} (fetched with fields=?), too little for a trial "
                            f"(first gap: {error}): fetch the full record from API v2") from None
         raise
@@ -123,10 +123,10 @@ def _convert(study: dict[str, Any], today: str, therapies: set[str]) -> Converte
     if nct_id is None:
         raise Unusable("no nctId in identificationModule")
     if not NCT.fullmatch(nct_id):
-        raise Unusable(f"nctId {nct_id[:40]!r} is not NCT followed by 8 digits")
+        raise Unmappable(f"nctId {nct_id[:40]!r} is not NCT followed by 8 digits")
     study_type = _text(design_module, "studyType")
     if study_type is not None and study_type != "INTERVENTIONAL":
-        raise Unusable(f"{study_type.lower().replace('_', ' ')} study, not an interventional trial")
+        raise Unmappable(f"{study_type.lower().replace('_', ' ')} study, not an interventional trial")
     brief_title, official_title = _text(ident, "briefTitle"), _text(ident, "officialTitle")
     title = official_title or brief_title
     if title is None:
@@ -252,13 +252,13 @@ def _phase(design_module: dict[str, Any]) -> str:
         raise Unusable("no phase (designModule.phases)")
     unknown = [phase for phase in given if phase not in _PHASES]
     if unknown:
-        raise Unusable(f"phase {unknown[0][:40]!r} has no mscli equivalent")
+        raise Unmappable(f"phase {unknown[0][:40]!r} has no mscli equivalent")
     phases = tuple(sorted({_PHASES[phase] for phase in given}))
     if len(phases) == 1:
         return phases[0]
     if phases in _PHASE_PAIRS:
         return _PHASE_PAIRS[phases]
-    raise Unusable(f"phases {', '.join(given)} have no mscli equivalent")
+    raise Unmappable(f"phases {', '.join(given)} have no mscli equivalent")
 
 
 def _status(status_module: dict[str, Any]) -> str:
@@ -266,7 +266,7 @@ def _status(status_module: dict[str, Any]) -> str:
     if status is None:
         raise Unusable("no overallStatus (statusModule)")
     if status not in _STATUSES:
-        raise Unusable(f"status {status[:40]!r} has no mscli equivalent")
+        raise Unmappable(f"status {status[:40]!r} has no mscli equivalent")
     return _STATUSES[status]
 
 
@@ -277,7 +277,7 @@ def _design(design_module: dict[str, Any], arms: list[dict[str, Any]]) -> tuple[
     if masking is None:
         raise Unusable("no masking (designModule.designInfo.maskingInfo)")
     if masking not in _MASKING:
-        raise Unusable(f"masking {masking[:40]!r} has no mscli equivalent")
+        raise Unmappable(f"masking {masking[:40]!r} has no mscli equivalent")
     allocation = _text(info, "allocation")
     model_kind = _text(info, "interventionModel")
     if allocation is None and model_kind != "SINGLE_GROUP":
@@ -307,7 +307,7 @@ def _interventions(arms_module: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         kind = _slug_kind(_text(item, "type")) or "other"
         if kind not in kinds:
-            raise Unusable(f"intervention type {kind[:40]!r} has no mscli equivalent")
+            raise Unmappable(f"intervention type {kind[:40]!r} has no mscli equivalent")
         other_names = _texts(item, "otherNames")
         given = _text(item, "description")
         if given and other_names and not given.endswith((".", "!", "?")):
@@ -328,7 +328,7 @@ def _arms(arms_module: dict[str, Any], intervention_names: set[str]) -> list[dic
             continue
         kind = _slug_kind(_text(item, "type"))
         if kind is not None and kind not in kinds:
-            raise Unusable(f"arm group type {kind[:40]!r} has no mscli equivalent")
+            raise Unmappable(f"arm group type {kind[:40]!r} has no mscli equivalent")
         names = []
         for given in _texts(item, "interventionNames"):
             bare = given.split(": ", 1)[1] if ": " in given else given

@@ -26,8 +26,29 @@ from mscli.model.registry_outputs import SearchFind
 
 CONDITION = "multiple sclerosis"
 PAGE_SIZE = 100
-FIELDS = ("NCTId,BriefTitle,OfficialTitle,Acronym,OverallStatus,Phase,StudyType,StartDate,LastUpdatePostDate,"
-          "InterventionName,Keyword,LeadSponsorName")
+# What a search page is asked for (``fields=``): the API's piece names, each with the place in a
+# study its value comes back at, which is where this module reads it. Every name and path was
+# checked against the API's own data model, the answer of GET /api/v2/studies/metadata as recorded
+# on 2026-09-03 by genomoncology/biomcp (testdata/sources/ctgov/field_metadata_20260903.json at
+# 4d24d5a53a762dcce085f58c85ed7a856bbebcde): a node's "piece" is the name ``fields=`` takes and the
+# "name"s from the root give its path. An extract of those nodes is kept in the test fixtures
+# (ctgov_replay/field-metadata-extract.json) and tests/test_registry_fields.py checks this table
+# against it. A date piece (StartDate) returns its struct's date only, which is all read here.
+REQUESTED = {
+    "NCTId": "protocolSection.identificationModule.nctId",
+    "BriefTitle": "protocolSection.identificationModule.briefTitle",
+    "OfficialTitle": "protocolSection.identificationModule.officialTitle",
+    "Acronym": "protocolSection.identificationModule.acronym",
+    "OverallStatus": "protocolSection.statusModule.overallStatus",
+    "StartDate": "protocolSection.statusModule.startDateStruct.date",
+    "LastUpdatePostDate": "protocolSection.statusModule.lastUpdatePostDateStruct.date",
+    "LeadSponsorName": "protocolSection.sponsorCollaboratorsModule.leadSponsor.name",
+    "Keyword": "protocolSection.conditionsModule.keywords",
+    "StudyType": "protocolSection.designModule.studyType",
+    "Phase": "protocolSection.designModule.phases",
+    "InterventionName": "protocolSection.armsInterventionsModule.interventions.name",
+}
+FIELDS = ",".join(REQUESTED)
 _TITLES_INTERVENTIONS_KEYWORDS = ("brief title", "official title", "intervention", "keyword")
 
 
