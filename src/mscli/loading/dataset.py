@@ -19,16 +19,8 @@ from typing import Any, NamedTuple
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
-from mscli.loading.store import (
-    CACHE_FORMAT,
-    MemoryStore,
-    Store,
-    compile_to,
-    entry_name,
-    is_entry,
-    open_compiled,
-    reclaim_temporary,
-)
+from mscli.loading.compiling import compile_to, reclaim_temporary
+from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, entry_name, is_entry, open_compiled
 from mscli.model.records import Dataset
 
 MAX_FILES = 10_000
