@@ -36,21 +36,7 @@ LINKED: tuple[CollectionName, ...] = tuple(name for name, kind in KINDS.items() 
 def record_text(record: Any) -> str:
     """The words a record shows a reader, one string, including words its fields stand for."""
     parts: list[str] = []
-
-    def walk(value: Any, key: str) -> None:
-        if key in _NOT_TEXT:
-            return
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item, "")
-        elif isinstance(value, dict):
-            for name, item in value.items():
-                walk(item, name)
-
-    for name, value in record.items():
-        walk(value, name)
+    _collect(record, parts)
     if isinstance(record.get("phase"), str) and record["phase"] != "n/a":
         parts.append(f"phase {record['phase']}")
     design = record.get("design")
@@ -61,6 +47,21 @@ def record_text(record: Any) -> str:
                                           or eligibility.get("edss_max") is not None):
         parts.append("EDSS")
     return "\n".join(parts)
+
+
+def _collect(value: Any, parts: list[str]) -> None:
+    """Append the text inside a list or mapping, in order, leaving out the fields in _NOT_TEXT.
+
+    Text items are appended where they are met rather than by a call each: a record holds
+    hundreds, and compiling the store visits every record.
+    """
+    items = value if isinstance(value, list) else (
+        item for name, item in value.items() if name not in _NOT_TEXT)
+    for item in items:
+        if isinstance(item, str):
+            parts.append(item)
+        elif isinstance(item, (list, dict)):
+            _collect(item, parts)
 
 
 def names_of(term: GlossaryTerm) -> list[str]:
