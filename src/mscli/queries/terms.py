@@ -10,22 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mscli.loading.links import LINKED, Linker, record_text, uses
 from mscli.model.records import COLLECTIONS, Dataset, GlossaryTerm
 
 
 def terms_in(dataset: Dataset, record: Any, links: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     """Ids of the glossary terms a record uses, in glossary order (a term never lists itself).
 
-    ``links`` holds the terms the store kept, by record id.
+    ``links`` holds the terms the store kept, by record id; with them, the text matching (its
+    module and its regexes) is not even loaded.
     """
     if links is not None and record["id"] in links:
         return list(links[record["id"]])
+    from mscli.loading.links import Linker
+
     return Linker(dataset["glossary"]).terms_in(record)
 
 
 def used_by(dataset: Dataset, term: GlossaryTerm) -> list[dict[str, str]]:
     """Every record that uses a glossary term, as {type, id}, in collection order."""
+    from mscli.loading.links import LINKED, record_text, uses
+
     found = []
     for collection in LINKED:
         for record in dataset[collection]:
