@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mscli.loading import dataset
-from mscli.queries import terms, textmatch
+from mscli.loading import dataset, links
+from mscli.model import textmatch
 from tests.conftest import minimal
 
 # The terms the issue names; each must have a glossary entry.
@@ -43,7 +43,7 @@ def bundled():
 
 
 def corpus_text(data: Any) -> str:
-    return "\n".join(terms.record_text(record) for name in LINKED_TEXT_COLLECTIONS for record in data[name])
+    return "\n".join(links.record_text(record) for name in LINKED_TEXT_COLLECTIONS for record in data[name])
 
 
 def used(word: str, text: str) -> bool:
@@ -54,7 +54,7 @@ def uncovered(data: Any, words: list[str]) -> list[str]:
     """Listed words the records use that no glossary term (name or alias) matches."""
     text = corpus_text(data)
     return [word for word in words
-            if used(word, text) and not any(terms.uses(term, word) for term in data["glossary"])]
+            if used(word, text) and not any(links.uses(term, word) for term in data["glossary"])]
 
 
 def test_every_listed_term_is_used_by_the_dataset(bundled):
@@ -167,3 +167,23 @@ def test_structured_fields_link_their_terms(run, write_dataset):
                         glossary_entry("rrms", "relapsing-remitting MS", ["RRMS"])]
     linked = run("trial", "trial-one", "--json", "--data", str(write_dataset(data))).json()["terms"]
     assert linked == ["phase-1", "phase-2", "randomised", "edss", "rrms"]
+
+
+def test_trial_on_a_warm_cache_runs_no_glossary_regex(run, monkeypatch):
+    """The compiled store keeps every trial's terms, so a lookup compiles no glossary pattern."""
+    cold = run("trial", "mesems", "--json")
+    assert cold.exit_code == 0, cold.stderr
+    calls: list[str] = []
+    original = textmatch.pattern
+
+    def counted(phrase: str, plurals: bool = False):
+        calls.append(phrase)
+        return original(phrase, plurals)
+
+    monkeypatch.setattr(textmatch, "pattern", counted)
+    warm = run("trial", "mesems", "--json")
+    assert warm.exit_code == 0, warm.stderr
+    assert calls == []
+    assert warm.json()["terms"] == cold.json()["terms"] and cold.json()["terms"]
+    fresh = run("trial", "mesems", "--json", "--no-cache")
+    assert calls and fresh.json()["terms"] == cold.json()["terms"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mscli.loading import dataset
+from mscli.loading import dataset, links
 from mscli.loading.store import DiskStore, MemoryStore, countries_in
 from mscli.model import kinds, wordforms
 from mscli.model.kinds import KINDS, names_of
@@ -112,6 +113,7 @@ def test_name_index_finds_what_the_full_scan_finds(compiled, name, spelling):
     assert len(narrowed["trials"]) < len(BUNDLED["trials"])
     assert queries.find(narrowed, "trials", query) == expected
     assert queries.trial_detail(narrowed, expected) == queries.trial_detail(BUNDLED, expected)
+    assert queries.trial_detail(narrowed, expected, compiled.links) == queries.trial_detail(BUNDLED, expected)
 
 
 def test_name_index_holds_every_name_of_every_trial(compiled):
@@ -202,3 +204,30 @@ def test_a_key_remembered_by_another_cache_format_is_ignored(write_dataset, priv
     monkeypatch.setattr(dataset, "_read_one", lambda *args: read.append(args) or original(*args))
     dataset.load(str(folder))
     assert read, "a key from another format must not be trusted"
+
+
+def test_stored_glossary_links_are_the_links_the_text_gives(compiled):
+    """Every record's kept terms are what testing every glossary name's regex finds."""
+    for collection in links.LINKED:
+        for record in BUNDLED[collection]:
+            if collection == "trials":
+                assert compiled.trials_named(queries.normalise_key(record["id"]))
+            text = links.record_text(record)
+            expected = [term["id"] for term in BUNDLED["glossary"]
+                        if term["id"] != record["id"] and links.uses(term, text)]
+            assert compiled.links is not None
+            assert compiled.links[record["id"]] == expected, (collection, record["id"])
+
+
+def test_a_glossary_position_outside_the_glossary_is_a_miss_not_a_wrong_term(compiled, tmp_path):
+    import shutil
+
+    copy = tmp_path / compiled._folder.name
+    shutil.copytree(compiled._folder, copy)
+    names = (copy / "names.txt").read_bytes()
+    damaged = re.sub(rb"\.\d\d\.", b".99.", names, count=1)  # the same size: only the check can tell
+    assert damaged != names and len(compiled.meta["glossary"]) < 99
+    (copy / "names.txt").write_bytes(damaged)
+    store = DiskStore(copy, lambda: dataset.open_store(None, use_cache=False))
+    key = next(line for line in damaged.splitlines() if b".99." in line).split(b"\t")[0].decode()
+    assert store.trials_named(key) is None

@@ -138,7 +138,7 @@ def trial(out: Output,
     """
     def build(store: "Store") -> View:
         ds = queries.dataset_for_trial(store, trial_id)
-        return views.trial_view(queries.trial_detail(ds, queries.find(ds, "trials", trial_id)))
+        return views.trial_view(queries.trial_detail(ds, queries.find(ds, "trials", trial_id), store.links))
 
     display_store(out, build)
 

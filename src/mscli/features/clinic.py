@@ -17,9 +17,9 @@ from typing import BinaryIO
 
 from mscli.errors import InputError, NotFoundError, UsageError
 from mscli.features import offertext
+from mscli.model import textmatch
 from mscli.model.evidence_outputs import FlagMatch, FlagResult, NamedTherapy, OfferCheck, QuotedNumber
 from mscli.model.records import REGISTRIES, Availability, Dataset, FlagCheck, RedFlag, registry_of
-from mscli.queries import textmatch
 from mscli.queries.core import find
 
 MAX_OFFER_BYTES = 1024 * 1024

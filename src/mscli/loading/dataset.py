@@ -19,16 +19,7 @@ from typing import Any, NamedTuple
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
-from mscli.loading.store import (
-    CACHE_FORMAT,
-    MemoryStore,
-    Store,
-    compile_to,
-    entry_name,
-    is_entry,
-    open_compiled,
-    reclaim_temporary,
-)
+from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, entry_name, is_entry, open_compiled
 from mscli.model.records import Dataset
 
 MAX_FILES = 10_000
@@ -327,6 +318,8 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
     key = remembered or cache_key(files or [])
 
     def rebuild() -> MemoryStore:
+        from mscli.loading.compiling import compile_to, reclaim_temporary
+
         fresh = _parse(files if files is not None else [_read_one(path, name) for path, name in entries],
                        on_cold_load)
         reclaim_temporary(folder)

@@ -2,20 +2,23 @@
 
 The compiled form is a folder in the user's cache, named after the content key of the YAML:
 
-    meta.json     every collection but the trials, plus the countries trials list
+    meta.json     every collection but the trials, plus the countries trials list and the
+                  glossary terms each of those records uses (``links``)
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines; the distinct combinations of the fields in
                   INDEXED_TRIAL_FIELDS, and which combination each trial has
     names.txt     one line per normalised trial name (id, alias, acronym, registry number),
-                  sorted, then a tab and the byte ranges in trials.jsonl of the trials it
-                  names: ``trial ID`` finds its line by binary search and parses only those
+                  sorted, then a tab and, for each trial it names, the byte range of its
+                  line in trials.jsonl and the glossary positions of the terms it uses
+                  (``start:end:3.17``): ``trial ID`` finds its line by binary search, parses
+                  only those trials and runs no glossary regex
     terms.txt, postings.bin
                   the inverted index of every record's searched fields (``searchindex``):
                   ``mscli search`` reads the postings of its words and decodes only what it shows
 
 A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
 the trials that pass; a search reads a few postings and parses only the trials it shows. The folder is built
-under a temporary name and renamed into place, so a reader sees all of it or none of it.
+under a temporary name and renamed into place (``compiling``), so a reader sees all of it or none of it.
 
 The cache folder may be shared with other programs, so mscli owns only names it made: compiled
 folders are ``mscli-<key>``, and temporary ones ``.mscli-<key>.<pid>.<random>.tmp`` (a build
@@ -26,13 +29,9 @@ is a miss followed by a rebuild, never a wrong answer.
 """
 
 import bisect
-import contextlib
 import itertools
 import json
-import os
 import re
-import shutil
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -42,17 +41,15 @@ from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 11
-_META, _TRIALS, _INDEX = "meta.json", "trials.jsonl", "index.json"
-_NAMES = "names.txt"
-_FILES = (_TRIALS, _INDEX, _NAMES, TERMS, POSTINGS)
+CACHE_FORMAT = 12
+META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
+NAMES = "names.txt"
+FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS)
 T = TypeVar("T")
 
 RowTest = Callable[[Mapping[str, Any]], bool]
 ENTRY_PREFIX = "mscli-"
 _ENTRY = re.compile(r"mscli-[0-9a-f]{64}")
-_TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
-_STALE_SECONDS = 3600
 _COLLECTIONS = ("therapies", "studies", "guidance", "sources", "glossary", "red_flags", "outcomes", "searches")
 
 
@@ -70,11 +67,16 @@ class CacheMiss(Exception):
 
 
 class Store:
-    """A valid dataset. ``meta`` holds every collection but the trials; ``trials`` reads them."""
+    """A valid dataset. ``meta`` holds every collection but the trials; ``trials`` reads them.
+
+    ``links`` holds the glossary terms of the records read so far, by record id, when the
+    store kept them (a compiled one); None when they must be found in the text.
+    """
 
     def __init__(self, meta: Dataset, countries: list[str]) -> None:
         self.meta = meta
         self.countries = countries
+        self.links: dict[str, list[str]] | None = None
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         """The trials whose indexed fields pass ``keep`` (all of them without it).
@@ -136,17 +138,17 @@ class DiskStore(Store):
 
     def __init__(self, folder: Path, fallback: Callable[[], Store]) -> None:
         try:
-            payload = json.loads((folder / _META).read_bytes())
+            payload = json.loads((folder / META).read_bytes())
             if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
                 raise CacheMiss(folder)
             if ENTRY_PREFIX + str(payload["key"]) != folder.name:
                 raise CacheMiss(folder)  # built for another dataset, then moved or copied here
             meta, countries, count = payload["dataset"], payload["countries"], payload["trials"]
-            sizes = payload["sizes"]
+            sizes, links = payload["sizes"], payload["links"]
             if not (_meta_shape(meta) and isinstance(countries, list) and all(isinstance(c, str) for c in countries)
-                    and type(count) is int and count >= 0 and isinstance(sizes, dict)):
+                    and type(count) is int and count >= 0 and isinstance(sizes, dict) and _links_shape(links)):
                 raise CacheMiss(folder)
-            for name in _FILES:
+            for name in FILES:
                 if (folder / name).stat().st_size != sizes[name]:
                     raise CacheMiss(folder)
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
@@ -154,9 +156,10 @@ class DiskStore(Store):
         super().__init__(meta, countries)
         self._folder = folder
         self._count = count
-        self._size = int(sizes[_TRIALS])
+        self._size = int(sizes[TRIALS])
         self._fallback = fallback
         self._offsets: list[int] | None = None
+        self.links = links
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         try:
@@ -177,7 +180,7 @@ class DiskStore(Store):
     def trials_at(self, positions: Sequence[int]) -> list[Trial]:
         offsets = self._trial_offsets()
         chosen = []
-        with (self._folder / _TRIALS).open("rb") as handle:
+        with (self._folder / TRIALS).open("rb") as handle:
             for position in positions:
                 handle.seek(offsets[position])
                 chosen.append(handle.read(offsets[position + 1] - offsets[position]))
@@ -187,17 +190,17 @@ class DiskStore(Store):
         return trials
 
     def trial_positions_named(self, key: str) -> list[int]:
-        spans = _named_spans(self._folder / _NAMES, key)
+        spans = _named_spans(self._folder / NAMES, key)
         offsets = self._trial_offsets()
-        positions = [bisect.bisect_left(offsets, start) for start, _ in spans]
+        positions = [bisect.bisect_left(offsets, start) for start, _, _ in spans]
         if not all(position < self._count and offsets[position] == start
-                   for position, (start, _) in zip(positions, spans, strict=True)):
+                   for position, (start, _, _) in zip(positions, spans, strict=True)):
             raise CacheMiss(self._folder)
         return positions
 
     def _trial_offsets(self) -> list[int]:
         if self._offsets is None:
-            offsets = json.loads((self._folder / _INDEX).read_bytes())["offsets"]
+            offsets = json.loads((self._folder / INDEX).read_bytes())["offsets"]
             if (not isinstance(offsets, list) or len(offsets) != self._count + 1 or offsets[0] != 0
                     or offsets[-1] != self._size):
                 raise CacheMiss(self._folder)
@@ -206,20 +209,27 @@ class DiskStore(Store):
 
     def trials_named(self, key: str) -> list[Trial] | None:
         try:
-            spans = _named_spans(self._folder / _NAMES, key)
+            spans = _named_spans(self._folder / NAMES, key)
             if not spans:
                 return None
-            with (self._folder / _TRIALS).open("rb") as handle:
+            with (self._folder / TRIALS).open("rb") as handle:
                 chosen = []
-                for start, end in spans:
+                for start, end, _ in spans:
                     handle.seek(start)
                     chosen.append(handle.read(end - start))
-            return self._checked(json.loads(b"[" + b",".join(chosen) + b"]"))
+            trials = self._checked(json.loads(b"[" + b",".join(chosen) + b"]"))
+            glossary = [term["id"] for term in self.meta["glossary"]]
+            if not all(0 <= term < len(glossary) for _, _, terms in spans for term in terms):
+                raise CacheMiss(self._folder)
+            assert self.links is not None
+            self.links.update({trial["id"]: [glossary[term] for term in terms]
+                               for trial, (_, _, terms) in zip(trials, spans, strict=True)})
+            return trials
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, CacheMiss):
             return None
 
     def _read(self, keep: RowTest | None) -> list[Trial]:
-        lines = self._folder / _TRIALS
+        lines = self._folder / TRIALS
         if keep is None:
             with lines.open("rb") as handle:
                 text = handle.read().rstrip(b"\n").replace(b"\n", b",")
@@ -227,7 +237,7 @@ class DiskStore(Store):
             if len(trials) != self._count:
                 raise CacheMiss(self._folder)
             return trials
-        index = json.loads((self._folder / _INDEX).read_bytes())
+        index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]
         if (len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != self._size
                 or not all(type(a) is int and type(b) is int and a < b for a, b in itertools.pairwise(offsets))):
@@ -252,6 +262,12 @@ class DiskStore(Store):
         return trials
 
 
+def _links_shape(links: Any) -> bool:
+    """Whether ``links`` maps record ids to lists of term ids."""
+    return isinstance(links, dict) and all(
+        isinstance(terms, list) and all(isinstance(term, str) for term in terms) for terms in links.values())
+
+
 def _meta_shape(meta: Any) -> bool:
     """Whether ``meta`` has the shape of every collection but the trials (lists of records)."""
     return (isinstance(meta, dict) and isinstance(meta.get("dataset"), dict)
@@ -267,130 +283,21 @@ def open_compiled(folder: Path, fallback: Callable[[], Store]) -> Store | None:
         return None
 
 
-def compile_to(folder: Path, parsed: MemoryStore) -> None:
-    """Write a freshly parsed dataset compiled into ``folder``; quietly give up if the disk says no."""
-    import tempfile
-
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}.", suffix=".tmp"))
-    except OSError:
-        return
-    try:
-        _write_files(building, parsed, folder.name.removeprefix(ENTRY_PREFIX))
-        _move_aside(folder)
-        os.rename(building, folder)
-    except OSError:
-        pass
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-
-
-def reclaim_temporary(cache: Path) -> None:
-    """Remove temporary folders of builds that were killed: their process is gone, or they are old.
-
-    Only names of mscli's own temporary pattern are touched; a build still running elsewhere
-    (another process, or another container sharing the folder) is left alone for an hour.
-    """
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for entry in cache.iterdir():
-            match = _TEMPORARY.fullmatch(entry.name)
-            if match is None or not entry.is_dir() or entry.is_symlink():
-                continue
-            with contextlib.suppress(OSError):
-                if _process_gone(int(match.group(1))) or now - entry.stat().st_mtime > _STALE_SECONDS:
-                    shutil.rmtree(entry, ignore_errors=True)
-
-
-def _process_gone(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except (OSError, OverflowError):
-        return False
-    return False
-
-
 def is_entry(entry: Path) -> bool:
     """Whether ``entry`` is a compiled folder mscli made (and so may prune)."""
     return _ENTRY.fullmatch(entry.name) is not None and entry.is_dir() and not entry.is_symlink()
 
 
-def _move_aside(folder: Path) -> None:
-    """Take a damaged (or concurrently written) folder out of the way, then delete it."""
-    aside = folder.with_name(f".{folder.name}.{os.getpid()}.old")
-    with contextlib.suppress(FileNotFoundError):
-        os.rename(folder, aside)
-    shutil.rmtree(aside, ignore_errors=True)
-
-
-def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
-    trials = parsed.trials()
-    # Trials share few combinations of indexed values, so a filter tests each combination once.
-    kinds: dict[tuple[Any, ...], int] = {}
-    kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
-               for trial in trials]
-    index: dict[str, list[Any]] = {"kinds": [list(kind) for kind in kinds], "kind_of": kind_of}
-    offsets = [0]
-    with (building / _TRIALS).open("wb") as lines:
-        for trial in trials:
-            line = _json(trial) + b"\n"
-            lines.write(line)
-            offsets.append(offsets[-1] + len(line))
-        _sync(lines)
-    index["offsets"] = offsets
-    parsed.search_index().write(building)
-    _write_names(building / _NAMES, offsets, trials)
-    with (building / _INDEX).open("wb") as handle:
-        handle.write(_json(index))
-        _sync(handle)
-    sizes = {name: (building / name).stat().st_size for name in _FILES}
-    meta = {"format": CACHE_FORMAT, "key": key,
-            "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials),
-            "sizes": sizes}
-    with (building / _META).open("wb") as handle:
-        handle.write(_json(meta))
-        _sync(handle)
-
-
-def _write_names(path: Path, offsets: Sequence[int], trials: Sequence[Trial]) -> None:
-    """names.txt: each normalised name once, sorted as UTF-8 bytes, with the lines it names.
-
-    Byte ranges rather than positions, so a lookup need not load the offsets of every trial.
-    """
-    positions: dict[bytes, list[int]] = {}
-    for position, trial in enumerate(trials):
-        for name in names_of("trials", trial):
-            key = normalise_key(name).encode("utf-8")
-            if key and b"\t" not in key and b"\n" not in key:
-                at = positions.setdefault(key, [])
-                if not at or at[-1] != position:
-                    at.append(position)
-    with path.open("wb") as handle:
-        handle.write(b"".join(key + b"\t" + b",".join(b"%d:%d" % (offsets[p], offsets[p + 1]) for p in at) + b"\n"
-                              for key, at in sorted(positions.items())))
-        _sync(handle)
-
-
-def _named_spans(path: Path, key: str) -> list[tuple[int, int]]:
-    """The byte ranges names.txt gives for ``key``: a binary search, whatever the size."""
+def _named_spans(path: Path, key: str) -> list[tuple[int, int, list[int]]]:
+    """The byte ranges and glossary positions names.txt gives for ``key``: a binary search,
+    whatever the size."""
     found = find_line(path, key.encode("utf-8"))
     if found is None:
         return []
-    spans = [tuple(map(int, span.split(b":"))) for span in found.split(b",")]
-    if not all(len(span) == 2 and 0 <= span[0] < span[1] for span in spans):
+    spans = []
+    for span in found.split(b","):
+        start, end, terms = span.split(b":")
+        spans.append((int(start), int(end), [int(term) for term in terms.split(b".")] if terms else []))
+    if not all(0 <= start < end for start, end, _ in spans):
         raise CacheMiss(path)
-    return [(span[0], span[1]) for span in spans]
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-
-
-def _sync(handle: Any) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())
+    return spans

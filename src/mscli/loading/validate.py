@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, get_args, get_origin
 
 from mscli.errors import Problem
-from mscli.loading import rules
+from mscli.loading import quickcheck, rules
 from mscli.model import records as model
 from mscli.model.fields import fields_of
 from mscli.model.records import COLLECTIONS, Dataset
@@ -164,7 +164,8 @@ def check_file(file: str, data: Any, problems: list[Problem]) -> dict[str, list[
             checker.problem(f"unknown top-level key (allowed: {', '.join(_TOP_LEVEL)})", line, None, key)
             continue
         if key == "dataset":
-            info = checker.record(model.DatasetInfo, value, line, "dataset", "")
+            info = quickcheck.checker(model.DatasetInfo)(value) or checker.record(
+                model.DatasetInfo, value, line, "dataset", "")
             if info is not None:
                 out["dataset"] = [(info, line)]
             continue
@@ -172,13 +173,17 @@ def check_file(file: str, data: Any, problems: list[Problem]) -> dict[str, list[
             checker.problem(f"expected a list of records, got {_type_word(value)}", line, None, key)
             continue
         record_type = COLLECTIONS[key][0]
+        quick = quickcheck.checker(record_type)
+        entries = out.setdefault(key, [])
         for index, item in enumerate(value):
             item_line = getattr(item, "line", line)
-            record_id = item.get("id") if isinstance(item, dict) else None
-            label = record_id if isinstance(record_id, str) else f"{key}[{index}]"
-            checked = checker.record(record_type, item, item_line, label, "")
+            checked = quick(item)
+            if checked is None:  # not valid: the precise check says why, field by field
+                record_id = item.get("id") if isinstance(item, dict) else None
+                label = record_id if isinstance(record_id, str) else f"{key}[{index}]"
+                checked = checker.record(record_type, item, item_line, label, "")
             if checked is not None:
-                out.setdefault(key, []).append((checked, item_line))
+                entries.append((checked, item_line))
     return out
 
 

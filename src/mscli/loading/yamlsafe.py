@@ -106,6 +106,10 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
+_UNSEEN: Any = object()
+_REMEMBERED_LENGTH = 64
+
+
 class _Builder:
     """Builds values straight from libyaml's events in one pass, refusing as it goes.
 
@@ -119,6 +123,10 @@ class _Builder:
     def __init__(self, parser: Any) -> None:
         self.parser = parser
         self.depth = 0
+        # What each short plain scalar resolved to: keys, vocabulary words, dates and numbers
+        # recur thousands of times, and a lookup costs far less than the resolvers (and the
+        # values are then shared, not copied per record).
+        self.resolved: dict[str, Any] = {}
 
     def document(self) -> Any:
         get = self.parser.get_event
@@ -194,6 +202,16 @@ class _Builder:
             return value
         if not event.implicit[0]:
             return value
+        known = self.resolved.get(value, _UNSEEN)
+        if known is not _UNSEEN:
+            return known
+        built = self._resolve(event, value)
+        if len(value) <= _REMEMBERED_LENGTH:
+            self.resolved[value] = built
+        return built
+
+    def _resolve(self, event: Any, value: str) -> Any:
+        """The value of a plain scalar, as PyYAML's resolvers (less timestamps) read it."""
         tag = next((tag for tag, pattern in _RESOLVERS.get(value[:1], ()) if pattern.match(value)), None)
         if tag is None:
             return value

@@ -315,8 +315,11 @@ def primary_first(entries: list[Any], dataset: Dataset) -> list[Any]:
     return sorted(entries, key=key, reverse=True)
 
 
-def trial_detail(dataset: Dataset, trial: Trial) -> dict[str, Any]:
-    """A trial with its sourced values in reading order and its sources resolved."""
+def trial_detail(dataset: Dataset, trial: Trial, links: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
+    """A trial with its sourced values in reading order and its sources resolved.
+
+    ``links``: the glossary terms the store kept, by record id (see ``terms.terms_in``).
+    """
     from mscli.queries import terms
 
     detail: dict[str, Any] = dict(trial)
@@ -325,7 +328,7 @@ def trial_detail(dataset: Dataset, trial: Trial) -> dict[str, Any]:
     detail["enrolment"] = primary_first(list(trial["enrolment"]), dataset)
     detail["differences"] = primary_first(list(trial["differences"]), dataset)
     detail["cited_sources"] = sources_of(dataset, trial)
-    detail["terms"] = terms.terms_in(dataset, trial)
+    detail["terms"] = terms.terms_in(dataset, trial, links)
     return detail
 
 

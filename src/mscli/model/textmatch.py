@@ -54,6 +54,62 @@ def pattern(phrase: str, plurals: bool = False) -> re.Pattern[str]:
     return re.compile(left + body + suffix + right, flags)
 
 
+_WORD_RUN = re.compile(r"\w+", re.ASCII)
+
+
+class Anchor(NamedTuple):
+    """Words a text must have for a phrase's ``pattern`` to match in it (see ``anchor``)."""
+
+    words: tuple[frozenset[str], ...]  # for each word of the phrase, the forms one of which must be there
+    acronym: bool                      # words are compared as written, not lower-cased
+    whole: bool                        # the phrase is one word: in an ASCII text, having it is a match
+
+
+@lru_cache(maxsize=4096)
+def anchor(phrase: str, plurals: bool = False) -> Anchor | None:
+    """What a text must contain, as whole words, for ``pattern(phrase, plurals)`` to match.
+
+    Each run of letters, digits and '_' in the phrase, lower-cased unless the phrase is an
+    acronym, with 's'/'es' added to the last one where ``plurals`` allows them: a text whose
+    words (``words_of``) lack one of them cannot match, so the regex need not run. None when
+    the phrase gives no such guarantee (not ASCII, or starting or ending outside a letter or
+    digit), and the regex must decide.
+
+    Why it holds: the pattern starts with ``(?<!\\w)`` and ends with ``(?!\\w)``, and between
+    runs stand spaces, hyphens or other characters that are not word characters; the text's
+    characters in a match are ASCII (``words_of`` sees to that), so every run is a word of the
+    text. Conversely, in an all-ASCII text, where a word's neighbours are never word
+    characters, a one-run phrase matches wherever one of its forms is a word.
+    """
+    if not phrase.isascii() or not phrase[:1].isalnum() or not phrase[-1:].isalnum():
+        return None
+    acronym = is_acronym(phrase)
+    runs = _WORD_RUN.findall(phrase if acronym else phrase.lower())
+    words = [frozenset({run}) for run in runs]
+    if plurals and phrase[-1:].isalpha():
+        words[-1] = frozenset({runs[-1], runs[-1] + "s", runs[-1] + "es"})
+    return Anchor(tuple(words), acronym, len(runs) == 1)
+
+
+# Matches an ASCII letter, digit or '_' and, ignoring case, the four other letters regex treats
+# as their equals (dotted and dotless i, long s, Kelvin sign).
+_ASCII_WORD_ANY_CASE = re.compile(r"[A-Za-z0-9_]", re.IGNORECASE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def words_of(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The whole words of a text as written and lower-cased, to test ``anchor`` against.
+
+    None when the text holds a letter that a regex ignoring case reads as an ASCII one: its
+    words cannot be split on ASCII alone, so every pattern must run.
+    """
+    if not text.isascii() and any(_ASCII_WORD_ANY_CASE.match(char) for char in set(_NON_ASCII.findall(text))):
+        return None
+    # Lower-casing the whole text lowers only ASCII letters into ASCII: the two characters whose
+    # lower case holds ASCII letters (dotted I, Kelvin sign) were refused above.
+    return frozenset(_WORD_RUN.findall(text)), frozenset(_WORD_RUN.findall(text.lower()))
+
+
 def find(phrases: Iterable[str], text: str, plurals: bool = False) -> list[Hit]:
     """Every occurrence of any of ``phrases`` in ``text``, in order of position.
 

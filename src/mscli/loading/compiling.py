@@ -1,0 +1,144 @@
+"""Build the compiled folder that ``store`` reads (its layout is described there).
+
+The folder is written under a temporary name and renamed into place, so a reader sees all of
+it or none of it; a build killed midway leaves a temporary folder that the next build
+reclaims once its process is gone.
+"""
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from mscli.loading.links import links_of
+from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, NAMES, TRIALS, MemoryStore
+from mscli.model.kinds import names_of, normalise_key
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Trial
+
+_TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
+_STALE_SECONDS = 3600
+
+
+def compile_to(folder: Path, parsed: MemoryStore) -> None:
+    """Write a freshly parsed dataset compiled into ``folder``; quietly give up if the disk says no."""
+    import tempfile
+
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}.", suffix=".tmp"))
+    except OSError:
+        return
+    try:
+        _write_files(building, parsed, folder.name.removeprefix(ENTRY_PREFIX))
+        _move_aside(folder)
+        os.rename(building, folder)
+    except OSError:
+        pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def reclaim_temporary(cache: Path) -> None:
+    """Remove temporary folders of builds that were killed: their process is gone, or they are old.
+
+    Only names of mscli's own temporary pattern are touched; a build still running elsewhere
+    (another process, or another container sharing the folder) is left alone for an hour.
+    """
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in cache.iterdir():
+            match = _TEMPORARY.fullmatch(entry.name)
+            if match is None or not entry.is_dir() or entry.is_symlink():
+                continue
+            with contextlib.suppress(OSError):
+                if _process_gone(int(match.group(1))) or now - entry.stat().st_mtime > _STALE_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
+
+
+def _process_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):
+        return False
+    return False
+
+
+def _move_aside(folder: Path) -> None:
+    """Take a damaged (or concurrently written) folder out of the way, then delete it."""
+    aside = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+    with contextlib.suppress(FileNotFoundError):
+        os.rename(folder, aside)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
+    trials = parsed.trials()
+    # Trials share few combinations of indexed values, so a filter tests each combination once.
+    kinds: dict[tuple[Any, ...], int] = {}
+    kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
+               for trial in trials]
+    index: dict[str, list[Any]] = {"kinds": [list(kind) for kind in kinds], "kind_of": kind_of}
+    offsets = [0]
+    with (building / TRIALS).open("wb") as lines:
+        for trial in trials:
+            line = _json(trial) + b"\n"
+            lines.write(line)
+            offsets.append(offsets[-1] + len(line))
+        _sync(lines)
+    index["offsets"] = offsets
+    parsed.search_index().write(building)
+    linked = links_of(parsed.dataset())
+    _write_names(building / NAMES, offsets, trials, linked.pop("trials", [[] for _ in trials]),
+                 {term["id"]: position for position, term in enumerate(parsed.meta["glossary"])})
+    with (building / INDEX).open("wb") as handle:
+        handle.write(_json(index))
+        _sync(handle)
+    sizes = {name: (building / name).stat().st_size for name in FILES}
+    meta = {"format": CACHE_FORMAT, "key": key,
+            "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials),
+            "sizes": sizes, "links": {record["id"]: terms for collection, lists in linked.items()
+                                      for record, terms in zip(parsed.meta[collection], lists, strict=True)}}
+    with (building / META).open("wb") as handle:
+        handle.write(_json(meta))
+        _sync(handle)
+
+
+def _write_names(path: Path, offsets: Sequence[int], trials: Sequence[Trial], links: Sequence[list[str]],
+                 glossary: Mapping[str, int]) -> None:
+    """names.txt: each normalised name once, sorted as UTF-8 bytes, with the lines it names.
+
+    Byte ranges rather than positions, so a lookup need not load the offsets of every trial;
+    each with the trial's glossary terms, so it need not find them in the text.
+    """
+    spans = [b"%d:%d:" % (offsets[p], offsets[p + 1]) + b".".join(b"%d" % glossary[term] for term in links[p])
+             for p in range(len(trials))]
+    positions: dict[bytes, list[int]] = {}
+    for position, trial in enumerate(trials):
+        for name in names_of("trials", trial):
+            key = normalise_key(name).encode("utf-8")
+            if key and b"\t" not in key and b"\n" not in key:
+                at = positions.setdefault(key, [])
+                if not at or at[-1] != position:
+                    at.append(position)
+    with path.open("wb") as handle:
+        handle.write(b"".join(key + b"\t" + b",".join(spans[p] for p in at) + b"\n"
+                              for key, at in sorted(positions.items())))
+        _sync(handle)
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def _sync(handle: Any) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
