@@ -18,6 +18,10 @@ goes to the standard library instead, so the output never depends on which encod
 Then DEL, C1 controls, line and paragraph separators and bidi characters are escaped as
 ``\\uXXXX``, as ``terminal.escape_json`` does to the standard library's text. orjson costs some
 milliseconds to import, so payloads too small to gain from it never load it.
+
+A large list is encoded a batch of records at a time, each record as json writes it inside the
+list (one level in), and the checks run per batch: the whole document is never held at once,
+and a batch that needs the fallback takes no other batch with it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from mscli.output.terminal import escape_json, has_unsafe
 
 # Fewer top-level records than this: the standard library is done before orjson is imported.
 FAST_FROM = 200
+# Records encoded and checked together: large enough that the checks cost little per record.
+BATCH = 1000
 
 # orjson's forms of a float Python writes with an exponent below 1e-4 ("0.00001", "1e-7").
 # Each pattern starts with a literal, which the regex engine scans for fast (the digit before
@@ -47,39 +53,56 @@ def to_json(payload: Any, indent: int | None = 2) -> str:
     return escape_json(json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators))
 
 
-def json_bytes(payload: Any, indent: int | None = 2) -> bytes:
-    """``to_json(payload, indent)`` as UTF-8 (a lone surrogate as ``?``, as every answer is written)."""
-    if indent in (2, None) and _large(payload):
-        fast = _orjson(payload, indent)
-        if fast is not None:
-            return fast
-    return to_json(payload, indent).encode("utf-8", errors="replace")
+def json_chunks(payload: Any, indent: int | None = 2) -> Iterator[bytes]:
+    """``to_json(payload, indent)`` as UTF-8 (a lone surrogate as ``?``, as every answer is
+    written), in pieces whose concatenation is exactly that."""
+    if indent not in (2, None) or not isinstance(payload, list) or len(payload) < max(FAST_FROM, 1):
+        yield _standard(payload, indent)
+        return
+    gap = b",\n  " if indent else b","
+    yield b"[\n  " if indent else b"["
+    for start in range(0, len(payload), BATCH):
+        yield (gap if start else b"") + gap.join(_records(payload[start:start + BATCH], indent))
+    yield b"\n]" if indent else b"]"
 
 
 def json_lines(records: list[Any]) -> Iterator[bytes]:
-    """One compact JSON line per record, made as they are written (never one string of all)."""
-    fast = len(records) >= FAST_FROM
-    for record in records:
-        line = _orjson(record, None) if fast else None
-        yield (line if line is not None else to_json(record, None).encode("utf-8", errors="replace")) + b"\n"
+    """One compact JSON line per record, a batch at a time (never one string of all)."""
+    for start in range(0, len(records), BATCH):
+        batch = records[start:start + BATCH]
+        yield b"".join(line + b"\n" for line in (_records(batch, None) if len(records) >= FAST_FROM
+                                                 else map(_standard, batch)))
 
 
-def _large(payload: Any) -> bool:
-    return isinstance(payload, list) and len(payload) >= FAST_FROM
+def _standard(payload: Any, indent: int | None = None) -> bytes:
+    return to_json(payload, indent).encode("utf-8", errors="replace")
 
 
-def _orjson(payload: Any, indent: int | None) -> bytes | None:
-    """orjson's bytes for ``payload``, or None where they would differ from the standard library's."""
+def _records(batch: list[Any], indent: int | None) -> list[bytes]:
+    """Each record's JSON as json writes it inside a top-level list: with ``indent``, every
+    line after the first one level in (a raw newline in JSON text is always between tokens)."""
+    texts = _orjson(batch, indent)
+    if texts is None:
+        texts = [_standard(record, indent) for record in batch]
+    return [text.replace(b"\n", b"\n  ") for text in texts] if indent else texts
+
+
+def _orjson(batch: list[Any], indent: int | None) -> list[bytes] | None:
+    """orjson's bytes for each record, or None where any would differ from the standard library's."""
     import orjson
 
     option = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+    option |= orjson.OPT_INDENT_2 if indent else 0
     try:
-        data = orjson.dumps(payload, option=option | (orjson.OPT_INDENT_2 if indent else 0))
+        texts = [orjson.dumps(record, option=option) for record in batch]
     except TypeError:
         return None
-    if any(pattern.search(data) for pattern in _TINY_FLOATS) or _has_non_finite(payload):
+    joined = b"\n".join(texts)
+    if any(pattern.search(joined) for pattern in _TINY_FLOATS) or _has_non_finite(batch):
         return None
-    return _escape_unsafe(data)
+    if any(lead in joined for lead in _unsafe_patterns()):
+        texts = list(map(_escape_unsafe, texts))
+    return texts
 
 
 def _has_non_finite(payload: Any) -> bool:

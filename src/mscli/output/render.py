@@ -118,12 +118,13 @@ def encoded(view: View, fmt: OutputFormat) -> Iterator[bytes]:
     """``view`` in JSON or JSON Lines as UTF-8 pieces, to be written as they come: these formats
     are data for programs, so they skip the text sanitiser (their text has no raw control
     character to remove) and JSON Lines never holds more than one line."""
-    from mscli.output.jsontext import json_bytes, json_lines
+    from mscli.output.jsontext import json_chunks, json_lines
 
     if fmt is OutputFormat.JSONL:
         yield from json_lines(view.payload if isinstance(view.payload, list) else [view.payload])
     else:
-        yield json_bytes(view.payload) + b"\n"
+        yield from json_chunks(view.payload)
+        yield b"\n"
 
 
 def machine_table(view: View) -> tuple[list[str], list[list[str]]]:
