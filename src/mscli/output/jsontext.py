@@ -19,9 +19,10 @@ Then DEL, C1 controls, line and paragraph separators and bidi characters are esc
 ``\\uXXXX``, as ``terminal.escape_json`` does to the standard library's text. orjson costs some
 milliseconds to import, so payloads too small to gain from it never load it.
 
-A large list is encoded a batch of records at a time, each record as json writes it inside the
-list (one level in), and the checks run per batch: the whole document is never held at once,
-and a batch that needs the fallback takes no other batch with it.
+A large list is encoded a batch of records at a time: a batch is itself a list, so its text
+without the brackets is its records exactly as json writes them inside the whole list (one
+level in). The checks run per batch: the whole document is never held at once, and a batch
+that needs the fallback takes no other batch with it.
 """
 
 from __future__ import annotations
@@ -59,46 +60,40 @@ def json_chunks(payload: Any, indent: int | None = 2) -> Iterator[bytes]:
     if indent not in (2, None) or not isinstance(payload, list) or len(payload) < max(FAST_FROM, 1):
         yield _standard(payload, indent)
         return
-    gap = b",\n  " if indent else b","
-    yield b"[\n  " if indent else b"["
+    gap, edge = (b",\n", 2) if indent else (b",", 1)
+    yield b"[\n" if indent else b"["
     for start in range(0, len(payload), BATCH):
-        yield (gap if start else b"") + gap.join(_records(payload[start:start + BATCH], indent))
+        batch = payload[start:start + BATCH]
+        text = (_orjson([batch], indent) or [_standard(batch, indent)])[0]
+        yield (gap if start else b"") + text[edge:-edge]
     yield b"\n]" if indent else b"]"
 
 
 def json_lines(records: list[Any]) -> Iterator[bytes]:
     """One compact JSON line per record, a batch at a time (never one string of all)."""
+    fast = len(records) >= FAST_FROM
     for start in range(0, len(records), BATCH):
         batch = records[start:start + BATCH]
-        yield b"".join(line + b"\n" for line in (_records(batch, None) if len(records) >= FAST_FROM
-                                                 else map(_standard, batch)))
+        lines = (_orjson(batch, None) if fast else None) or [_standard(record) for record in batch]
+        yield b"".join(line + b"\n" for line in lines)
 
 
 def _standard(payload: Any, indent: int | None = None) -> bytes:
     return to_json(payload, indent).encode("utf-8", errors="replace")
 
 
-def _records(batch: list[Any], indent: int | None) -> list[bytes]:
-    """Each record's JSON as json writes it inside a top-level list: with ``indent``, every
-    line after the first one level in (a raw newline in JSON text is always between tokens)."""
-    texts = _orjson(batch, indent)
-    if texts is None:
-        texts = [_standard(record, indent) for record in batch]
-    return [text.replace(b"\n", b"\n  ") for text in texts] if indent else texts
-
-
-def _orjson(batch: list[Any], indent: int | None) -> list[bytes] | None:
-    """orjson's bytes for each record, or None where any would differ from the standard library's."""
+def _orjson(values: list[Any], indent: int | None) -> list[bytes] | None:
+    """orjson's text of each value, or None where any of it would differ from the standard library's."""
     import orjson
 
     option = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
     option |= orjson.OPT_INDENT_2 if indent else 0
     try:
-        texts = [orjson.dumps(record, option=option) for record in batch]
+        texts = [orjson.dumps(value, option=option) for value in values]
     except TypeError:
         return None
-    joined = b"\n".join(texts)
-    if any(pattern.search(joined) for pattern in _TINY_FLOATS) or _has_non_finite(batch):
+    joined = texts[0] if len(texts) == 1 else b"\n".join(texts)
+    if any(pattern.search(joined) for pattern in _TINY_FLOATS) or _has_non_finite(values):
         return None
     if any(lead in joined for lead in _unsafe_patterns()):
         texts = list(map(_escape_unsafe, texts))
