@@ -101,14 +101,14 @@ def _orjson(values: list[Any], indent: int | None) -> list[bytes] | None:
 
 
 def _has_non_finite(payload: Any) -> bool:
-    """Whether a NaN or an infinity may be in ``payload`` (orjson would write it as null).
+    r"""Whether a NaN or an infinity may be in ``payload`` (orjson would write it as null).
 
     marshal writes each float as a type byte (``g``, or ``\xe7`` when flagged for reference)
     and its eight bytes little-endian; in a NaN or infinity the exponent is all ones, so the
     last two bytes are ``[\xf0-\xff][\x7f\xff]``. Every float is written in full where it
     first occurs, so none is missed; the pair never occurs in UTF-8 text, so a false alarm
     (which only costs the fallback) needs a rare length or integer. This is C speed: a walk in
-    Python over 100,000 trials took four times as long.
+    Python over 100,000 trials took three to four times as long.
     """
     import marshal
 
