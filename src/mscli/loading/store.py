@@ -221,7 +221,7 @@ class DiskStore(Store):
 
     def _read_all(self) -> list[Trial]:
         with (self._folder / _TRIALS).open("rb") as handle:
-            trials = self._checked(parse_lines(handle))
+            trials = self._checked(parse_lines(handle, self._size))
         if len(trials) != self._count:
             raise CacheMiss(self._folder)
         return trials
