@@ -112,6 +112,16 @@ def scale(size: int, runs: int, env: dict[str, str]) -> None:
         print(f"  jq / mscli    {times['jq query'] / times['mscli query']:.2f}x  (goal >= 5x)")
 
 
+def whole_listing(size: int, runs: int, env: dict[str, str]) -> None:
+    """Every trial as JSON and as JSON Lines, unfiltered: median wall time and peak memory
+    (goals at 100,000 trials: under 4 s and 1 GB; JSON Lines memory flat as the size grows)."""
+    listing = [*MSCLI, "trials", "--data", str(HERE / "out" / f"trials-{size}")]
+    commands = {"json": [*listing, "--json"], "jsonl": [*listing, "--format", "jsonl"]}
+    times = medians(commands, runs, env)
+    for name, command in commands.items():
+        print(f"  all trials, {name:<5} {times[name]:7.2f} s, peak memory {peak_memory_mb(command, env):6.0f} MB")
+
+
 def _fts5_database(json_file: Path) -> Path | None:
     """An sqlite3 FTS5 index of the trials' text fields, built once beside the JSON (None without FTS5)."""
     import sqlite3
@@ -153,6 +163,7 @@ def main() -> None:
         startup(args.runs, env)
         for size in (int(value) for value in args.sizes.split(",") if value):
             scale(size, max(3, args.runs // 2), env)
+            whole_listing(size, max(3, args.runs // 2), env)
 
 
 if __name__ == "__main__":

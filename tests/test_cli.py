@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -308,3 +311,20 @@ def test_csv_cells_carry_no_qualifiers(run):
     assert not any("(unverified)" in cell or "†" in cell for row in rows for cell in row.values())
     trials = {trial["id"]: trial for trial in run("trials", "--json").json()}
     assert all(row["unverified_fields"] == ",".join(trials[row["id"]]["unverified"]) for row in rows)
+
+
+def test_large_json_and_json_lines_are_the_standard_librarys_bytes(run, tmp_path):
+    """Enough trials for the fast encoder and several batches: every line parses on its own, the
+    lines are the --json records in order, and both are byte for byte what json writes."""
+    from tests.test_jsontext import reference
+
+    folder = tmp_path / "big"
+    subprocess.run([sys.executable, str(Path(__file__).parents[1] / "benchmarks" / "generate.py"),
+                    "--trials", "2100", "--out", str(folder)], check=True, capture_output=True)
+    listed = run("trials", "--data", str(folder), "--json")
+    lines = run("trials", "--data", str(folder), "--format", "jsonl")
+    assert listed.exit_code == lines.exit_code == 0
+    records = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert records == listed.json() and len(records) > 2100
+    assert listed.stdout.encode("utf-8") == reference(records, 2) + b"\n"
+    assert lines.stdout.encode("utf-8") == b"".join(reference(record, None) + b"\n" for record in records)

@@ -16,7 +16,7 @@ import inspect
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
@@ -206,20 +206,27 @@ def write(text: str, utf8: bool, colour: bool = False) -> None:
     Every answer goes through the one sanitiser (``terminal.safe_stream``): no control or bidi
     character from the data reaches the terminal; ``colour`` keeps mscli's own colour codes.
     """
+    encoding = "utf-8" if utf8 else (getattr(sys.stdout, "encoding", None) or "utf-8")
+    write_bytes([safe_stream(text, keep_colour=colour).encode(encoding, errors="replace")], encoding)
+
+
+def write_bytes(chunks: Iterable[bytes], encoding: str = "utf-8") -> None:
+    """Write encoded pieces as they are made (``render.encoded``), so a long answer is never
+    held whole; the same endings as ``write``. A piece that fails to be made raises as it is."""
     stream = sys.stdout
     if stream is None:
         raise OutputError("standard output is closed; nothing was written")
-    encoding = "utf-8" if utf8 else (getattr(stream, "encoding", None) or "utf-8")
-    data = safe_stream(text, keep_colour=colour).encode(encoding, errors="replace")
+    buffer = getattr(stream, "buffer", None)
+    _put(stream.flush)
+    for chunk in chunks:
+        _put(functools.partial(buffer.write, chunk) if buffer is not None
+             else functools.partial(stream.write, chunk.decode(encoding)))
+    _put(buffer.flush if buffer is not None else stream.flush)
+
+
+def _put(action: Callable[[], object]) -> None:
     try:
-        buffer = getattr(stream, "buffer", None)
-        if buffer is not None:
-            stream.flush()
-            buffer.write(data)
-            buffer.flush()
-        else:
-            stream.write(data.decode(encoding))
-            stream.flush()
+        action()
     except BrokenPipeError:
         _silence_stdout()
         raise typer.Exit(int(ExitStatus.OK)) from None
@@ -317,6 +324,11 @@ def emit(out: Output, view: View) -> None:
             result = selection.run_query(selection.compile_query(out.query), view.payload)
             view = View(payload=result, columns=[], rows=[])
             fmt = fmt or OutputFormat.JSON
+    if fmt in (OutputFormat.JSON, OutputFormat.JSONL):
+        from mscli.output.render import encoded
+
+        write_bytes(encoded(view, fmt))
+        return
     shown = terminal(out.color)
     text = render(view, fmt, shown)
     if view.aside and (fmt in (OutputFormat.CSV, OutputFormat.TSV) or (fmt is None and not shown.is_tty)):

@@ -36,6 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mscli.loading.jsonlines import parse_lines
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
@@ -228,15 +229,16 @@ class DiskStore(Store):
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, CacheMiss):
             return None
 
+    def _read_all(self) -> list[Trial]:
+        with (self._folder / TRIALS).open("rb") as handle:
+            trials = self._checked(parse_lines(handle, self._size))
+        if len(trials) != self._count:
+            raise CacheMiss(self._folder)
+        return trials
+
     def _read(self, keep: RowTest | None) -> list[Trial]:
-        lines = self._folder / TRIALS
         if keep is None:
-            with lines.open("rb") as handle:
-                text = handle.read().rstrip(b"\n").replace(b"\n", b",")
-            trials = self._checked(json.loads(b"[" + text + b"]") if text else [])
-            if len(trials) != self._count:
-                raise CacheMiss(self._folder)
-            return trials
+            return self._read_all()
         index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]
         if (len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != self._size
@@ -248,8 +250,10 @@ class DiskStore(Store):
                 or not all(type(k) is int and 0 <= k < len(kinds) for k in kind_of)):
             raise CacheMiss(self._folder)
         passing = [keep(dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True))) for kind in kinds]
+        if all(passing):  # one read and one parse, rather than a seek per trial
+            return self._read_all()
         chosen = []
-        with lines.open("rb") as handle:
+        with (self._folder / TRIALS).open("rb") as handle:
             for position in itertools.compress(range(self._count), map(passing.__getitem__, kind_of)):
                 handle.seek(offsets[position])
                 chosen.append(handle.read(offsets[position + 1] - offsets[position]))

@@ -97,9 +97,9 @@ def _finding_text(finding: ExplainedFinding) -> str:
 def outcomes_view(rows: Sequence[OutcomeRow]) -> View:
     """Outcomes down, therapies across; each cell lists findings, strongest design first."""
     columns = ["outcome", *(cell["therapy"] for cell in rows[0]["therapies"])]
-    table = [[row["label"], *("\n\n".join(_finding_text(f) for f in cell["findings"]) or "no finding in mscli"
-                              for cell in row["therapies"])] for row in rows]
-    return View(payload=rows, columns=columns, rows=table, title="Outcomes by therapy", notes=[
+    return View(payload=rows, columns=columns, title="Outcomes by therapy", rows=lambda: [
+        [row["label"], *("\n\n".join(_finding_text(f) for f in cell["findings"]) or "no finding in mscli"
+                         for cell in row["therapies"])] for row in rows], notes=[
         "A certainty grade is shown only where a cited review or guideline gave one; otherwise the "
         "design of the study behind the finding is shown and it is marked as not graded.",
         "Findings come from the trials and studies in this dataset, not from every study ever run.",
@@ -145,9 +145,9 @@ def counts_view(rows: Sequence[dict[str, Any]], by: str, left_out: Sequence[str]
                for row in rows]),
     ], notes=notes)
     columns = [by, "trials", *(f"participants {kind}" for kind in _PARTICIPANT_KINDS), "trials without figure"]
-    table = [[row["group"], str(row["trials"]), *(str(row[f"participants_{kind}"]) for kind in _PARTICIPANT_KINDS),
-              str(row["trials_without_figure"])] for row in rows]
-    return View(payload=list(rows), columns=columns, rows=table, title=f"Trials by {by}", notes=notes,
+    return View(payload=list(rows), columns=columns, title=f"Trials by {by}", notes=notes, rows=lambda: [
+        [row["group"], str(row["trials"]), *(str(row[f"participants_{kind}"]) for kind in _PARTICIPANT_KINDS),
+         str(row["trials_without_figure"])] for row in rows],
                 record_type="trial-count", chart=chart)
 
 
@@ -203,8 +203,6 @@ def _profile_value(value: Any) -> str:
 
 def coverage_view(report: dict[str, Any]) -> View:
     """The searches as a table; then the totals, the exclusions by reason and each exclusion."""
-    rows = [[search["date"], search["database"], search["query"], str(search["found"]),
-             str(len(search["included"])), str(search["excluded"])] for search in report["searches"]]
     counts = report["counts"]
     notes = [
         f"{len(report['searches'])} searches in {', '.join(report['databases']) or 'no database'}"
@@ -225,4 +223,7 @@ def coverage_view(report: dict[str, Any]) -> View:
                   + (f": {item['title']}" if item["title"] else "")
                   + (f". {item['note']}" if item["note"] else "") for item in report["exclusions"]]
     return View(payload=report, columns=["date", "database", "query", "found", "included", "excluded"],
-                rows=rows, title="Searches behind the dataset", notes=notes, record_type="coverage")
+                rows=lambda: [[search["date"], search["database"], search["query"], str(search["found"]),
+                               str(len(search["included"])), str(search["excluded"])]
+                              for search in report["searches"]],
+                title="Searches behind the dataset", notes=notes, record_type="coverage")

@@ -43,8 +43,6 @@ def check_view(results: Sequence[RegistryCheck]) -> View:
 
 
 def search_view(finds: Sequence[SearchFind], summary: dict[str, Any]) -> View:
-    rows = [[item["registration"], item["title"], item["status"] or "", item["study_type"] or "",
-             "; ".join(item["matched"]), item["excluded_before"] or ""] for item in finds]
     notes = [f"{summary['studies']} MS studies read over {summary['pages']} page(s); {summary['matched']} matched "
              f"the dataset's search strategy ({', '.join(summary['strategy'])}); {summary['known']} are in "
              f"the dataset; {summary['excluded']} were excluded by an earlier search"
@@ -54,5 +52,7 @@ def search_view(finds: Sequence[SearchFind], summary: dict[str, Any]) -> View:
     if summary["more"]:
         notes.append("Stopped at --max-pages with more pages left; raise it to read them all.")
     return View(payload=list(finds), columns=["registration", "title", "status", "type", "matched", "excluded before"],
-                rows=rows, title="Registry search: MS stem-cell studies not in the dataset", notes=notes,
+                rows=lambda: [[item["registration"], item["title"], item["status"] or "", item["study_type"] or "",
+                               "; ".join(item["matched"]), item["excluded_before"] or ""] for item in finds],
+                title="Registry search: MS stem-cell studies not in the dataset", notes=notes,
                 record_type="registry-find", short={"title": 60})

@@ -9,12 +9,12 @@ control characters are removed before anything reaches a terminal.
 from __future__ import annotations
 
 import io
-import json
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from mscli.model.labels import NOTICE, UNVERIFIED_COLUMN, UNVERIFIED_MARK, UNVERIFIED_SUFFIX
-from mscli.output.terminal import Terminal, clean, escape_json, has_unsafe
+from mscli.output.terminal import Terminal, clean, has_unsafe
 
 if TYPE_CHECKING:
     from mscli.output.charts import Chart
@@ -40,6 +40,9 @@ class ReportFormat(StrEnum):
     HTML = "html"
 
 
+# A view's text cells, or a function that builds them when a format first asks.
+Rows = list[list[str]] | Callable[[], list[list[str]]]
+
 # Formats meant for programs: always written as UTF-8, whatever the terminal's encoding.
 MACHINE_FORMATS = frozenset({OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.YAML, OutputFormat.CSV})
 
@@ -55,14 +58,18 @@ class View:
     table too narrow for them all (with a note), before it falls back to blocks. ``record_type`` is the schema type name
     (``mscli schema``) of each record of the payload, or of the payload itself for
     one record: its TypedDict gives the fields --fields offers.
+    ``rows`` may be given as a function that builds them: it is called on first use, so JSON,
+    JSON Lines and YAML, which read only the payload, never build a cell (at 100,000 trials the
+    cells cost seconds).
     Plain classes here and below: dataclasses cost start-up time on every run.
     """
 
-    def __init__(self, payload: Any, columns: list[str], rows: list[list[str]], title: str | None = None,
+    def __init__(self, payload: Any, columns: list[str], rows: Rows, title: str | None = None,
                  notes: list[str] | None = None, chart: Chart | None = None,
                  record_type: str | None = None, labels: dict[str, dict[str, str]] | None = None,
                  short: dict[str, int] | None = None, optional: list[str] | None = None) -> None:
-        self.payload, self.columns, self.rows, self.title = payload, columns, rows, title
+        self.payload, self.columns, self.title = payload, columns, title
+        self._rows = rows
         self.labels = labels if labels is not None else {}
         self.short = short if short is not None else {}
         self.optional = optional if optional is not None else []
@@ -71,6 +78,12 @@ class View:
         self.chart, self.record_type = chart, record_type
         self.emphasis: frozenset[str] = frozenset()  # word stems a table marks in bold (search)
         self.aside = False  # its notes go to stderr where the format has no room for them (csv, tsv)
+
+    @property
+    def rows(self) -> list[list[str]]:
+        if callable(self._rows):
+            self._rows = self._rows()
+        return self._rows
 
 
 def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
@@ -83,11 +96,8 @@ def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
         from mscli.output.charts import draw
 
         return draw(view.chart, terminal)
-    if fmt is OutputFormat.JSON:
-        return to_json(view.payload) + "\n"
-    if fmt is OutputFormat.JSONL:
-        items = view.payload if isinstance(view.payload, list) else [view.payload]
-        return "".join(to_json(item, indent=None) + "\n" for item in items)
+    if fmt in (OutputFormat.JSON, OutputFormat.JSONL):
+        return b"".join(encoded(view, fmt)).decode("utf-8")
     if fmt is OutputFormat.YAML:
         import yaml
 
@@ -104,9 +114,17 @@ def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
     return _table(view, terminal)
 
 
-def to_json(payload: Any, indent: int | None = 2) -> str:
-    separators = (",", ": ") if indent else (",", ":")
-    return escape_json(json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators))
+def encoded(view: View, fmt: OutputFormat) -> Iterator[bytes]:
+    """``view`` in JSON or JSON Lines as UTF-8 pieces, to be written as they come: these formats
+    are data for programs, so they skip the text sanitiser (their text has no raw control
+    character to remove) and JSON Lines never holds more than one line."""
+    from mscli.output.jsontext import json_chunks, json_lines
+
+    if fmt is OutputFormat.JSONL:
+        yield from json_lines(view.payload if isinstance(view.payload, list) else [view.payload])
+    else:
+        yield from json_chunks(view.payload)
+        yield b"\n"
 
 
 def machine_table(view: View) -> tuple[list[str], list[list[str]]]:

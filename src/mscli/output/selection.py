@@ -53,11 +53,11 @@ def select_fields(view: View, wanted: Sequence[str]) -> View:
         records = view.payload
         return View(payload=[{name: record[name] for name in wanted} for record in records],
                     columns=list(wanted),
-                    rows=[[marked(record, name, text(record[name])) for name in wanted] for record in records],
+                    rows=lambda: [[marked(record, name, text(record[name])) for name in wanted] for record in records],
                     title=view.title, notes=view.notes, record_type=view.record_type)
     record = view.payload
     return View(payload={name: record[name] for name in wanted}, columns=["field", "value"],
-                rows=[[name, marked(record, name, text(record[name]))] for name in wanted],
+                rows=lambda: [[name, marked(record, name, text(record[name]))] for name in wanted],
                 title=view.title, notes=view.notes, record_type=view.record_type)
 
 

@@ -56,7 +56,7 @@ def listing(records: Sequence[Any], record_type: str | None, columns: list[tuple
              labels: dict[str, dict[str, str]] | None = None, short: dict[str, int] | None = None,
              optional: list[str] | None = None) -> View:
     return View(payload=list(records), columns=[header for header, _ in columns],
-                rows=[[get(record) for _, get in columns] for record in records],
+                rows=lambda: [[get(record) for _, get in columns] for record in records],
                 title=title, notes=notes or [], record_type=record_type, labels=labels,
                 short=short, optional=optional)
 
@@ -313,8 +313,9 @@ COMPARE_ASPECTS: tuple[tuple[str, str], ...] = (
 
 def compare_view(rows: list[dict[str, Any]]) -> View:
     columns = ["", *(row["id"] for row in rows)]
-    table = [[label, *(marked(row, key, text(row[key])) for row in rows)] for key, label in COMPARE_ASPECTS]
-    return View(payload=rows, columns=columns, rows=table, title="Comparison",
+    return View(payload=rows, columns=columns, title="Comparison",
+                rows=lambda: [[label, *(marked(row, key, text(row[key])) for row in rows)]
+                              for key, label in COMPARE_ASPECTS],
                 notes=["Counts come from the trials in this dataset, not from every trial ever run."],
                 record_type="comparison")
 
@@ -376,21 +377,21 @@ def problems_view(problems: Sequence[Any]) -> View:
     payload = [{"file": p.file, "line": p.line, "record": p.record, "field": p.field,
                 "message": p.message} for p in problems]
     return View(payload=payload, columns=["location", "problem"],
-                rows=[[p.location, p.message] for p in problems],
+                rows=lambda: [[p.location, p.message] for p in problems],
                 title="Problems", record_type="validation-problem")
 
 
 def diff_view(report: Any) -> View:
     """One row per added or removed record and per changed field."""
     singular = {name: word for name, (_, word) in COLLECTIONS.items()}
-    rows = [["added", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["added"]]
-    rows += [["removed", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["removed"]]
-    rows += [["changed", singular.get(record["collection"], record["collection"]), record["id"],
-              change["field"], text(change["old"]), text(change["new"])]
-             for record in report["changed"] for change in record["changes"]]
     summary = report["summary"]
     notes = [f"{summary['added']} added, {summary['removed']} removed, {summary['changed']} changed."]
-    return View(payload=report, columns=["change", "type", "id", "field", "old", "new"], rows=rows,
+    return View(payload=report, columns=["change", "type", "id", "field", "old", "new"], rows=lambda: [
+        *(["added", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["added"]),
+        *(["removed", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["removed"]),
+        *(["changed", singular.get(record["collection"], record["collection"]), record["id"],
+           change["field"], text(change["old"]), text(change["new"])]
+          for record in report["changed"] for change in record["changes"])],
                 title=f"Changes from {report['old']} to {report['new']}", notes=notes, record_type="diff")
 
 

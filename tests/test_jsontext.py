@@ -1,0 +1,124 @@
+"""The fast JSON path writes exactly the standard library's bytes, for any value, or falls back."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mscli.output import jsontext
+from mscli.output.terminal import escape_json, safe_stream
+
+
+def reference(value: Any, indent: int | None) -> bytes:
+    """What mscli wrote before orjson: json's pure text, escaped, sanitised, encoded as UTF-8."""
+    separators = (",", ": ") if indent else (",", ":")
+    text = escape_json(json.dumps(value, ensure_ascii=False, allow_nan=False, indent=indent, separators=separators))
+    return safe_stream(text).encode("utf-8", errors="replace")
+
+
+def outcome(make: Any) -> bytes | str:
+    """The bytes ``make`` returns, or the name of the exception it raises."""
+    try:
+        return bytes(make())
+    except (ValueError, TypeError, RecursionError) as error:
+        return type(error).__name__
+
+
+@contextmanager
+def fast_for_everything() -> Iterator[None]:
+    """Every list takes the orjson path, in batches of three (so batch edges are exercised)."""
+    with mock.patch.object(jsontext, "FAST_FROM", 1), mock.patch.object(jsontext, "BATCH", 3):
+        yield
+
+
+# Text with what JSON writers treat differently: C0 and C1 controls, DEL, bidi and line
+# separators, lone surrogates, emoji, quotes and backslashes.
+awkward_text = st.one_of(st.text(st.one_of(
+    st.characters(),
+    st.sampled_from(["\x00", "\x1f", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\u200e", "\u202e", "\u2066",
+                     "\ud800", "\udfff", "😀", '"', "\\", "/"])), max_size=12),
+    st.sampled_from(["update-2002", "1e-7", "0.00001"]))  # what the float checks look for, in text
+numbers = st.one_of(
+    st.integers(), st.integers(min_value=2**63 - 2, max_value=2**64 + 2), st.integers(max_value=-2**63 + 2),
+    st.floats(), st.sampled_from([1e16, 1e-5, 1e-7, 1e-4, 9.999e-5, 5e-324, -0.0, 1e22, 1.5e300, 1e308]))
+scalars = st.one_of(st.none(), st.booleans(), numbers, awkward_text)
+keys = st.one_of(awkward_text, st.integers(), st.booleans(), st.none(), st.floats())
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=5), st.dictionaries(keys, inner, max_size=5)), max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(values, max_size=8), st.sampled_from([2, None]))
+def test_json_is_byte_for_byte_the_standard_librarys(payload: list[Any], indent: int | None) -> None:
+    with fast_for_everything():
+        fast = outcome(lambda: b"".join(jsontext.json_chunks(payload, indent)))
+    assert fast == outcome(lambda: reference(payload, indent))
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_any_value_is_the_standard_librarys(value: Any) -> None:
+    with fast_for_everything():
+        fast = outcome(lambda: b"".join(jsontext.json_chunks(value)))
+    assert fast == outcome(lambda: reference(value, 2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(values, max_size=8))
+def test_json_lines_are_the_standard_librarys_line_by_line(records: list[Any]) -> None:
+    with fast_for_everything():
+        fast = outcome(lambda: b"".join(jsontext.json_lines(records)))
+    assert fast == outcome(lambda: b"".join(reference(record, None) + b"\n" for record in records))
+
+
+class Colour(enum.Enum):
+    RED = (1, 2)
+
+
+class Word(enum.StrEnum):
+    YES = "yes"
+
+
+@pytest.mark.parametrize("item", [
+    1e16, 1e-5, 1e-7, 5e-324, -0.0, 2**64, -2**63 - 1, 2**70, "\ud800", "\x7f\x85\u2028\u202e\u2066 😀",
+    float("nan"), float("inf"), {1: "int key"}, {None: 1}, (1, 2), Word.YES, Colour.RED, {"a": {"b": [1.5, None]}},
+])
+def test_what_orjson_writes_differently_falls_back(item: Any) -> None:
+    payload = [{"id": "x"}] * 5 + [item]
+    with fast_for_everything():
+        fast = outcome(lambda: b"".join(jsontext.json_chunks(payload)))
+        lines = outcome(lambda: b"".join(jsontext.json_lines(payload)))
+    assert fast == outcome(lambda: reference(payload, 2))
+    assert lines == outcome(lambda: b"".join(reference(record, None) + b"\n" for record in payload))
+
+
+def test_nesting_deeper_than_orjson_allows_falls_back() -> None:
+    deep: Any = "bottom"
+    for _ in range(300):
+        deep = [deep]
+    with fast_for_everything():
+        assert b"".join(jsontext.json_chunks([deep, deep])) == reference([deep, deep], 2)
+
+
+def test_small_answers_never_import_orjson() -> None:
+    with mock.patch.object(jsontext, "_orjson", side_effect=AssertionError("orjson used")):
+        assert b"".join(jsontext.json_chunks([{"id": n} for n in range(jsontext.FAST_FROM - 1)])).startswith(b"[")
+        assert b"".join(jsontext.json_lines([{"id": 1}])) == b'{"id":1}\n'
+
+
+def test_a_large_list_is_written_a_batch_at_a_time() -> None:
+    records = [{"id": f"t{n}", "edss": 2.5, "note": "caf\u00e9 \u2013 \u202e"} for n in range(2 * jsontext.BATCH + 5)]
+    pieces = list(jsontext.json_chunks(records))
+    lines = list(jsontext.json_lines(records))
+    assert [piece.count(b'"id"') for piece in pieces] == [0, jsontext.BATCH, jsontext.BATCH, 5, 0]
+    assert len(lines) == 3 and lines[0].count(b"\n") == jsontext.BATCH
+    assert b"".join(pieces) == reference(records, 2)
+    assert b"".join(lines) == b"".join(reference(record, None) + b"\n" for record in records)
