@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import typer
+import yaml
 from jsonschema import Draft202012Validator
 
 from mscli.loading.dataset import bundled_data_dir
@@ -217,3 +218,14 @@ def test_every_command_with_json_output_has_a_validated_schema():
     printed = {type_name for _, type_name in [*COMMANDS, *SHAPED]} | set(NEEDS_A_REPLAY_SERVER.values())
     printed |= {kind.detail_type for kind in KINDS.values()}  # ``show ID`` of each: tests/test_kinds.py
     assert set(SCHEMA_TYPES) - {"dataset"} - printed == set(), "schema types no command is tested on"
+
+
+@pytest.mark.parametrize(("args", "type_name"), [*COMMANDS, *SHAPED],
+                         ids=lambda a: " ".join(a)[:60] if isinstance(a, list) else a)
+def test_every_output_in_yaml_reads_back_as_its_json(run, args, type_name, tmp_path):
+    """YAML is the same answer as JSON: PyYAML's safe loader reads back exactly the JSON payload."""
+    extra = ["--into", str(tmp_path)] if args[0] == "import" else []
+    as_json = run(*args, *extra, "--json")
+    as_yaml = run(*args, *extra, "--format", "yaml")
+    assert as_yaml.exit_code == 0, as_yaml.stderr
+    assert yaml.safe_load(as_yaml.stdout) == as_json.json()

@@ -99,12 +99,7 @@ def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
     if fmt in (OutputFormat.JSON, OutputFormat.JSONL):
         return b"".join(encoded(view, fmt)).decode("utf-8")
     if fmt is OutputFormat.YAML:
-        import yaml
-
-        text = str(yaml.safe_dump(view.payload, allow_unicode=True, sort_keys=False, width=100))
-        if has_unsafe(text):  # PyYAML writes C1 and bidi characters raw; escaped, they are harmless
-            text = str(yaml.safe_dump(view.payload, allow_unicode=False, sort_keys=False, width=100))
-        return text
+        return _yaml(view.payload)
     if fmt is OutputFormat.CSV:
         return _csv(view)
     if fmt is OutputFormat.TSV:
@@ -125,6 +120,24 @@ def encoded(view: View, fmt: OutputFormat) -> Iterator[bytes]:
     else:
         yield from json_chunks(view.payload)
         yield b"\n"
+
+
+def _yaml(payload: Any) -> str:
+    """YAML of a payload as JSON would see it: a str-valued enum (a pre-screen label) is its text.
+
+    PyYAML's safe dumper matches types exactly, so a ``StrEnum`` it has no representer for
+    would fail; a dumper that represents every ``str`` subclass as plain text fixes that in one place.
+    """
+    import yaml
+
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    _Dumper.add_multi_representer(str, yaml.SafeDumper.represent_str)
+    text = str(yaml.dump(payload, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100))
+    if has_unsafe(text):  # PyYAML writes C1 and bidi characters raw; escaped, they are harmless
+        text = str(yaml.dump(payload, Dumper=_Dumper, allow_unicode=False, sort_keys=False, width=100))
+    return text
 
 
 def machine_table(view: View) -> tuple[list[str], list[list[str]]]:
