@@ -10,16 +10,24 @@ cannot be reached").
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 CLOSED_PORT = "http://127.0.0.1:9/api/v2"
 
 
-def every_command(data_dir: Path, ctgov_study: Path, scratch: Path) -> dict[str, tuple[list[str], tuple[int, ...]]]:
-    """Name -> (arguments, accepted exit codes)."""
+@dataclass
+class Command:
+    args: list[str]
+    codes: tuple[int, ...] = (0,)
+    has_json: bool = True  # cite, report and completion print text only: they have no JSON path
+
+
+def every_command(data_dir: Path, ctgov_study: Path, scratch: Path) -> dict[str, Command]:
+    """Every command by its name as typed (``import ctgov``)."""
     ok = (0,)
     offline = ("--registry-url", CLOSED_PORT, "--retries", "0", "--timeout", "1")
-    return {
+    table: dict[str, tuple[list[str], tuple[int, ...]] | tuple[list[str], tuple[int, ...], bool]] = {
         "therapies": (["therapies"], ok),
         "therapy": (["therapy", "msc"], ok),
         "trials": (["trials", "--therapy", "msc"], ok),
@@ -30,19 +38,20 @@ def every_command(data_dir: Path, ctgov_study: Path, scratch: Path) -> dict[str,
         "guidance": (["guidance"], ok),
         "glossary": (["glossary", "edss"], ok),
         "show": (["show", "consensus-2010"], ok),
-        "cite": (["cite", "mesems"], ok),
+        "cite": (["cite", "mesems"], ok, False),
         "compare": (["compare", "ahsct", "msc"], ok),
         "clinic": (["clinic"], ok),
         "timeline": (["timeline", "--therapy", "msc"], ok),
-        "report": (["report", "mesems", "--output", str(scratch / "report.md"), "--force"], ok),
+        "report": (["report", "mesems", "--output", str(scratch / "report.md"), "--force"], ok, False),
         "match": (["match", "--age", "34", "--ms-type", "rrms", "--edss", "3.5"], ok),
         "coverage": (["coverage"], ok),
         "info": (["info"], ok),
         "validate": (["validate"], ok),
         "schema": (["schema", "trial"], ok),
         "diff": (["diff", str(data_dir), str(data_dir)], ok),
-        "completion": (["completion", "bash"], ok),
+        "completion": (["completion", "bash"], ok, False),
         "import ctgov": (["import", "ctgov", str(ctgov_study), "--dry-run", "--into", str(scratch / "user")], (0, 1)),
         "registry check": (["registry", "check", "mesems", *offline], (5,)),
         "registry search": (["registry", "search", *offline], (5,)),
     }
+    return {name: Command(*entry) for name, entry in table.items()}
