@@ -145,7 +145,10 @@ def _app_for(argv: list[str]) -> typer.Typer:
     groups = [group for group in _app.registered_groups if _name(group) == argv[0]]
     if not chosen and not groups:
         return full_app()
-    single = typer.Typer(**APP_SETTINGS)
+    # --install-completion and --show-completion belong before a command name, so the app for
+    # one command goes without them (Typer builds both from a function's signature on every
+    # run), unless a shell is asking for completions: building them sets up Typer's completion.
+    single = typer.Typer(**{**APP_SETTINGS, "add_completion": complete.COMPLETE_VAR in os.environ})
     single.registered_callback = _app.registered_callback
     single.registered_commands = chosen
     single.registered_groups = groups
