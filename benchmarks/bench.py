@@ -274,7 +274,7 @@ def main() -> None:
         if "startup" in wanted:
             print("\n".join(startup(runs * 2, env, Path(scratch))) + "\n", flush=True)
         rows: list[Row] = []
-        for size in sizes:
+        for size in sizes if wanted - {"startup"} else []:
             rows += scale(size, runs, wanted, env, tools)
             print(f"({size:,} trials done)", file=sys.stderr, flush=True)
     if rows:
