@@ -31,16 +31,19 @@ COLUMNS, ROWS = 120, 40
 @dataclass
 class Run:
     seconds: float
+    cpu: float
     output: bytes
 
 
-def _finish(pid: int, start: float, codes: tuple[int, ...]) -> float:
-    _, status = os.waitpid(pid, 0)
+def _finish(pid: int, start: float, codes: tuple[int, ...]) -> tuple[float, float]:
+    """Wall seconds since ``start`` and the child's CPU seconds (user and system; its own, as
+    the few pages it shared with this process before exec cost no CPU time)."""
+    _, status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code not in codes:
         raise RuntimeError(f"exit {code}")
-    return seconds
+    return seconds, usage.ru_utime + usage.ru_stime
 
 
 def piped(command: list[str], env: dict[str, str], keep: bool = False, codes: tuple[int, ...] = (0,)) -> Run:
@@ -50,11 +53,11 @@ def piped(command: list[str], env: dict[str, str], keep: bool = False, codes: tu
                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=env)
     output = process.stdout.read() if process.stdout is not None else b""
     try:
-        seconds = _finish(process.pid, start, codes)
+        seconds, cpu = _finish(process.pid, start, codes)
     except RuntimeError as error:
         raise RuntimeError(f"{' '.join(command)}: {error}") from None
     process.returncode = 0  # already reaped
-    return Run(seconds, output)
+    return Run(seconds, cpu, output)
 
 
 def on_pty(command: list[str], env: dict[str, str], keep: bool = False, codes: tuple[int, ...] = (0,)) -> Run:
@@ -79,10 +82,10 @@ def on_pty(command: list[str], env: dict[str, str], keep: bool = False, codes: t
             chunks.append(chunk)
     os.close(master)
     try:
-        seconds = _finish(pid, start, codes)
+        seconds, cpu = _finish(pid, start, codes)
     except RuntimeError as error:
         raise RuntimeError(f"{' '.join(command)} (on a pty): {error}") from None
-    return Run(seconds, b"".join(chunks))
+    return Run(seconds, cpu, b"".join(chunks))
 
 
 Runner = Callable[..., Run]
@@ -114,6 +117,7 @@ class Measured:
     seconds: float  # median wall time
     peak_mb: float  # of the warm-up run (0 when not measured)
     runs: int
+    cpu: float = 0.0  # median CPU time: steadier than wall time on a busy machine
 
 
 def interleaved(jobs: dict[str, Job], runs: int, env: dict[str, str],
@@ -130,5 +134,6 @@ def interleaved(jobs: dict[str, Job], runs: int, env: dict[str, str],
     for _ in range(runs):
         for name, job in jobs.items():
             samples[name].append(job(env))
-    return {name: Measured(statistics.median(run.seconds for run in done), peaks.get(name, 0.0), len(done))
+    return {name: Measured(statistics.median(run.seconds for run in done), peaks.get(name, 0.0), len(done),
+                           statistics.median(run.cpu for run in done))
             for name, done in samples.items()}
