@@ -284,9 +284,9 @@ def main() -> None:
         print(f"Medians of {runs} interleaved runs, warm cache unless said; peak memory of the child process.\n")
         print("\n".join(scale_table(rows)) + "\n")
         print("\n".join(growth_table(rows)))
-    (HERE / "out").mkdir(exist_ok=True)
-    json.dump([row.__dict__ | {"mscli": row.mscli.__dict__, "references": {k: v.__dict__ for k, v in
-               row.references.items()}} for row in rows], (HERE / "out" / "last-run.json").open("w"), indent=1)
+        with (HERE / "out" / "last-run.json").open("w") as saved:  # every figure, for comparing runs
+            json.dump([row.__dict__ | {"mscli": row.mscli.__dict__, "references": {
+                tool: value.__dict__ for tool, value in row.references.items()}} for row in rows], saved, indent=1)
 
 
 if __name__ == "__main__":
