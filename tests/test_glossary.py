@@ -6,6 +6,8 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mscli.loading import dataset
 from mscli.queries import terms, textmatch
@@ -167,3 +169,20 @@ def test_structured_fields_link_their_terms(run, write_dataset):
                         glossary_entry("rrms", "relapsing-remitting MS", ["RRMS"])]
     linked = run("trial", "trial-one", "--json", "--data", str(write_dataset(data))).json()["terms"]
     assert linked == ["phase-1", "phase-2", "randomised", "edss", "rrms"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(phrase=st.sampled_from(["MSC", "relapse", "stem cell", "EDSS", "phase 1/2", "IV", "Kelvin", "naïve"]),
+       text=st.text(alphabet="msctemlcMSCEDlapseIVK -\nK/12ïi", max_size=40))
+def test_the_word_check_before_a_pattern_never_misses_a_match(phrase, text):
+    """``may_match`` skips compiling a term's pattern; it may say yes wrongly, never no."""
+    if textmatch.pattern(phrase, plurals=True).search(text):
+        assert textmatch.may_match(phrase, text, text.lower())
+
+
+def test_terms_found_with_and_without_the_word_check_agree(bundled):
+    for record in bundled["trials"] + bundled["therapies"]:
+        text = terms.record_text(record)
+        every = [term["id"] for term in bundled["glossary"]
+                 if any(textmatch.pattern(name, plurals=True).search(text) for name in terms.names_of(term))]
+        assert [term for term in every if term != record["id"]] == terms.terms_in(bundled, record)

@@ -61,15 +61,19 @@ def names_of(term: GlossaryTerm) -> list[str]:
     return [term["term"], *term.get("aliases", [])]
 
 
-def uses(term: GlossaryTerm, text: str) -> bool:
-    """True when ``text`` contains the term or one of its aliases as whole words."""
-    return any(textmatch.pattern(name, plurals=True).search(text) for name in names_of(term))
+def uses(term: GlossaryTerm, text: str, lowered: str | None = None) -> bool:
+    """True when ``text`` contains the term or one of its aliases as whole words (``lowered``,
+    ``text.lower()``, saves computing it again for each term)."""
+    lowered = text.lower() if lowered is None else lowered
+    return any(textmatch.may_match(name, text, lowered) and textmatch.pattern(name, plurals=True).search(text)
+               for name in names_of(term))
 
 
 def terms_in(dataset: Dataset, record: Any) -> list[str]:
     """Ids of the glossary terms a record uses, in glossary order (a term never lists itself)."""
     text = record_text(record)
-    return [term["id"] for term in dataset["glossary"] if term["id"] != record["id"] and uses(term, text)]
+    lowered = text.lower()
+    return [term["id"] for term in dataset["glossary"] if term["id"] != record["id"] and uses(term, text, lowered)]
 
 
 def used_by(dataset: Dataset, term: GlossaryTerm) -> list[dict[str, str]]:

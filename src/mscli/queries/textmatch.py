@@ -54,6 +54,18 @@ def pattern(phrase: str, plurals: bool = False) -> re.Pattern[str]:
     return re.compile(left + body + suffix + right, flags)
 
 
+def may_match(phrase: str, text: str, lowered: str) -> bool:
+    """False only when ``pattern(phrase)`` cannot match ``text`` (``lowered`` is its ``lower()``):
+    a word of the phrase is not in it at all. Compiling a pattern costs far more than this
+    test, and most glossary terms are absent from any one record. Only ASCII phrase and text
+    are ruled out this way; Unicode case folding lets other letters match ('K' for 'k')."""
+    if not (phrase.isascii() and text.isascii()):
+        return True
+    if is_acronym(phrase):
+        return all(word in text for word in phrase.split())
+    return all(word.lower() in lowered for word in phrase.split())
+
+
 def find(phrases: Iterable[str], text: str, plurals: bool = False) -> list[Hit]:
     """Every occurrence of any of ``phrases`` in ``text``, in order of position.
 
