@@ -1,13 +1,19 @@
-"""Time mscli against its floors and against jq, and print the ratios the goals are set in.
+"""Every performance goal of mscli in one run, as Markdown tables ready to paste, with pass/fail.
 
-    python benchmarks/bench.py                      # start-up, plus 100 and 10,000 trials
-    python benchmarks/bench.py --sizes 100,10000,100000 --runs 7
+    python benchmarks/bench.py --sizes 1000,10000,100000 --runs 5
+    python benchmarks/bench.py --quick                  # 100 and 1,000 trials, 3 runs
+    python benchmarks/bench.py --only startup,query     # a subset (names below)
 
-Machines are noisy, so every figure is the median of repeated runs, and each comparison is a
-ratio taken in the same run: start-up against bare imports, queries against jq on the same
-records. mscli is run as the installed ``mscli`` command beside this Python, after compiling
-its modules to bytecode as pip does when it installs the wheel. Needs jq on PATH for the
-query comparison. Datasets are generated under benchmarks/out/ (not committed).
+Measures (``--only`` names): ``startup`` (every command on a real pty, JSON and table path,
+against the bare imports), ``cold`` (first load, empty cache), ``lookup`` (``trial ID``),
+``search`` (a common word, top 20 and all hits), ``unfiltered`` (``trials --json``), ``jsonl``
+(``trials --format jsonl``, streamed), ``query`` (a filtered query). References, where
+installed: jq, sqlite3 (indexed table, FTS5) and duckdb, on the same trials (references.py).
+
+Machines are noisy, so times are medians of interleaved runs (one run of each command per
+round) and goals are checked on ratios taken in the same run. Peak memory is each child's own
+(``wait4``). mscli is the installed ``mscli`` command beside this Python, with its modules
+compiled to bytecode as pip leaves a wheel. Datasets are generated under benchmarks/out/.
 """
 
 from __future__ import annotations
@@ -15,155 +21,272 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+import references
+from commands import every_command
+from measure import GNU_TIME, Job, Measured, interleaved, on_pty, piped
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-_SCRIPT = Path(PYTHON).with_name("mscli")
-MSCLI = [str(_SCRIPT)] if _SCRIPT.exists() else [PYTHON, "-m", "mscli"]
+MSCLI = str(Path(PYTHON).with_name("mscli"))
+FLOOR_JSON = [PYTHON, "-c", "import typer, yaml"]
+FLOOR_TABLE = [PYTHON, "-c", "import typer, yaml, rich.console, rich.table"]
+WORDS = "intrathecal crossover"  # in about two thirds of generated trials: a common search
+MEASURES = ("startup", "cold", "lookup", "search", "unfiltered", "jsonl", "query")
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
-    return time.perf_counter() - start
+@dataclass
+class Row:
+    measure: str
+    size: int
+    mscli: Measured
+    references: dict[str, Measured]
+    goal: str = ""
+    passed: bool | None = None
+    ratio: str = ""
 
 
-def medians(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, float]:
-    """Median wall time of each command; runs are interleaved so drift hits all alike."""
-    samples: dict[str, list[float]] = {name: [] for name in commands}
-    for command in commands.values():
-        timed(command, env)
-    for _ in range(runs):
-        for name, command in commands.items():
-            samples[name].append(timed(command, env))
-    return {name: statistics.median(values) for name, values in samples.items()}
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
 
 
-def startup(runs: int, env: dict[str, str]) -> None:
-    times = medians({
-        "floor json": [PYTHON, "-c", "import typer, yaml"],
-        "floor table": [PYTHON, "-c", "import typer, yaml, rich.console, rich.table"],
-        "mscli json": [*MSCLI, "trials", "--therapy", "msc", "--json"],
-        "mscli table": [*MSCLI, "trials", "--therapy", "msc", "--format", "table"],
-    }, runs, env)
-    print("start-up (median wall, warm cache, bundled dataset)")
-    for name, value in times.items():
-        print(f"  {name:<12} {value * 1000:7.1f} ms")
-    print(f"  ratio json  {times['mscli json'] / times['floor json']:.2f}x  (goal <= 1.15x)")
-    print(f"  ratio table {times['mscli table'] / times['floor table']:.2f}x  (goal <= 1.15x)")
+def _mark(passed: bool | None) -> str:
+    return "" if passed is None else ("pass" if passed else "**FAIL**")
 
 
-def peak_memory_mb(command: list[str], env: dict[str, str]) -> float:
-    script = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
-              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([PYTHON, "-c", script, *command], capture_output=True, text=True, env=env, check=True)
-    return int(out.stdout.strip()) / 1024
+def startup(runs: int, env: dict[str, str], scratch: Path) -> list[str]:
+    """Every command on a pty against the floors: table path as typed, JSON path with --json."""
+    from mscli.loading.dataset import bundled_data_dir
+
+    commands = every_command(bundled_data_dir(), HERE.parent / "tests" / "fixtures" / "ctgov" / "single-msc.json",
+                             scratch)
+    missing = _cli_commands() - set(commands)
+    jobs = {"floor json": Job(on_pty, FLOOR_JSON), "floor table": Job(on_pty, FLOOR_TABLE)}
+    for name, command in commands.items():
+        jobs[f"{name} table"] = Job(on_pty, [MSCLI, *command.args], command.codes)
+        if command.has_json:
+            jobs[f"{name} json"] = Job(on_pty, [MSCLI, *command.args, "--json"], command.codes)
+    times = interleaved(jobs, runs, env)
+    floor_json, floor_table = times["floor json"].seconds, times["floor table"].seconds
+    lines = ["Start-up on a real pty (stdout and stderr a 120x40 pseudo-terminal, MSCLI_PAGER empty), bundled "
+             f"dataset, warm cache, median of {runs}: "
+             f"floor JSON `import typer, yaml` {_ms(floor_json)}, floor table `... rich.console, rich.table` "
+             f"{_ms(floor_table)}. Goal: each <= 1.15x its floor (judged on wall time; the CPU-time ratio "
+             "beside it moves less when the machine is busy).", "",
+             "| command | JSON path | / floor | CPU / floor | | table path | / floor | CPU / floor | | peak MB |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    cpu_json, cpu_table = times["floor json"].cpu, times["floor table"].cpu
+    for name in commands:
+        table, json_path = times[f"{name} table"], times.get(f"{name} json")
+        peak = max(table.peak_mb, json_path.peak_mb if json_path else 0)
+        ratio = json_path.seconds / floor_json if json_path else 0.0
+        json_cells = (f"{_ms(json_path.seconds)} | {ratio:.2f}x | {json_path.cpu / cpu_json:.2f}x | "
+                      f"{_mark(ratio <= 1.15)}") if json_path else "(text only) | | | "
+        ratio = table.seconds / floor_table
+        lines.append(f"| `{name}` | {json_cells} | {_ms(table.seconds)} | {ratio:.2f}x | "
+                     f"{table.cpu / cpu_table:.2f}x | {_mark(ratio <= 1.15)} | {peak:.0f} |")
+    if missing:
+        lines.append(f"\nNot measured (add them to benchmarks/commands.py): {', '.join(sorted(missing))}")
+    return lines
 
 
-def scale(size: int, runs: int, env: dict[str, str]) -> None:
+def _cli_commands() -> set[str]:
+    """Every command and subcommand mscli has, by the words that run it."""
+    from mscli.cli.app import app
+
+    names = {command.name or getattr(command.callback, "__name__", "") for command in app.registered_commands}
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        if sub is not None:
+            prefix = group.name if isinstance(group.name, str) else sub.info.name
+            names |= {f"{prefix} {command.name or getattr(command.callback, '__name__', '')}"
+                      for command in sub.registered_commands}
+    return names
+
+
+def dataset(size: int, env: dict[str, str]) -> tuple[Path, Path]:
     folder = HERE / "out" / f"trials-{size}"
     json_file = HERE / "out" / f"trials-{size}-trials.json"
     if not json_file.exists():
         subprocess.run([PYTHON, str(HERE / "generate.py"), "--trials", str(size), "--out", str(folder)],
                        check=True, env=env, stdout=subprocess.DEVNULL)
-    query = ["trials", "--data", str(folder), "--therapy", "msc", "--phase", "2", "--since", "2010",
-             "--until", "2015", "--json"]
-    cold = timed([*MSCLI, *query], env)
-    matches = len(json.loads(subprocess.run([*MSCLI, *query], capture_output=True, env=env, check=True).stdout))
-    jq_filter = ('[.[] | select(.therapy == "msc" and .phase == "2" and .start_year <= 2015 '
-                 'and ((.end_year // .start_year) >= 2010))]')
-    search = [*MSCLI, "search", "intrathecal crossover", "--data", str(folder), "--json"]
-    commands = {"mscli query": [*MSCLI, *query], "mscli first 20": [*MSCLI, *query, "--limit", "20"],
-                "mscli search": [*search, "--limit", "20"], "search all": [*search, "--limit", "0"],
-                "search rare": [*MSCLI, "search", f"SYN{size // 2}", "--data", str(folder), "--json"],
-                "trial ID": [*MSCLI, "trial", f"synthetic-trial-{size - 1}", "--data", str(folder), "--json"],
-                "floor json": [PYTHON, "-c", "import typer, yaml"]}
-    if shutil.which("jq"):
-        commands["jq query"] = ["jq", jq_filter, str(json_file)]
-    fts = _fts5_database(json_file)
-    if fts is not None and shutil.which("sqlite3"):
-        commands["sqlite FTS5"] = ["sqlite3", str(fts), "SELECT id FROM trials WHERE trials MATCH "
-                                   "'intrathecal crossover' ORDER BY bm25(trials) LIMIT 20"]
-    times = medians(commands, runs, env)
-    memory = peak_memory_mb([*MSCLI, *query], env)
-    search_memory = {name: peak_memory_mb(commands[name], env) for name in ("mscli search", "search all")}
-    hits = json.loads(subprocess.run([*search, "--limit", "1"], capture_output=True, env=env, check=True).stdout)
-    print(f"{size:,} trials: cold load {cold:.2f} s; the query matches {matches:,} trials; "
-          f"its peak memory {memory:.0f} MB")
-    print(f"  search 'intrathecal crossover' finds {hits[0]['total'] if hits else 0:,} records; peak memory "
-          f"{search_memory['mscli search']:.0f} MB with --limit 20 (goal < 80 MB), "
-          f"{search_memory['search all']:.0f} MB for all")
-    for name, value in times.items():
-        print(f"  {name:<13} {value * 1000:8.1f} ms")
-    print(f"  trial ID      {times['trial ID'] / times['floor json']:.2f}x the start-up floor  (goal <= 1.2x)")
-    print(f"  search        {times['mscli search']:.3f} s with --limit 20 (goal < 0.3 s), "
-          f"{times['search all']:.3f} s for all (goal < 1 s)")
-    if "sqlite FTS5" in times:
-        print(f"  search / FTS5 {times['mscli search'] / times['sqlite FTS5']:.2f}x  (the same top 20 from sqlite3's "
-              "full-text index of the same trials' text fields)")
-    if "jq query" in times:
-        print(f"  jq / mscli    {times['jq query'] / times['mscli query']:.2f}x  (goal >= 5x)")
+    return folder, json_file
 
 
-def whole_listing(size: int, runs: int, env: dict[str, str]) -> None:
-    """Every trial as JSON and as JSON Lines, unfiltered: median wall time and peak memory
-    (goals at 100,000 trials: under 4 s and 1 GB; JSON Lines memory flat as the size grows)."""
-    listing = [*MSCLI, "trials", "--data", str(HERE / "out" / f"trials-{size}")]
-    commands = {"json": [*listing, "--json"], "jsonl": [*listing, "--format", "jsonl"]}
-    times = medians(commands, runs, env)
-    for name, command in commands.items():
-        print(f"  all trials, {name:<5} {times[name]:7.2f} s, peak memory {peak_memory_mb(command, env):6.0f} MB")
+def scale(size: int, runs: int, wanted: set[str], env: dict[str, str], tools: dict[str, str | None]) -> list[Row]:
+    """The measures that grow with the dataset, at one size."""
+    folder, json_file = dataset(size, env)
+    data = ["--data", str(folder)]
+    rows: list[Row] = []
+    if "cold" in wanted:
+        rows.append(cold_load(size, folder, env))
+    last = f"synthetic-trial-{size - 1}"
+    query = ["trials", *data, "--therapy", "msc", "--phase", "2", "--since", "2010", "--until", "2015", "--json"]
+    # measure -> (mscli command, reference measure, how the row is judged)
+    plans: dict[str, tuple[list[str], str, Callable[[Row], None]]] = {
+        "lookup": (["trial", last, *data, "--json"], "lookup", _floor_ratio(1.2)),
+        "search": (["search", WORDS, *data, "--limit", "20", "--json"], "search", _under(0.3, 80)),
+        "search all": (["search", WORDS, *data, "--limit", "0", "--json"], "search all", _under(1.0, None)),
+        "unfiltered": (["trials", *data, "--json"], "unfiltered", _under(4.0, 1024)),
+        "jsonl": (["trials", *data, "--format", "jsonl"], "", _under(None, 100)),
+        "query": (query, "query", _faster_than("jq", 5)),
+    }
+    chosen = {name: plan for name, plan in plans.items() if name.split()[0] in wanted}
+    if not chosen:
+        return rows
+    jobs = {name: Job(piped, [MSCLI, *plan[0]]) for name, plan in chosen.items()}
+    for name, plan in chosen.items():
+        if plan[1]:
+            extra = references.jobs(plan[1], json_file, tools, words=WORDS, trial_id=last)
+            jobs |= {f"{name} / {tool}": job for tool, job in extra.items()}
+    if "lookup" in chosen:
+        jobs["floor json"] = Job(piped, FLOOR_JSON)
+    times = interleaved(jobs, runs, env)
+    for name, plan in chosen.items():
+        row = Row(name, size, times[name], {tool.split(" / ")[1]: value for tool, value in times.items()
+                                            if tool.startswith(f"{name} / ")})
+        if name == "lookup":
+            row.references["start-up floor"] = times["floor json"]
+        plan[2](row)
+        rows.append(row)
+    return rows
 
 
-def _fts5_database(json_file: Path) -> Path | None:
-    """An sqlite3 FTS5 index of the trials' text fields, built once beside the JSON (None without FTS5)."""
-    import sqlite3
+def cold_load(size: int, folder: Path, env: dict[str, str]) -> Row:
+    """First load with an empty cache: once at 100,000 trials and more, twice below (it is slow).
 
-    database = json_file.with_suffix(".fts5.sqlite")
-    if database.exists():
-        return database
-    fields = ("title", "primary_endpoint", "result", "dose", "countries", "eligibility")
-    try:
-        with sqlite3.connect(database) as connection:
-            connection.execute("CREATE VIRTUAL TABLE trials USING fts5(id UNINDEXED, title, primary_endpoint, result, "
-                               "dose, countries, eligibility)")
-            rows = ([trial["id"], *(json.dumps(trial.get(name), ensure_ascii=False) if not isinstance(
-                trial.get(name), str) else trial[name] for name in fields)]
-                for trial in json.loads(json_file.read_text(encoding="utf-8")))
-            connection.executemany("INSERT INTO trials VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    except sqlite3.OperationalError:
-        database.unlink(missing_ok=True)
-        return None
-    return database
+    The first run fills the run's own cache (empty for this dataset), which the warm measures
+    then use, so the slowest load is not paid twice."""
+    runs = []
+    for index in range(1 if size >= 100_000 else 2):
+        with tempfile.TemporaryDirectory() as scratch:
+            cache = env["MSCLI_CACHE_DIR"] if index == 0 else scratch
+            job = Job(piped, [GNU_TIME, "-f", "%M", "-o", f"{scratch}/peak", MSCLI, "trials", "--data", str(folder),
+                              "--therapy", "msc", "--json"])
+            runs.append((job({**env, "MSCLI_CACHE_DIR": cache}).seconds,
+                         int(Path(f"{scratch}/peak").read_text().split()[-1]) / 1024))
+    return Row("cold", size, Measured(min(seconds for seconds, _ in runs), max(peak for _, peak in runs), len(runs)),
+               {}, goal="once per change of the data")
+
+
+def _floor_ratio(goal: float) -> Callable[[Row], None]:
+    def judge(row: Row) -> None:
+        ratio = row.mscli.seconds / row.references["start-up floor"].seconds
+        row.goal, row.ratio, row.passed = f"<= {goal}x the start-up floor", f"{ratio:.2f}x the floor", ratio <= goal
+    return judge
+
+
+def _under(seconds: float | None, megabytes: float | None) -> Callable[[Row], None]:
+    def judge(row: Row) -> None:
+        goals = ([f"< {seconds:g} s"] if seconds else []) + ([f"< {megabytes:g} MB"] if megabytes else [])
+        row.goal = ", ".join(goals)
+        row.passed = ((seconds is None or row.mscli.seconds < seconds)
+                      and (megabytes is None or row.mscli.peak_mb < megabytes))
+        best = min(row.references.items(), key=lambda item: item[1].seconds, default=None)
+        if best:
+            row.ratio = f"{row.mscli.seconds / best[1].seconds:.2f}x {best[0]}"
+    return judge
+
+
+def _faster_than(tool: str, times: float) -> Callable[[Row], None]:
+    def judge(row: Row) -> None:
+        reference = row.references.get(tool)
+        row.goal = f"{tool} / mscli >= {times:g}x at 100,000" if row.size >= 100_000 else ""
+        if reference is not None:
+            ratio = reference.seconds / row.mscli.seconds
+            row.ratio = f"{tool} / mscli {ratio:.1f}x"
+            row.passed = ratio >= times if row.size >= 100_000 else None
+    return judge
+
+
+LABELS = {
+    "cold": "first (cold) load, `trials --therapy msc --json`, empty cache",
+    "lookup": "`trial ID --json` (the last trial)",
+    "search": f"`search \"{WORDS}\" --limit 20 --json`",
+    "search all": f"`search \"{WORDS}\" --limit 0 --json` (all hits)",
+    "unfiltered": "`trials --json` (every trial)",
+    "jsonl": "`trials --format jsonl` (streamed)",
+    "query": "`trials --therapy msc --phase 2 --since 2010 --until 2015 --json`",
+}
+
+
+def scale_table(rows: list[Row]) -> list[str]:
+    lines = ["| measure | trials | mscli | peak MB | references (time, peak MB) | ratio | goal | |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for row in rows:
+        refs = "; ".join(f"{tool} {_ms(value.seconds)}, {value.peak_mb:.0f}" for tool, value in row.references.items())
+        lines.append(f"| {LABELS[row.measure]} | {row.size:,} | {_ms(row.mscli.seconds)} | {row.mscli.peak_mb:.0f} | "
+                     f"{refs} | {row.ratio} | {row.goal} | {_mark(row.passed)} |")
+    return lines
+
+
+def growth_table(rows: list[Row]) -> list[str]:
+    """Each measure's time and memory at every size, and the factor from one size to the next."""
+    sizes = sorted({row.size for row in rows})
+    if len(sizes) < 2:
+        return []
+    lines = [f"| measure | {' | '.join(f'{size:,}' for size in sizes)} | time x per size step | memory x per step |",
+             f"| --- |{' --- |' * len(sizes)} --- | --- |"]
+    for measure in LABELS:
+        found = {row.size: row.mscli for row in rows if row.measure == measure}
+        if len(found) < 2:
+            continue
+        ordered = [found[size] for size in sizes if size in found]
+        steps = zip(ordered, ordered[1:], strict=False)
+        factors = [(later.seconds / earlier.seconds, later.peak_mb / earlier.peak_mb) for earlier, later in steps]
+        cells = " | ".join(f"{_ms(found[size].seconds)}, {found[size].peak_mb:.0f} MB" if size in found else ""
+                           for size in sizes)
+        lines.append(f"| {measure} | {cells} | {', '.join(f'{t:.1f}' for t, _ in factors)} | "
+                     f"{', '.join(f'{m:.1f}' for _, m in factors)} |")
+    return lines
 
 
 def compile_mscli(env: dict[str, str]) -> None:
     """Bytecode for mscli's modules, as an installed wheel has (an editable install may not)."""
-    package = subprocess.run([PYTHON, "-c", "import mscli, os; print(os.path.dirname(mscli.__file__))"],
-                             capture_output=True, text=True, env=env, check=True).stdout.strip()
-    subprocess.run([PYTHON, "-m", "compileall", "-q", package], env=env, check=True, stdout=subprocess.DEVNULL)
+    import mscli
+
+    subprocess.run([PYTHON, "-m", "compileall", "-q", os.path.dirname(mscli.__file__)], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=11)
-    parser.add_argument("--sizes", default="100,10000")
+    parser.add_argument("--runs", type=int, default=5, help="rounds of interleaved runs (start-up: twice as many)")
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--only", default=",".join(MEASURES), help=f"comma-separated: {', '.join(MEASURES)}")
+    parser.add_argument("--quick", action="store_true", help="100 and 1,000 trials, 3 runs")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as cache:
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+    if wanted - set(MEASURES):
+        parser.error(f"unknown measure: {', '.join(sorted(wanted - set(MEASURES)))}")
+    sizes, runs = ([100, 1000], 3) if args.quick else ([int(size) for size in args.sizes.split(",") if size], args.runs)
+    tools = references.installed()
+    print("References: " + "; ".join(f"{name}: {version or 'not installed, left out'}"
+                                      for name, version in tools.items()) + "\n")
+    with tempfile.TemporaryDirectory() as scratch:
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-        env.update(MSCLI_CACHE_DIR=cache, MSCLI_USER_DATA=str(Path(cache) / "no-user-data"))
+        env.update(MSCLI_CACHE_DIR=str(Path(scratch) / "cache"), MSCLI_USER_DATA=str(Path(scratch) / "no-user-data"),
+                   MSCLI_PAGER="", TERM=env.get("TERM", "xterm-256color"))
         compile_mscli(env)
-        startup(args.runs, env)
-        for size in (int(value) for value in args.sizes.split(",") if value):
-            scale(size, max(3, args.runs // 2), env)
-            whole_listing(size, max(3, args.runs // 2), env)
+        if "startup" in wanted:
+            print("\n".join(startup(runs * 2, env, Path(scratch))) + "\n", flush=True)
+        rows: list[Row] = []
+        for size in sizes if wanted - {"startup"} else []:
+            rows += scale(size, runs, wanted, env, tools)
+            print(f"({size:,} trials done)", file=sys.stderr, flush=True)
+    if rows:
+        print(f"Medians of {runs} interleaved runs, warm cache unless said; peak memory of the child process.\n")
+        print("\n".join(scale_table(rows)) + "\n")
+        print("\n".join(growth_table(rows)))
+        with (HERE / "out" / "last-run.json").open("w") as saved:  # every figure, for comparing runs
+            json.dump([row.__dict__ | {"mscli": row.mscli.__dict__, "references": {
+                tool: value.__dict__ for tool, value in row.references.items()}} for row in rows], saved, indent=1)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ for a report (``MSCLI_DEBUG=1`` shows the traceback instead), with exit code 70.
 
 import contextlib
 import gc
+import importlib
 import os
 import sys
 from typing import Annotated, Any
@@ -15,15 +16,23 @@ import typer
 
 from mscli import __version__
 from mscli.cli import completion as complete
-from mscli.cli import data, evidence, lookup, registry
-from mscli.cli.runtime import APP_SETTINGS, SHARED_FLAGS, app, write
+from mscli.cli.runtime import APP_SETTINGS, SHARED_FLAGS, write
+from mscli.cli.runtime import app as _app
 from mscli.errors import ExitStatus, MscliError, OutputError, UsageError
 from mscli.output.terminal import clean
 
-# Importing the command modules registers their commands on ``app``; help lists them in this order.
-COMMAND_MODULES = (lookup, evidence, data, registry)
-app.registered_commands.sort(key=lambda command: [module.__name__ for module in COMMAND_MODULES].index(
-    getattr(command.callback, "__module__", data.__name__)))
+# The module under mscli.cli that defines each command and group, in the order help lists
+# them. Running a command imports only its module (a third of start-up went on importing the
+# others); help and unknown names import all. tests/test_cli.py checks this against what the
+# modules register.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "lookup": ("therapies", "therapy", "trials", "trial", "search", "sources", "studies", "guidance", "glossary",
+               "show", "cite"),
+    "evidence": ("compare", "clinic", "timeline", "report", "match"),
+    "data": ("coverage", "info", "validate", "schema", "diff", "completion", "import"),
+    "registry": ("registry",),
+}
+_HELP_ORDER = [name for names in COMMAND_MODULES.values() for name in names]
 
 START_PAGE = """mscli: sourced evidence on stem cell therapies for multiple sclerosis
 
@@ -51,8 +60,35 @@ def _full_summary(command: typer.models.CommandInfo) -> None:
         command.short_help = " ".join(doc.split("\n\n", 1)[0].split())
 
 
-for _command in app.registered_commands:
-    _full_summary(_command)
+def _name(entry: typer.models.CommandInfo | typer.models.TyperInfo) -> str:
+    name = entry.name
+    if not isinstance(name, str) and isinstance(entry, typer.models.TyperInfo) and entry.typer_instance:
+        name = entry.typer_instance.info.name  # a group names itself in its own Typer(name=...)
+    return name if isinstance(name, str) else getattr(getattr(entry, "callback", None), "__name__", "")
+
+
+def _import_commands(modules: list[str]) -> None:
+    """Import command modules; importing one registers its commands on the app."""
+    for module in modules:
+        importlib.import_module(f"mscli.cli.{module}")
+
+
+def full_app() -> typer.Typer:
+    """The app with every command, in help order, each with its whole summary."""
+    _import_commands(list(COMMAND_MODULES))
+    rank = {name: index for index, name in enumerate(_HELP_ORDER)}
+    _app.registered_commands.sort(key=lambda command: rank.get(_name(command), len(rank)))
+    _app.registered_groups.sort(key=lambda group: rank.get(_name(group), len(rank)))
+    for command in _app.registered_commands:
+        _full_summary(command)
+    return _app
+
+
+def __getattr__(name: str) -> Any:
+    """``mscli.cli.app.app`` is the whole app (for the reference, completion and tests)."""
+    if name == "app":
+        return full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 BUG_REPORT = "please report this bug, with the command you ran, to the mscli developers"
 
@@ -63,7 +99,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
@@ -101,15 +137,19 @@ def _app_for(argv: list[str]) -> typer.Typer:
     one asked for keeps start-up fast (and completion quick: the shell runs mscli on every Tab).
     Help and unknown names get the full app.
     """
-    if not argv or argv[0].startswith("-"):
-        return app
-    chosen = [command for command in app.registered_commands
-              if (command.name or getattr(command.callback, "__name__", None)) == argv[0]]
-    groups = [group for group in app.registered_groups if group.name == argv[0]]
+    module = next((module for module, names in COMMAND_MODULES.items() if argv[:1] and argv[0] in names), None)
+    if module is None:
+        return full_app()
+    _import_commands([module])
+    chosen = [command for command in _app.registered_commands if _name(command) == argv[0]]
+    groups = [group for group in _app.registered_groups if _name(group) == argv[0]]
     if not chosen and not groups:
-        return app
-    single = typer.Typer(**APP_SETTINGS)
-    single.registered_callback = app.registered_callback
+        return full_app()
+    # --install-completion and --show-completion belong before a command name, so the app for
+    # one command goes without them (Typer builds both from a function's signature on every
+    # run), unless a shell is asking for completions: building them sets up Typer's completion.
+    single = typer.Typer(**{**APP_SETTINGS, "add_completion": complete.COMPLETE_VAR in os.environ})
+    single.registered_callback = _app.registered_callback
     single.registered_commands = chosen
     single.registered_groups = groups
     return single

@@ -9,7 +9,19 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from mscli.cli import completion as complete
-from mscli.cli.runtime import SCRIPTS, Output, PanelGroup, app, display, emit, output_options, terminal, warn, write
+from mscli.cli.runtime import (
+    PROGRESS_FROM_BYTES,
+    SCRIPTS,
+    Output,
+    PanelGroup,
+    app,
+    display,
+    emit,
+    output_options,
+    terminal,
+    warn,
+    write,
+)
 from mscli.errors import ExitStatus, UsageError
 from mscli.output import evidence_views, views
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
@@ -143,18 +155,36 @@ def import_ctgov(out: Output,
 
 
 def _progress_bar() -> Any:
-    """A byte progress bar on a terminal's stderr; a silent stand-in otherwise (pipes, tests)."""
+    """A byte progress bar on a terminal's stderr once the input is large; a silent stand-in
+    otherwise (pipes, tests, a file or two: Rich's progress bar costs more to import than
+    reading them takes)."""
     import contextlib
 
     if not sys.stderr.isatty():
         return contextlib.nullcontext(None)
-    from rich.progress import Progress
 
     @contextlib.contextmanager
     def bar() -> Any:
-        with Progress(transient=True) as shown:
-            task = shown.add_task("reading", total=None)
-            yield lambda done, total: shown.update(task, completed=done, total=total)
+        shown: Any = None
+        task: Any = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal shown, task
+            if shown is None:
+                if total < PROGRESS_FROM_BYTES:
+                    return
+                from rich.progress import Progress
+
+                shown = Progress(transient=True)
+                shown.start()
+                task = shown.add_task("reading", total=total)
+            shown.update(task, completed=done, total=total)
+
+        try:
+            yield update
+        finally:
+            if shown is not None:
+                shown.stop()
     return bar()
 
 

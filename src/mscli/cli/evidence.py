@@ -91,11 +91,11 @@ def clinic(out: Output,
       mscli clinic --offer "Guaranteed cure with MSC, fee USD 20,000"
       pbpaste | mscli clinic --offer - --json | jq .raised
     """
-    from mscli.features import clinic as checks
-
-    if offer is None:
+    if offer is None:  # the list alone: the offer checks (their regexes, the HTML reader) are not needed
         display(out, lambda ds: evidence_views.red_flags_view(ds["red_flags"]))
         return
+    from mscli.features import clinic as checks
+
     text = checks.read_offer(offer, getattr(sys.stdin, "buffer", None))
     display(out, lambda ds: evidence_views.offer_view(checks.check_offer(ds, text)))
 

@@ -25,8 +25,9 @@ HEADER = ("# mscli command reference\n\nGenerated from the commands' own help by
 
 def reference() -> str:
     """The whole reference as Markdown: every command, and every subcommand of a group."""
-    from mscli.cli.app import COMMAND_MODULES  # noqa: F401  (registers the commands)
-    from mscli.cli.runtime import app
+    from mscli.cli.app import full_app
+
+    app = full_app()
 
     group: Any = typer.main.get_command(app)
     root = typer.Context(group, info_name="mscli")

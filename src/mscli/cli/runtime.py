@@ -261,9 +261,13 @@ def _silence_stdout() -> None:
         pass
 
 
+# Input smaller than this is read faster than Rich's progress bar is imported: no bar for it.
+PROGRESS_FROM_BYTES = 2_000_000
+
+
 def _cold_load_progress(total: int) -> Callable[[int], None] | None:
     """A progress bar on stderr while a large dataset is parsed (terminal only)."""
-    if total < 2_000_000 or not sys.stderr.isatty():
+    if total < PROGRESS_FROM_BYTES or not sys.stderr.isatty():
         return None
     from rich.console import Console
     from rich.progress import Progress

@@ -1,0 +1,118 @@
+"""What a command imports, checked on ``sys.modules`` of a fresh interpreter (start-up time
+itself is measured in benchmarks/bench.py, never in a test).
+
+Heavy modules (Rich, JMESPath, pypdf, the HTTP client, the offer checks' regexes) are imported
+only by the commands and options that use them, and running a command imports its own
+command module only; ``COMMAND_MODULES`` must name every command each module registers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mscli.cli import app as cli
+
+HEAVY = ("rich", "jmespath", "pypdf", "urllib.request", "http.client", "ssl", "html.parser",
+         "mscli.features.offertext", "mscli.features.clinic", "mscli.features.ctgov_http")
+
+# Each runs, with a warm cache, what a person types first, on the JSON path.
+CHEAP = [
+    ["therapies"], ["therapy", "msc"], ["trials", "--therapy", "msc"], ["trial", "mesems"],
+    ["search", "thyroid", "--limit", "20"], ["sources"], ["studies"], ["guidance"], ["glossary", "edss"],
+    ["show", "consensus-2010"], ["compare", "ahsct", "msc"], ["clinic"], ["timeline", "--therapy", "msc"],
+    ["match", "--age", "34", "--ms-type", "rrms"], ["coverage"], ["info"], ["schema", "trial"],
+]
+
+# Runs mscli in this interpreter, then writes the names of the modules it imported to the
+# file descriptor given first.
+PROBE = ("import os, sys\nreport = int(sys.argv[1])\nsys.argv = ['mscli', *sys.argv[2:]]\n"
+         "from mscli.cli.entry import main\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+         "os.write(report, ' '.join(sorted(sys.modules)).encode())\n")
+
+
+def imported(args: list[str], terminal: bool = False) -> set[str]:
+    """The modules a run of ``mscli ARGS`` imported; with ``terminal``, stdout and stderr are a pty."""
+    read, write = os.pipe()
+    if terminal:
+        master, slave = os.openpty()
+        out: int = slave
+    else:
+        out = subprocess.DEVNULL
+    try:
+        process = subprocess.Popen([sys.executable, "-c", PROBE, str(write), *args], stdout=out, stderr=out,
+                                   stdin=subprocess.DEVNULL, pass_fds=(write,), env={**os.environ, "MSCLI_PAGER": ""})
+        os.close(write)
+        if terminal:
+            os.close(slave)
+            while True:  # drain the terminal so the child never blocks on a full pty
+                try:
+                    if not os.read(master, 65536):
+                        break
+                except OSError:
+                    break
+        names = b""
+        while chunk := os.read(read, 65536):
+            names += chunk
+        process.wait(timeout=60)
+    finally:
+        os.close(read)
+        if terminal:
+            os.close(master)
+    return set(names.decode().split())
+
+
+@pytest.fixture(autouse=True)
+def warm_cache(private_cache: Path) -> None:
+    """The compiled dataset in the test's own cache, as every run but the first finds it."""
+    subprocess.run([sys.executable, "-m", "mscli", "info", "--json"], capture_output=True, check=True, timeout=60)
+
+
+def _module_of(args: list[str]) -> str:
+    return next(module for module, names in cli.COMMAND_MODULES.items() if args[0] in names)
+
+
+@pytest.mark.parametrize("args", CHEAP, ids=lambda args: args[0])
+def test_a_cheap_command_on_the_json_path_imports_nothing_heavy(args):
+    modules = imported([*args, "--json"])
+    assert f"mscli.cli.{_module_of(args)}" in modules
+    assert not {name for name in HEAVY if name in modules}
+    others = {f"mscli.cli.{module}" for module in cli.COMMAND_MODULES if module != _module_of(args)}
+    assert not others & modules, "only the command's own module is imported"
+
+
+@pytest.mark.parametrize("args", [["trials", "--therapy", "msc"], ["trial", "mesems"], ["therapies"]],
+                         ids=lambda args: args[0])
+def test_tables_on_a_terminal_are_drawn_without_rich(args):
+    modules = imported(args, terminal=True)
+    assert "mscli.output.render" in modules
+    assert "rich" not in modules
+
+
+def test_a_small_import_on_a_terminal_shows_no_progress_bar(tmp_path: Path):
+    study = Path(__file__).parent / "fixtures" / "ctgov" / "single-msc.json"
+    modules = imported(["import", "ctgov", str(study), "--dry-run", "--into", str(tmp_path)], terminal=True)
+    assert "mscli.features.importer" in modules
+    assert "rich" not in modules
+
+
+def test_clinic_loads_the_offer_checks_only_for_an_offer():
+    assert "mscli.features.offertext" in imported(["clinic", "--offer", "Guaranteed cure, fee USD 20,000", "--json"])
+
+
+def test_command_modules_names_every_command_each_module_registers():
+    full = cli.full_app()
+    registered: dict[str, set[str]] = {module: set() for module in cli.COMMAND_MODULES}
+    for command in full.registered_commands:
+        registered[command.callback.__module__.rsplit(".", 1)[-1]].add(cli._name(command))
+    for group in full.registered_groups:
+        owner = next(module for module in cli.COMMAND_MODULES
+                     if any(value is group.typer_instance
+                            for value in vars(importlib.import_module(f"mscli.cli.{module}")).values()))
+        registered[owner].add(cli._name(group))
+    assert registered == {module: set(names) for module, names in cli.COMMAND_MODULES.items()}
