@@ -18,8 +18,8 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from mscli.errors import UsageError
 from mscli.model.choices import SEARCH_LIMIT
@@ -44,6 +44,8 @@ _TYPE_NAMES: tuple[tuple[CollectionName, str], ...] = (
     ("trials", "trial"), ("trials", "trials"), ("therapies", "therapy"), ("therapies", "therapies"),
     ("studies", "study"), ("studies", "studies"), ("guidance", "guidance"), ("glossary", "glossary"))
 _TYPE_WORDS: dict[str, CollectionName] = {stem(word): collection for collection, word in _TYPE_NAMES}
+# The fields a trial hit shows whatever matched: its id, and what ``title_of`` reads.
+_TRIAL_SHOWN = ("id", "acronym", KINDS["trials"].title_field)
 _WEIGHTS = {collection: tuple(weight for _, weight in kind.search_fields) for collection, kind in KINDS.items()}
 
 
@@ -186,28 +188,56 @@ def _named(store: Store, index: SearchIndex, phrase: str, chosen: list[Collectio
 
 def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
             postings: dict[str, Posting]) -> list[dict[str, Any]]:
-    """The hits for these record numbers: only these records are read, and only the field a
-    snippet comes from is split into words (the postings' masks say which fields matched)."""
+    """The hits for these record numbers. Which fields matched, and so where the snippet comes
+    from, follows from the postings' masks alone, once per combination of masks; then only the
+    fields a hit shows are read (of a trial: id, acronym, title and that one field)."""
+    masks_of = [_masks_of(postings[term], numbers) for term in query.terms]
+    plans: dict[tuple[CollectionName, tuple[int, ...]], _Plan] = {}
     hits = []
-    for first in range(0, len(numbers), _BATCH):  # a batch of trials at a time: memory stays flat
+    for first in range(0, len(numbers), _BATCH):  # a batch at a time: memory stays flat
         batch = numbers[first:first + _BATCH]
-        places = [index.locate(number) for number in batch]
-        trials = iter(store.trials_at([position for collection, position in places if collection == "trials"]))
-        for number, (collection, position) in zip(batch, places, strict=True):
+        chosen = []
+        for number in batch:
+            collection, position = index.locate(number)
+            key = (collection, tuple(lookup(number) for lookup in masks_of))
+            plan = plans.get(key)
+            if plan is None:
+                plan = plans[key] = _plan(collection, query, dict(zip(query.terms, key[1], strict=True)))
+            chosen.append((collection, position, plan))
+        wanted = [(position, plan.shown) for collection, position, plan in chosen if collection == "trials"]
+        trials = iter(store.trial_fields(wanted))
+        for collection, position, plan in chosen:
             record = next(trials) if collection == "trials" else store.meta[collection][position]
-            masks = {term: _mask_of(postings[term], number) for term in query.terms}
-            hits.append(_hit(collection, record, query, masks))
+            hits.append(_hit(collection, record, query, plan))
     return hits
 
 
-def _mask_of(posting: Posting, number: int) -> int:
-    """The fields of record ``number`` holding a posting's word (0 if none): a binary search."""
+def _masks_of(posting: Posting, shown: list[int]) -> Callable[[int], int]:
+    """The fields of a record holding a posting's word (0 if none): a table when many records
+    are shown, else a binary search per record."""
     numbers, masks = posting
-    at = bisect.bisect_left(numbers, number)
-    return masks[at] if at < len(numbers) and numbers[at] == number else 0
+    if len(shown) * 8 >= len(numbers):
+        table = dict(zip(numbers, masks, strict=True))
+        return lambda number: table.get(number, 0)
+
+    def search(number: int) -> int:
+        at = bisect.bisect_left(numbers, number)
+        return masks[at] if at < len(numbers) and numbers[at] == number else 0
+
+    return search
 
 
-def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str, int]) -> dict[str, Any]:
+class _Plan(NamedTuple):
+    """What hits with one combination of matched fields show: the fields that matched, the one
+    the snippet is cut from, the query's words they lack, and the fields to read."""
+
+    matched: list[str]
+    best: str
+    missing: list[str]
+    shown: tuple[str, ...]
+
+
+def _plan(collection: CollectionName, query: _Query, masks: dict[str, int]) -> _Plan:
     fields = KINDS[collection].search_fields
     union = 0
     for mask in masks.values():
@@ -225,10 +255,15 @@ def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str
                 sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
             best, best_name = rank, name
-    text = search_text(best_name, record.get(best_name)) if best_name else ""
+    shown = tuple(dict.fromkeys((*_TRIAL_SHOWN, best_name) if best_name else _TRIAL_SHOWN))
+    return _Plan(matched, best_name, [query.spoken[term] for term in query.terms if not masks[term]], shown)
+
+
+def _hit(collection: CollectionName, record: Any, query: _Query, plan: _Plan) -> dict[str, Any]:
+    text = search_text(plan.best, record.get(plan.best)) if plan.best else ""
     return {"type": KINDS[collection].word, "id": record["id"], "title": title_of(collection, record),
-            "score": 0.0, "matched": matched, "snippet": snippet(text, set(query.terms)),
-            "missing": [query.spoken[term] for term in query.terms if not masks[term]], "total": 0}
+            "score": 0.0, "matched": list(plan.matched), "snippet": snippet(text, set(query.terms)),
+            "missing": list(plan.missing), "total": 0}
 
 
 def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
