@@ -4,7 +4,6 @@ The compiled form is a folder in the user's cache, named after the content key o
 
     meta.json     every collection but the trials, plus the countries trials list
     trials.jsonl  one trial per line, in dataset order
-    fields.bin    where each searched field sits in those lines (``trialfields``)
     index.json    byte offsets of those lines; the distinct combinations of the fields in
                   INDEXED_TRIAL_FIELDS, and which combination each trial has
     names.txt     one line per normalised trial name (id, alias, acronym, registry number),
@@ -13,9 +12,12 @@ The compiled form is a folder in the user's cache, named after the content key o
     terms.txt, postings.bin
                   the inverted index of every record's searched fields (``searchindex``):
                   ``mscli search`` reads the postings of its words and decodes only what it shows
+    texts.bin, spans.bin
+                  each trial's id, title and searched texts, which is all a search hit shows
+                  (``hittexts``)
 
 A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
-the trials that pass; a search reads a few postings and parses only the fields it shows. The folder is built
+the trials that pass; a search reads a few postings and the few texts it shows. The folder is built
 under a temporary name and renamed into place, so a reader sees all of it or none of it.
 
 The cache folder may be shared with other programs, so mscli owns only names it made: compiled
@@ -38,8 +40,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of, write_texts
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
-from mscli.loading.trialfields import FIELDS, encoded, read_fields, spans_size, write_lines
 from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
@@ -47,7 +49,7 @@ from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 CACHE_FORMAT = 12
 _META, _TRIALS, _INDEX = "meta.json", "trials.jsonl", "index.json"
 _NAMES = "names.txt"
-_FILES = (_TRIALS, _INDEX, _NAMES, TERMS, POSTINGS, FIELDS)
+_FILES = (_TRIALS, _INDEX, _NAMES, TERMS, POSTINGS, TEXTS, SPANS)
 T = TypeVar("T")
 
 RowTest = Callable[[Mapping[str, Any]], bool]
@@ -89,9 +91,9 @@ class Store:
         """The inverted index of every record's searched fields."""
         raise NotImplementedError
 
-    def trial_fields(self, wanted: Sequence[tuple[int, Sequence[str]]]) -> Sequence[Mapping[str, Any]]:
-        """For each (position in dataset order, searched field names), a record holding those of
-        the trial's fields that it has (perhaps more): what a search hit shows, and no more."""
+    def trial_texts(self, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
+        """For each (position in dataset order, searched field name or ""), that trial's id, title
+        and the field's searched text: what a search hit shows, and no more."""
         raise NotImplementedError
 
     def trial_positions_named(self, key: str) -> list[int]:
@@ -130,8 +132,8 @@ class MemoryStore(Store):
                 for collection in KINDS)
         return self._index
 
-    def trial_fields(self, wanted: Sequence[tuple[int, Sequence[str]]]) -> list[Trial]:
-        return [self._trials[position] for position, _ in wanted]
+    def trial_texts(self, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
+        return [texts_of("trials", self._trials[position], name) for position, name in wanted]
 
 
 class DiskStore(Store):
@@ -152,7 +154,7 @@ class DiskStore(Store):
             for name in _FILES:
                 if (folder / name).stat().st_size != sizes[name]:
                     raise CacheMiss(folder)
-            if sizes[FIELDS] != spans_size(count):
+            if not sizes_fit(count, sizes[SPANS]):
                 raise CacheMiss(folder)
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             raise CacheMiss(folder) from error
@@ -179,8 +181,8 @@ class DiskStore(Store):
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, CacheMiss):
             return run(self._fallback())
 
-    def trial_fields(self, wanted: Sequence[tuple[int, Sequence[str]]]) -> list[dict[str, Any]]:
-        return read_fields(self._folder, _TRIALS, self._trial_offsets(), wanted)
+    def trial_texts(self, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
+        return read_texts(self._folder, wanted)
 
     def trial_positions_named(self, key: str) -> list[int]:
         spans = _named_spans(self._folder / _NAMES, key)
@@ -331,22 +333,29 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
     kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
                for trial in trials]
     index: dict[str, list[Any]] = {"kinds": [list(kind) for kind in kinds], "kind_of": kind_of}
-    with (building / _TRIALS).open("wb") as lines, (building / FIELDS).open("wb") as spans:
-        offsets = write_lines(trials, lines, spans)
+    offsets = [0]
+    with (building / _TRIALS).open("wb") as lines:
+        for trial in trials:
+            line = _json(trial) + b"\n"
+            lines.write(line)
+            offsets.append(offsets[-1] + len(line))
         _sync(lines)
+    with (building / TEXTS).open("wb") as texts, (building / SPANS).open("wb") as spans:
+        write_texts(trials, texts, spans)
+        _sync(texts)
         _sync(spans)
     index["offsets"] = offsets
     parsed.search_index().write(building)
     _write_names(building / _NAMES, offsets, trials)
     with (building / _INDEX).open("wb") as handle:
-        handle.write(encoded(index))
+        handle.write(_json(index))
         _sync(handle)
     sizes = {name: (building / name).stat().st_size for name in _FILES}
     meta = {"format": CACHE_FORMAT, "key": key,
             "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials),
             "sizes": sizes}
     with (building / _META).open("wb") as handle:
-        handle.write(encoded(meta))
+        handle.write(_json(meta))
         _sync(handle)
 
 
@@ -378,6 +387,10 @@ def _named_spans(path: Path, key: str) -> list[tuple[int, int]]:
     if not all(len(span) == 2 and 0 <= span[0] < span[1] for span in spans):
         raise CacheMiss(path)
     return [(span[0], span[1]) for span in spans]
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
 def _sync(handle: Any) -> None:

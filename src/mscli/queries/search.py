@@ -22,8 +22,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from mscli.errors import UsageError
+from mscli.loading.hittexts import texts_of
 from mscli.model.choices import SEARCH_LIMIT
-from mscli.model.kinds import KINDS, TERSE_FIELDS, names_of, normalise_key, search_text, title_of
+from mscli.model.kinds import KINDS, TERSE_FIELDS, names_of, normalise_key
 from mscli.model.records import CollectionName, Dataset
 from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = SEARCH_LIMIT
 SNIPPET_CHARS = 140
-_BATCH = 2000
 _NAME_BONUS = 1000.0
 _WORD_NAME_BONUS = 50.0  # one word of the query is a record's whole name ("is aHSCT risky")
 _TYPE_BONUS = 2.0
@@ -44,8 +44,6 @@ _TYPE_NAMES: tuple[tuple[CollectionName, str], ...] = (
     ("trials", "trial"), ("trials", "trials"), ("therapies", "therapy"), ("therapies", "therapies"),
     ("studies", "study"), ("studies", "studies"), ("guidance", "guidance"), ("glossary", "glossary"))
 _TYPE_WORDS: dict[str, CollectionName] = {stem(word): collection for collection, word in _TYPE_NAMES}
-# The fields a trial hit shows whatever matched: its id, and what ``title_of`` reads.
-_TRIAL_SHOWN = ("id", "acronym", KINDS["trials"].title_field)
 _WEIGHTS = {collection: tuple(weight for _, weight in kind.search_fields) for collection, kind in KINDS.items()}
 
 
@@ -190,26 +188,23 @@ def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
             postings: dict[str, Posting]) -> list[dict[str, Any]]:
     """The hits for these record numbers. Which fields matched, and so where the snippet comes
     from, follows from the postings' masks alone, once per combination of masks; then only the
-    fields a hit shows are read (of a trial: id, acronym, title and that one field)."""
+    texts a hit shows are read: its id, its title and that field's text."""
     masks_of = [_masks_of(postings[term], numbers) for term in query.terms]
     plans: dict[tuple[CollectionName, tuple[int, ...]], _Plan] = {}
-    hits = []
-    for first in range(0, len(numbers), _BATCH):  # a batch at a time: memory stays flat
-        batch = numbers[first:first + _BATCH]
-        chosen = []
-        for number in batch:
-            collection, position = index.locate(number)
-            key = (collection, tuple(lookup(number) for lookup in masks_of))
-            plan = plans.get(key)
-            if plan is None:
-                plan = plans[key] = _plan(collection, query, dict(zip(query.terms, key[1], strict=True)))
-            chosen.append((collection, position, plan))
-        wanted = [(position, plan.shown) for collection, position, plan in chosen if collection == "trials"]
-        trials = iter(store.trial_fields(wanted))
-        for collection, position, plan in chosen:
-            record = next(trials) if collection == "trials" else store.meta[collection][position]
-            hits.append(_hit(collection, record, query, plan))
-    return hits
+    chosen = []
+    for number in numbers:
+        collection, position = index.locate(number)
+        key = (collection, tuple(lookup(number) for lookup in masks_of))
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _plan(collection, query, dict(zip(query.terms, key[1], strict=True)))
+        chosen.append((collection, position, plan))
+    trials = iter(store.trial_texts([(position, plan.best) for collection, position, plan in chosen
+                                     if collection == "trials"]))
+    wanted = set(query.terms)
+    return [_hit(collection, plan, wanted, next(trials) if collection == "trials" else
+                 texts_of(collection, store.meta[collection][position], plan.best))
+            for collection, position, plan in chosen]
 
 
 def _masks_of(posting: Posting, shown: list[int]) -> Callable[[int], int]:
@@ -229,12 +224,11 @@ def _masks_of(posting: Posting, shown: list[int]) -> Callable[[int], int]:
 
 class _Plan(NamedTuple):
     """What hits with one combination of matched fields show: the fields that matched, the one
-    the snippet is cut from, the query's words they lack, and the fields to read."""
+    the snippet is cut from, and the query's words they lack."""
 
     matched: list[str]
     best: str
     missing: list[str]
-    shown: tuple[str, ...]
 
 
 def _plan(collection: CollectionName, query: _Query, masks: dict[str, int]) -> _Plan:
@@ -255,14 +249,13 @@ def _plan(collection: CollectionName, query: _Query, masks: dict[str, int]) -> _
                 sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
             best, best_name = rank, name
-    shown = tuple(dict.fromkeys((*_TRIAL_SHOWN, best_name) if best_name else _TRIAL_SHOWN))
-    return _Plan(matched, best_name, [query.spoken[term] for term in query.terms if not masks[term]], shown)
+    return _Plan(matched, best_name, [query.spoken[term] for term in query.terms if not masks[term]])
 
 
-def _hit(collection: CollectionName, record: Any, query: _Query, plan: _Plan) -> dict[str, Any]:
-    text = search_text(plan.best, record.get(plan.best)) if plan.best else ""
-    return {"type": KINDS[collection].word, "id": record["id"], "title": title_of(collection, record),
-            "score": 0.0, "matched": list(plan.matched), "snippet": snippet(text, set(query.terms)),
+def _hit(collection: CollectionName, plan: _Plan, wanted: set[str], texts: tuple[str, str, str]) -> dict[str, Any]:
+    number, title, text = texts
+    return {"type": KINDS[collection].word, "id": number, "title": title, "score": 0.0,
+            "matched": list(plan.matched), "snippet": snippet(text, wanted),
             "missing": list(plan.missing), "total": 0}
 
 
