@@ -28,7 +28,8 @@ from mscli.model.records import CollectionName
 
 TEXTS, SPANS = "texts.bin", "spans.bin"
 _FIELDS = tuple(name for name, _ in KINDS["trials"].search_fields)
-_SLOT = {name: slot for slot, name in enumerate(_FIELDS, start=2)}  # 0: id, 1: title
+# Where a field's text ends in a trial's unpacked spans (its start, then the ends of id, title, fields ...).
+_END = {name: end for end, name in enumerate(_FIELDS, start=3)}
 _RECORD = struct.Struct(f"<Q{2 + len(_FIELDS)}I")
 
 
@@ -73,14 +74,15 @@ def read_texts(folder: Path, wanted: Sequence[tuple[int, str]]) -> list[tuple[st
             mmap.mmap(spans_file.fileno(), 0, access=mmap.ACCESS_READ) as spans:
         size, unpack, pread, handle = _RECORD.size, _RECORD.unpack_from, os.pread, texts.fileno()
         for position, name in wanted:
-            start, title_start, title_end, *ends = unpack(spans, position * size)
+            spans_at = unpack(spans, position * size)
+            start, id_end, title_end = spans_at[0], spans_at[1], spans_at[2]
             first = last = title_end
             if name:
-                slot = _SLOT[name]
-                first, last = (ends[slot - 3] if slot > 2 else title_end), ends[slot - 2]
+                end = _END[name]
+                first, last = spans_at[end - 1], spans_at[end]
             stretch = pread(handle, last, start)
-            if len(stretch) != last or not title_start <= title_end <= first <= last:
+            if len(stretch) != last or not id_end <= title_end <= first <= last:
                 raise TextsDamaged(folder / TEXTS)
-            found.append((stretch[:title_start].decode("utf-8"), stretch[title_start:title_end].decode("utf-8"),
+            found.append((stretch[:id_end].decode("utf-8"), stretch[id_end:title_end].decode("utf-8"),
                           stretch[first:last].decode("utf-8")))
     return found

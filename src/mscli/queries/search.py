@@ -194,7 +194,7 @@ def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
     chosen = []
     for number in numbers:
         collection, position = index.locate(number)
-        key = (collection, tuple(lookup(number) for lookup in masks_of))
+        key = (collection, tuple([lookup(number) for lookup in masks_of]))
         plan = plans.get(key)
         if plan is None:
             plan = plans[key] = _plan(collection, query, dict(zip(query.terms, key[1], strict=True)))
@@ -212,14 +212,20 @@ def _masks_of(posting: Posting, shown: list[int]) -> Callable[[int], int]:
     are shown, else a binary search per record."""
     numbers, masks = posting
     if len(shown) * 8 >= len(numbers):
-        table = dict(zip(numbers, masks, strict=True))
-        return lambda number: table.get(number, 0)
+        return _Masks(zip(numbers, masks, strict=True)).__getitem__
 
     def search(number: int) -> int:
         at = bisect.bisect_left(numbers, number)
         return masks[at] if at < len(numbers) and numbers[at] == number else 0
 
     return search
+
+
+class _Masks(dict[int, int]):
+    """Record number -> mask, 0 for a record not in the posting."""
+
+    def __missing__(self, number: int) -> int:
+        return 0
 
 
 class _Plan(NamedTuple):
