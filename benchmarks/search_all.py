@@ -1,7 +1,8 @@
 """Time ``mscli search`` listing a few hits and every hit, as JSON and as piped TSV.
 
     python benchmarks/search_all.py --data /tmp/s100k                   # this checkout's mscli
-    python benchmarks/search_all.py --data /tmp/s100k --mscli OLD/bin/mscli --mscli NEW/bin/mscli
+    python benchmarks/search_all.py --data /tmp/s100k --mscli OLD/bin/mscli --mscli NEW/bin/mscli \
+        --caches /tmp/bench-caches
     python benchmarks/search_all.py --data /tmp/s100k --stages          # where the time goes
 
 Datasets come from ``benchmarks/generate.py``; each cache is warmed by one run first. Every
@@ -28,26 +29,31 @@ _SCRIPT = Path(sys.executable).with_name("mscli")
 QUERY = "intrathecal crossover"
 
 
-def run_once(command: list[str]) -> tuple[float, float]:
+def run_once(command: list[str], cache: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one run, output to a pipe that is read and dropped."""
+    env = dict(os.environ, MSCLI_CACHE_DIR=str(cache)) if cache else None
     script = ("import resource, subprocess, sys, time; t = time.perf_counter();"
               "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, check=True);"
               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", script, *command], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", script, *command], capture_output=True, text=True, check=True,
+                         env=env)
     wall, rss = out.stdout.split()
     return float(wall), int(rss) / 1024
 
 
-def compare(programs: list[str], data: str, runs: int, query: str) -> None:
+def compare(programs: list[str], data: str, runs: int, query: str, caches: Path | None) -> None:
+    """Each program gets a cache folder of its own under ``caches``: versions of mscli sharing one
+    would overwrite each other's remembered dataset key and hash the YAML again on every run."""
+    cache = {program: caches / f"mscli-{number}" if caches else None for number, program in enumerate(programs)}
     cases = {f"--limit {limit} {shape}": ["search", "--data", data, query, "--limit", str(limit), *extra]
              for limit in (20, 0) for shape, extra in (("--json", ["--json"]), ("tsv", []))}
     for program in programs:
-        run_once([program, *cases["--limit 20 tsv"]])  # warm the cache
+        run_once([program, *cases["--limit 20 tsv"]], cache[program])  # warm the cache
     samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(runs):
         for case, arguments in cases.items():
             for program in programs:
-                samples.setdefault((case, program), []).append(run_once([program, *arguments]))
+                samples.setdefault((case, program), []).append(run_once([program, *arguments], cache[program]))
     print(f"{data}: {query!r}, median of {runs} interleaved runs (wall s, peak RSS MB)")
     for case in cases:
         cells = []
@@ -103,6 +109,7 @@ def main() -> None:
     parser.add_argument("--data", required=True, help="a dataset folder from generate.py")
     parser.add_argument("--mscli", action="append", help="an mscli command to time (repeat to compare)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--caches", type=Path, help="a folder for each command's own cache folder")
     parser.add_argument("--query", default=QUERY)
     parser.add_argument("--stages", action="store_true", help="time the parts of one search in this process")
     options = parser.parse_args()
@@ -110,7 +117,7 @@ def main() -> None:
     if options.stages:
         stages(options.data, options.query, options.runs)
     else:
-        compare(options.mscli or [str(_SCRIPT)], options.data, options.runs, options.query)
+        compare(options.mscli or [str(_SCRIPT)], options.data, options.runs, options.query, options.caches)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,8 @@ class TextsDamaged(ValueError):
 
 
 def texts_of(collection: CollectionName, record: Any, name: str) -> tuple[str, str, str]:
-    """A record's id, title and the text of its searched field ``name`` (or "" for none), as the
-    files hold them: for records in memory, and to write the files."""
+    """A record's id, title and the text of its searched field ``name`` (or "" for none), read
+    from the record in memory: what the files hold for a compiled trial."""
     return str(record["id"]), title_of(collection, record), search_text(name, record.get(name)) if name else ""
 
 

@@ -10,7 +10,8 @@ word is (BM25's idf), so "thyroid" outweighs "stem"; a query that is a record's 
 (id, alias, registry number, DOI) puts that record first.
 
 Only the postings of the query's words are read, the best ``limit`` are chosen with a heap, and
-only those records are decoded, so a search costs what it shows, not what the dataset holds.
+only what those hits show is read (a trial's id, title and the one text its snippet comes from,
+``loading.hittexts``), so a search costs what it shows, not what the dataset holds.
 """
 
 from __future__ import annotations
