@@ -109,22 +109,28 @@ def _run(store: Store, query: _Query, limit: int | None, chosen: list[Collection
             if number in found:
                 found[number] += _WORD_NAME_BONUS
     for collection, factor in _KIND_FACTOR.items():
-        low, high = index.span(collection)
-        for number in found:
-            if low <= number < high:
-                found[number] *= factor
-    if query.hinted:
-        for collection in query.hinted:
-            low, high = index.span(collection)
-            for number in found:
-                if low <= number < high:
-                    found[number] *= _TYPE_BONUS
-    ranked = sorted(found.items(), key=_rank) if limit is None else heapq.nsmallest(limit, found.items(), key=_rank)
-    hits = _decode(store, index, [number for number, _ in ranked], query, postings)
-    for hit, (_, score) in zip(hits, ranked, strict=True):
-        hit["score"] = round(score, 3)
-        hit["total"] = len(found)
+        _scale(found, index.span(collection), factor)
+    for collection in query.hinted:
+        _scale(found, index.span(collection), _TYPE_BONUS)
+    if limit is None:  # best first, the lower number first among equals: two sorts in C, no key tuples
+        ranked = sorted(sorted(found), key=found.__getitem__, reverse=True)
+    else:
+        ranked = [number for number, _ in heapq.nsmallest(limit, found.items(), key=_rank)]
+    hits = _decode(store, index, ranked, query, postings, found)
     return {"hits": hits, "total": len(found), "terms": query.terms, "complete": complete}
+
+
+def _scale(found: dict[int, float], span: tuple[int, int], factor: float) -> None:
+    """Multiply the scores of the records numbered in ``span``, walking whichever is shorter."""
+    low, high = span
+    if high - low < len(found):
+        for number in range(low, high):
+            if number in found:
+                found[number] *= factor
+        return
+    for number in found:
+        if low <= number < high:
+            found[number] *= factor
 
 
 def _rank(item: tuple[int, float]) -> tuple[float, int]:
@@ -186,7 +192,7 @@ def _named(store: Store, index: SearchIndex, phrase: str, chosen: list[Collectio
 
 
 def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
-            postings: dict[str, Posting]) -> list[dict[str, Any]]:
+            postings: dict[str, Posting], scores: dict[int, float]) -> list[dict[str, Any]]:
     """The hits for these record numbers. Which fields matched, and so where the snippet comes
     from, follows from the postings' masks alone, once per combination of masks; then only the
     texts a hit shows are read: its id, its title and that field's text."""
@@ -202,10 +208,10 @@ def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
         chosen.append((collection, position, plan))
     trials = iter(store.trial_texts([(position, plan.best) for collection, position, plan in chosen
                                      if collection == "trials"]))
-    wanted = set(query.terms)
+    wanted, total = set(query.terms), len(scores)
     return [_hit(collection, plan, wanted, next(trials) if collection == "trials" else
-                 texts_of(collection, store.meta[collection][position], plan.best))
-            for collection, position, plan in chosen]
+                 texts_of(collection, store.meta[collection][position], plan.best), round(scores[number], 3), total)
+            for number, (collection, position, plan) in zip(numbers, chosen, strict=True)]
 
 
 def _masks_of(posting: Posting, shown: list[int]) -> Callable[[int], int]:
@@ -259,11 +265,12 @@ def _plan(collection: CollectionName, query: _Query, masks: dict[str, int]) -> _
     return _Plan(matched, best_name, [query.spoken[term] for term in query.terms if not masks[term]])
 
 
-def _hit(collection: CollectionName, plan: _Plan, wanted: set[str], texts: tuple[str, str, str]) -> dict[str, Any]:
-    number, title, text = texts
-    return {"type": KINDS[collection].word, "id": number, "title": title, "score": 0.0,
+def _hit(collection: CollectionName, plan: _Plan, wanted: set[str], texts: tuple[str, str, str], score: float,
+         total: int) -> dict[str, Any]:
+    name, title, text = texts
+    return {"type": KINDS[collection].word, "id": name, "title": title, "score": score,
             "matched": list(plan.matched), "snippet": snippet(text, wanted),
-            "missing": list(plan.missing), "total": 0}
+            "missing": list(plan.missing), "total": total}
 
 
 def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
