@@ -166,7 +166,8 @@ def test_store_folder_holds_only_finished_files(private_cache):
     dataset.open_store(None)
     (entry,) = [path for path in private_cache.iterdir() if path.name.startswith("mscli-")]
     assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "names.txt",
-                                                           "postings.bin", "terms.txt", "trials.jsonl"]
+                                                           "postings.bin", "spans.bin", "terms.txt", "texts.bin",
+                                                           "trials.jsonl"]
     assert not [path for path in private_cache.iterdir() if path.name.startswith(".")]
 
 

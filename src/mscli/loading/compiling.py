@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from mscli.loading.hittexts import SPANS, TEXTS, write_texts
 from mscli.loading.links import links_of
 from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, NAMES, TRIALS, MemoryStore
 from mscli.model.kinds import names_of, normalise_key
@@ -94,6 +95,10 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
             lines.write(line)
             offsets.append(offsets[-1] + len(line))
         _sync(lines)
+    with (building / TEXTS).open("wb") as texts, (building / SPANS).open("wb") as spans:
+        write_texts(trials, texts, spans)
+        _sync(texts)
+        _sync(spans)
     index["offsets"] = offsets
     parsed.search_index().write(building)
     linked = links_of(parsed.dataset())

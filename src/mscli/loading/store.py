@@ -15,9 +15,12 @@ The compiled form is a folder in the user's cache, named after the content key o
     terms.txt, postings.bin
                   the inverted index of every record's searched fields (``searchindex``):
                   ``mscli search`` reads the postings of its words and decodes only what it shows
+    texts.bin, spans.bin
+                  each trial's id, title and searched texts, which is all a search hit shows
+                  (``hittexts``)
 
 A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
-the trials that pass; a search reads a few postings and parses only the trials it shows. The folder is built
+the trials that pass; a search reads a few postings and the few texts it shows. The folder is built
 under a temporary name and renamed into place (``compiling``), so a reader sees all of it or none of it.
 
 The cache folder may be shared with other programs, so mscli owns only names it made: compiled
@@ -36,16 +39,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
 from mscli.loading.jsonlines import parse_lines
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 12
+CACHE_FORMAT = 13
 META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
 NAMES = "names.txt"
-FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS)
+FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS)
 T = TypeVar("T")
 
 RowTest = Callable[[Mapping[str, Any]], bool]
@@ -90,8 +94,9 @@ class Store:
         """The inverted index of every record's searched fields."""
         raise NotImplementedError
 
-    def trials_at(self, positions: Sequence[int]) -> list[Trial]:
-        """The trials at these positions in dataset order, in the order asked."""
+    def trial_texts(self, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
+        """For each (position in dataset order, searched field name or ""), that trial's id, title
+        and the field's searched text: what a search hit shows, and no more."""
         raise NotImplementedError
 
     def trial_positions_named(self, key: str) -> list[int]:
@@ -130,8 +135,8 @@ class MemoryStore(Store):
                 for collection in KINDS)
         return self._index
 
-    def trials_at(self, positions: Sequence[int]) -> list[Trial]:
-        return [self._trials[position] for position in positions]
+    def trial_texts(self, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
+        return [texts_of("trials", self._trials[position], name) for position, name in wanted]
 
 
 class DiskStore(Store):
@@ -152,6 +157,8 @@ class DiskStore(Store):
             for name in FILES:
                 if (folder / name).stat().st_size != sizes[name]:
                     raise CacheMiss(folder)
+            if not sizes_fit(count, sizes[SPANS]):
+                raise CacheMiss(folder)
         except (OSError, ValueError, KeyError, TypeError, RecursionError) as error:
             raise CacheMiss(folder) from error
         super().__init__(meta, countries)
@@ -178,17 +185,8 @@ class DiskStore(Store):
         except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, CacheMiss):
             return run(self._fallback())
 
-    def trials_at(self, positions: Sequence[int]) -> list[Trial]:
-        offsets = self._trial_offsets()
-        chosen = []
-        with (self._folder / TRIALS).open("rb") as handle:
-            for position in positions:
-                handle.seek(offsets[position])
-                chosen.append(handle.read(offsets[position + 1] - offsets[position]))
-        trials = self._checked(json.loads(b"[" + b",".join(chosen) + b"]") if chosen else [])
-        if len(trials) != len(positions):
-            raise CacheMiss(self._folder)
-        return trials
+    def trial_texts(self, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
+        return read_texts(self._folder, wanted)
 
     def trial_positions_named(self, key: str) -> list[int]:
         spans = _named_spans(self._folder / NAMES, key)

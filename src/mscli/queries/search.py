@@ -10,7 +10,8 @@ word is (BM25's idf), so "thyroid" outweighs "stem"; a query that is a record's 
 (id, alias, registry number, DOI) puts that record first.
 
 Only the postings of the query's words are read, the best ``limit`` are chosen with a heap, and
-only those records are decoded, so a search costs what it shows, not what the dataset holds.
+only what those hits show is read (a trial's id, title and the one text its snippet comes from,
+``loading.hittexts``), so a search costs what it shows, not what the dataset holds.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from mscli.errors import UsageError
+from mscli.loading.hittexts import texts_of
 from mscli.model.choices import SEARCH_LIMIT
-from mscli.model.kinds import KINDS, TERSE_FIELDS, names_of, normalise_key, search_text, title_of
+from mscli.model.kinds import KINDS, TERSE_FIELDS, names_of, normalise_key
 from mscli.model.records import CollectionName, Dataset
 from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
 
 DEFAULT_LIMIT = SEARCH_LIMIT
 SNIPPET_CHARS = 140
-_BATCH = 2000
 _NAME_BONUS = 1000.0
 _WORD_NAME_BONUS = 50.0  # one word of the query is a record's whole name ("is aHSCT risky")
 _TYPE_BONUS = 2.0
@@ -108,22 +109,28 @@ def _run(store: Store, query: _Query, limit: int | None, chosen: list[Collection
             if number in found:
                 found[number] += _WORD_NAME_BONUS
     for collection, factor in _KIND_FACTOR.items():
-        low, high = index.span(collection)
-        for number in found:
-            if low <= number < high:
-                found[number] *= factor
-    if query.hinted:
-        for collection in query.hinted:
-            low, high = index.span(collection)
-            for number in found:
-                if low <= number < high:
-                    found[number] *= _TYPE_BONUS
-    ranked = sorted(found.items(), key=_rank) if limit is None else heapq.nsmallest(limit, found.items(), key=_rank)
-    hits = _decode(store, index, [number for number, _ in ranked], query, postings)
-    for hit, (_, score) in zip(hits, ranked, strict=True):
-        hit["score"] = round(score, 3)
-        hit["total"] = len(found)
+        _scale(found, index.span(collection), factor)
+    for collection in query.hinted:
+        _scale(found, index.span(collection), _TYPE_BONUS)
+    if limit is None:  # best first, the lower number first among equals: two sorts in C, no key tuples
+        ranked = sorted(sorted(found), key=found.__getitem__, reverse=True)
+    else:
+        ranked = [number for number, _ in heapq.nsmallest(limit, found.items(), key=_rank)]
+    hits = _decode(store, index, ranked, query, postings, found)
     return {"hits": hits, "total": len(found), "terms": query.terms, "complete": complete}
+
+
+def _scale(found: dict[int, float], span: tuple[int, int], factor: float) -> None:
+    """Multiply the scores of the records numbered in ``span``, walking whichever is shorter."""
+    low, high = span
+    if high - low < len(found):
+        for number in range(low, high):
+            if number in found:
+                found[number] *= factor
+        return
+    for number in found:
+        if low <= number < high:
+            found[number] *= factor
 
 
 def _rank(item: tuple[int, float]) -> tuple[float, int]:
@@ -185,29 +192,59 @@ def _named(store: Store, index: SearchIndex, phrase: str, chosen: list[Collectio
 
 
 def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
-            postings: dict[str, Posting]) -> list[dict[str, Any]]:
-    """The hits for these record numbers: only these records are read, and only the field a
-    snippet comes from is split into words (the postings' masks say which fields matched)."""
-    hits = []
-    for first in range(0, len(numbers), _BATCH):  # a batch of trials at a time: memory stays flat
-        batch = numbers[first:first + _BATCH]
-        places = [index.locate(number) for number in batch]
-        trials = iter(store.trials_at([position for collection, position in places if collection == "trials"]))
-        for number, (collection, position) in zip(batch, places, strict=True):
-            record = next(trials) if collection == "trials" else store.meta[collection][position]
-            masks = {term: _mask_of(postings[term], number) for term in query.terms}
-            hits.append(_hit(collection, record, query, masks))
-    return hits
+            postings: dict[str, Posting], scores: dict[int, float]) -> list[dict[str, Any]]:
+    """The hits for these record numbers. Which fields matched, and so where the snippet comes
+    from, follows from the postings' masks alone, once per combination of masks; then only the
+    texts a hit shows are read: its id, its title and that field's text."""
+    masks_of = [_masks_of(postings[term], numbers) for term in query.terms]
+    plans: dict[tuple[CollectionName, tuple[int, ...]], _Plan] = {}
+    chosen = []
+    for number in numbers:
+        collection, position = index.locate(number)
+        key = (collection, tuple([lookup(number) for lookup in masks_of]))
+        plan = plans.get(key)
+        if plan is None:
+            plan = plans[key] = _plan(collection, query, dict(zip(query.terms, key[1], strict=True)))
+        chosen.append((collection, position, plan))
+    trials = iter(store.trial_texts([(position, plan.best) for collection, position, plan in chosen
+                                     if collection == "trials"]))
+    wanted, total = set(query.terms), len(scores)
+    return [_hit(collection, plan, wanted, next(trials) if collection == "trials" else
+                 texts_of(collection, store.meta[collection][position], plan.best), round(scores[number], 3), total)
+            for number, (collection, position, plan) in zip(numbers, chosen, strict=True)]
 
 
-def _mask_of(posting: Posting, number: int) -> int:
-    """The fields of record ``number`` holding a posting's word (0 if none): a binary search."""
+def _masks_of(posting: Posting, shown: list[int]) -> Callable[[int], int]:
+    """The fields of a record holding a posting's word (0 if none): a table when many records
+    are shown, else a binary search per record."""
     numbers, masks = posting
-    at = bisect.bisect_left(numbers, number)
-    return masks[at] if at < len(numbers) and numbers[at] == number else 0
+    if len(shown) * 8 >= len(numbers):
+        return _Masks(zip(numbers, masks, strict=True)).__getitem__
+
+    def search(number: int) -> int:
+        at = bisect.bisect_left(numbers, number)
+        return masks[at] if at < len(numbers) and numbers[at] == number else 0
+
+    return search
 
 
-def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str, int]) -> dict[str, Any]:
+class _Masks(dict[int, int]):
+    """Record number -> mask, 0 for a record not in the posting."""
+
+    def __missing__(self, number: int) -> int:
+        return 0
+
+
+class _Plan(NamedTuple):
+    """What hits with one combination of matched fields show: the fields that matched, the one
+    the snippet is cut from, and the query's words they lack."""
+
+    matched: list[str]
+    best: str
+    missing: list[str]
+
+
+def _plan(collection: CollectionName, query: _Query, masks: dict[str, int]) -> _Plan:
     fields = KINDS[collection].search_fields
     union = 0
     for mask in masks.values():
@@ -225,10 +262,15 @@ def _hit(collection: CollectionName, record: Any, query: _Query, masks: dict[str
                 sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
             best, best_name = rank, name
-    text = search_text(best_name, record.get(best_name)) if best_name else ""
-    return {"type": KINDS[collection].word, "id": record["id"], "title": title_of(collection, record),
-            "score": 0.0, "matched": matched, "snippet": snippet(text, set(query.terms)),
-            "missing": [query.spoken[term] for term in query.terms if not masks[term]], "total": 0}
+    return _Plan(matched, best_name, [query.spoken[term] for term in query.terms if not masks[term]])
+
+
+def _hit(collection: CollectionName, plan: _Plan, wanted: set[str], texts: tuple[str, str, str], score: float,
+         total: int) -> dict[str, Any]:
+    name, title, text = texts
+    return {"type": KINDS[collection].word, "id": name, "title": title, "score": score,
+            "matched": list(plan.matched), "snippet": snippet(text, wanted),
+            "missing": list(plan.missing), "total": total}
 
 
 def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
