@@ -3,6 +3,7 @@
 No ``from __future__ import annotations`` here: Typer reads the annotations on every run.
 """
 
+import itertools
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -31,6 +32,7 @@ from mscli.queries import core as queries
 from mscli.queries import listings
 from mscli.queries.core import SortKey, TrialFilter
 from mscli.queries.listings import RecordFilter
+from mscli.queries.streaming import StreamedSelection, stream_trials
 
 if TYPE_CHECKING:
     from mscli.loading.store import Store
@@ -109,8 +111,12 @@ def trials(out: Output,
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
                          since=since, until=until, today=datetime.date.today(), include_undated=include_undated)
     left_out: list[str] = []
+    streamed: list[StreamedSelection] = []
 
     def build(store: "Store") -> View:
+        if sort is SortKey.START and out.streams:  # the order the store keeps: held one batch at a time
+            streamed.append(stream_trials(store, wanted))
+            return views.trials_view(itertools.islice(streamed[0].trials, limit), notes=left_out)
         selection = queries.select_trials(store, wanted)
         found = queries.sort_trials(selection.trials, sort)
         note = undated_note(selection.undated_left_out, since, until)
@@ -118,6 +124,10 @@ def trials(out: Output,
         return views.trials_view(found[:limit] if limit else found, notes=left_out)
 
     display_store(out, build)
+    for selection in streamed:  # written by now: count what a --limit left unread
+        selection.finish()
+        note = undated_note(selection.undated_left_out, since, until)
+        left_out.extend([note] if note else [])
     for note in left_out:
         warn_beside_data(out, note)
 

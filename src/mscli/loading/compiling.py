@@ -18,7 +18,7 @@ from typing import Any
 from mscli.loading.links import links_of
 from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, NAMES, TRIALS, MemoryStore
 from mscli.model.kinds import names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Trial
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Trial, start_order
 
 _TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
 _STALE_SECONDS = 3600
@@ -95,6 +95,7 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
             offsets.append(offsets[-1] + len(line))
         _sync(lines)
     index["offsets"] = offsets
+    index["order"] = sorted(range(len(trials)), key=lambda position: start_order(trials[position]))
     parsed.search_index().write(building)
     linked = links_of(parsed.dataset())
     _write_names(building / NAMES, offsets, trials, linked.pop("trials", [[] for _ in trials]),

@@ -6,7 +6,9 @@ The compiled form is a folder in the user's cache, named after the content key o
                   glossary terms each of those records uses (``links``)
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines; the distinct combinations of the fields in
-                  INDEXED_TRIAL_FIELDS, and which combination each trial has
+                  INDEXED_TRIAL_FIELDS, and which combination each trial has; the positions
+                  of the trials in ``start_order`` (``order``), so a listing in the default
+                  order reads them a batch at a time and never holds them all
     names.txt     one line per normalised trial name (id, alias, acronym, registry number),
                   sorted, then a tab and, for each trial it names, the byte range of its
                   line in trials.jsonl and the glossary positions of the terms it uses
@@ -31,18 +33,21 @@ is a miss followed by a rebuild, never a wrong answer.
 import bisect
 import itertools
 import json
+import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mscli.loading.jsonlines import parse_lines
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 12
+CACHE_FORMAT = 13
+# Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
+ORDER_BATCH = 1000
 META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
 NAMES = "names.txt"
 FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS)
@@ -85,6 +90,11 @@ class Store:
         A superset is allowed: callers apply their full test to what comes back.
         """
         raise NotImplementedError
+
+    def trials_in_order(self, keep: RowTest | None = None) -> Iterator[Trial]:
+        """What ``trials(keep)`` gives, in ``start_order``, read as it is asked for: a listing in
+        the default order then never holds every trial (a compiled store reads a batch at a time)."""
+        return iter(sorted(self.trials(keep), key=start_order))
 
     def search_index(self) -> SearchIndex:
         """The inverted index of every record's searched fields."""
@@ -168,6 +178,32 @@ class DiskStore(Store):
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, CacheMiss):
             return self._fallback().trials(keep)
 
+    def trials_in_order(self, keep: RowTest | None = None) -> Iterator[Trial]:
+        """A damaged line found midway hands over to the YAML's trials after the last one given:
+        the order is total, so nothing is given twice or missed."""
+        last: tuple[int, str] | None = None
+        try:
+            for batch in self._ordered_batches(keep):
+                for trial in batch:
+                    last = start_order(trial)
+                    yield trial
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, CacheMiss):
+            rest = self._fallback().trials_in_order(keep)
+            yield from (trial for trial in rest if last is None or start_order(trial) > last)
+
+    def _ordered_batches(self, keep: RowTest | None) -> Iterator[list[Trial]]:
+        offsets, kind_of, passing, order = self._index(keep, with_order=True)
+        positions = order if passing is None else [p for p in order if passing[kind_of[p]]]
+        with (self._folder / TRIALS).open("rb") as handle:
+            descriptor = handle.fileno()
+            for start in range(0, len(positions), ORDER_BATCH):
+                chosen = positions[start:start + ORDER_BATCH]
+                lines = [os.pread(descriptor, offsets[p + 1] - offsets[p], offsets[p]) for p in chosen]
+                trials = self._checked(parse_lines(lines, self._size))
+                if len(trials) != len(chosen):
+                    raise CacheMiss(self._folder)
+                yield trials
+
     def search_index(self) -> SearchIndex:
         counts = {name: len(self.meta[name]) for name in _COLLECTIONS}  # type: ignore[literal-required]
         return DiskIndex(self._folder, layout_of({**counts, "trials": self._count}))
@@ -236,9 +272,10 @@ class DiskStore(Store):
             raise CacheMiss(self._folder)
         return trials
 
-    def _read(self, keep: RowTest | None) -> list[Trial]:
-        if keep is None:
-            return self._read_all()
+    def _index(self, keep: RowTest | None, with_order: bool = False
+               ) -> tuple[list[int], list[int], list[bool] | None, list[int]]:
+        """The checked index: line offsets, each trial's combination, whether each combination
+        passes ``keep`` (None when all do), and, if asked for, the positions in ``start_order``."""
         index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]
         if (len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != self._size
@@ -249,8 +286,17 @@ class DiskStore(Store):
                                                     for kind in kinds)
                 or not all(type(k) is int and 0 <= k < len(kinds) for k in kind_of)):
             raise CacheMiss(self._folder)
-        passing = [keep(dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True))) for kind in kinds]
-        if all(passing):  # one read and one parse, rather than a seek per trial
+        order: list[int] = index["order"] if with_order else []
+        if with_order and (not all(type(p) is int for p in order) or sorted(order) != list(range(self._count))):
+            raise CacheMiss(self._folder)
+        passing = None if keep is None else [keep(dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True))) for kind in kinds]
+        return offsets, kind_of, None if passing is None or all(passing) else passing, order
+
+    def _read(self, keep: RowTest | None) -> list[Trial]:
+        if keep is None:
+            return self._read_all()
+        offsets, kind_of, passing, _ = self._index(keep)
+        if passing is None:  # one read and one parse, rather than a seek per trial
             return self._read_all()
         chosen = []
         with (self._folder / TRIALS).open("rb") as handle:

@@ -6,7 +6,7 @@ cannot match anything) with "did you mean" suggestions; the CLI decides how to s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
@@ -29,6 +29,7 @@ from mscli.model.records import (
     Therapy,
     Trial,
     registry_of,
+    start_order,
 )
 from mscli.queries.suggestions import suggest, suggest_ids
 from mscli.queries.years import ran_in
@@ -210,6 +211,8 @@ class TrialSource(Protocol):
 
     def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> list[Trial]: ...
 
+    def trials_in_order(self, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> Iterator[Trial]: ...
+
     def trials_named(self, key: str) -> list[Trial] | None: ...
 
     def dataset(self) -> Dataset: ...
@@ -271,7 +274,7 @@ def sort_trials(trials: list[Trial], key: SortKey) -> list[Trial]:
             return (trial["status"], trial["id"])
         if key is SortKey.THERAPY:
             return (trial["therapy"], trial["start_year"] or 9999, trial["id"])
-        return (trial["start_year"] or 9999, trial["id"])
+        return start_order(trial)
 
     return sorted(trials, key=sort_value)
 
