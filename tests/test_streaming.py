@@ -24,7 +24,8 @@ from mscli.model.records import Design, MsType, Phase, Status
 from mscli.output import jsontext
 from mscli.queries import core as queries
 from mscli.queries.core import SortKey
-from mscli.queries.streaming import stream_trials
+from mscli.queries.streaming import stream_trial_lines, stream_trials
+from tests.conftest import minimal
 
 TRIALS = 450  # with the bundled trials: several store batches and encoder batches below
 
@@ -92,6 +93,13 @@ def test_a_streamed_listing_is_the_whole_listing_byte_for_byte(stores, data, lim
                 streamed.finish()
                 assert written == b"".join(reference)
                 assert streamed.undated_left_out == whole.undated_left_out
+            lines = stream_trial_lines(source, wanted)
+            assert (lines is None) == bool(wanted.ms_types or wanted.countries or wanted.designs)
+            if lines is not None:
+                written = b"".join(jsontext.escaped_lines(itertools.islice(lines.trials, limit)))
+                lines.finish()
+                assert written == b"".join(jsontext.json_lines(listed))
+                assert lines.undated_left_out == whole.undated_left_out
 
 
 @pytest.mark.parametrize("sort", list(SortKey))
@@ -139,16 +147,41 @@ def test_the_first_batches_are_written_before_the_last_trial_is_read(stores, enc
     assert failing.read == 250
 
 
-def test_a_line_damaged_midway_is_answered_from_the_yaml_without_repeats(stores, tmp_path):
-    compiled, parsed = stores
-    copy = tmp_path / compiled._folder.name
-    copy.mkdir()
+def _damaged_copy(compiled: DiskStore, parsed: MemoryStore, folder: Path, damage: Any) -> DiskStore:
+    """The compiled folder copied, one line in the middle of trials.jsonl changed (same size)."""
+    folder.mkdir()
     for path in compiled._folder.iterdir():
-        copy.joinpath(path.name).write_bytes(path.read_bytes())
-    lines = copy.joinpath(store.TRIALS).read_bytes().split(b"\n")
-    lines[len(lines) // 2] = b"{" + b" " * (len(lines[len(lines) // 2]) - 1)  # same size, not JSON
-    copy.joinpath(store.TRIALS).write_bytes(b"\n".join(lines))
-    damaged = DiskStore(copy, lambda: parsed)
+        folder.joinpath(path.name).write_bytes(path.read_bytes())
+    lines = folder.joinpath(store.TRIALS).read_bytes().split(b"\n")
+    middle = len(lines) // 2
+    lines[middle], before = damage(lines[middle]), lines[middle]
+    assert lines[middle] != before and len(lines[middle]) == len(before)
+    folder.joinpath(store.TRIALS).write_bytes(b"\n".join(lines))
+    return DiskStore(folder, lambda: parsed)
+
+
+@pytest.mark.parametrize(("damage", "parses"), [
+    (lambda line: b"{" + b" " * (len(line) - 1), False),  # not JSON: parsing finds it
+    (lambda line: line.replace(b'"start_year":2', b'"start_year":1', 1), True)])  # only the CRC-32 finds it
+def test_a_line_damaged_midway_is_answered_from_the_yaml_without_repeats(stores, tmp_path, damage, parses):
+    compiled, parsed = stores
+    damaged = _damaged_copy(compiled, parsed, tmp_path / compiled._folder.name, damage)
+    expected = queries.sort_trials(parsed.trials(), SortKey.START)
     with mock.patch.object(store, "ORDER_BATCH", 11):
-        read = list(damaged.trials_in_order())
-    assert read == queries.sort_trials(parsed.trials(), SortKey.START)
+        lines = list(damaged.trial_lines_in_order())
+        if not parses:
+            assert list(damaged.trials_in_order()) == expected
+    assert [line for _, line in lines] == [store.json_line(trial) + b"\n" for trial in expected]
+    assert [row["start_year"] for row, _ in lines] == [trial["start_year"] for trial in expected]
+
+
+def test_characters_a_terminal_would_act_on_are_escaped_in_lines_written_unparsed(write_dataset, run):
+    data = minimal()
+    data["trials"][0]["title"] = "Bidi \u202e and line \u2028 separators, C1 \x85 and DEL \x7f"
+    folder = write_dataset(data)
+    for _ in range(2):  # parsed from the YAML, then from the compiled store
+        listed, whole = (run("trials", "--data", str(folder), "--format", "jsonl", *query)
+                         for query in ([], ["--query", "@"]))
+        assert listed.exit_code == whole.exit_code == 0
+        assert listed.stdout == whole.stdout
+        assert "\\u202e" in listed.stdout and "\\u2028" in listed.stdout and "\u202e" not in listed.stdout

@@ -4,7 +4,7 @@ No ``from __future__ import annotations`` here: Typer reads the annotations on e
 """
 
 import itertools
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -27,12 +27,12 @@ from mscli.model.choices import SEARCH_LIMIT, CiteFormat
 from mscli.model.records import Dataset, Design, GuidanceKind, MsType, Phase, SourceKind, Status, StudyKind
 from mscli.output import views
 from mscli.output.notes import undated_note
-from mscli.output.render import View
+from mscli.output.render import View, line_view
 from mscli.queries import core as queries
 from mscli.queries import listings
 from mscli.queries.core import SortKey, TrialFilter
 from mscli.queries.listings import RecordFilter
-from mscli.queries.streaming import StreamedSelection, stream_trials
+from mscli.queries.streaming import StreamedSelection, stream_trial_lines, stream_trials
 
 if TYPE_CHECKING:
     from mscli.loading.store import Store
@@ -111,9 +111,14 @@ def trials(out: Output,
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
                          since=since, until=until, today=datetime.date.today(), include_undated=include_undated)
     left_out: list[str] = []
-    streamed: list[StreamedSelection] = []
+    streamed: list[StreamedSelection[Any]] = []
 
     def build(store: "Store") -> View:
+        lines = stream_trial_lines(store, wanted) if sort is SortKey.START and out.whole_lines else None
+        if lines is not None:  # the store's own lines, unparsed
+            streamed.append(lines)
+            return line_view(lambda records: views.trials_view(records, notes=left_out),
+                             itertools.islice(lines.trials, limit))
         if sort is SortKey.START and out.streams:  # the order the store keeps: held one batch at a time
             streamed.append(stream_trials(store, wanted))
             return views.trials_view(itertools.islice(streamed[0].trials, limit), notes=left_out)

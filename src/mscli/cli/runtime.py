@@ -132,6 +132,11 @@ class Output:
         they come, and --fields cuts each as it passes; --query needs the whole list."""
         return self.fmt in (OutputFormat.JSON, OutputFormat.JSONL) and self.query is None
 
+    @property
+    def whole_lines(self) -> bool:
+        """Whether the answer is JSON Lines of whole records: lines already written can go out as they are."""
+        return self.fmt is OutputFormat.JSONL and self.fields is None and self.query is None
+
     def reading(self, data: str | None, use_cache: bool) -> "Output":
         """The same output, reading another dataset (``validate PATH``)."""
         return Output(self.fmt, data, use_cache, self.color, self.fields, self.query, self.pager)

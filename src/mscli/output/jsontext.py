@@ -80,6 +80,15 @@ def json_lines(records: Iterable[Any]) -> Iterator[bytes]:
         yield b"".join(line + b"\n" for line in lines)
 
 
+def escaped_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines already written as the standard library writes compact JSON, each with its newline
+    (a store's, unparsed), with what ``escape_json`` escapes escaped: the bytes ``json_lines``
+    writes for the records they hold, without parsing or encoding them."""
+    for batch in _batches(lines):
+        joined = b"".join(batch)
+        yield _escape_unsafe(joined) if any(lead in joined for lead in _unsafe_patterns()) else joined
+
+
 def _settled(payload: Any, large_from: int) -> tuple[Any, bool]:
     """``payload``, an iterator read up to ``large_from`` records (a short one as the list it
     was), and whether it is a list of at least ``large_from`` records."""
