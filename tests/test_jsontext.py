@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 from unittest import mock
 
@@ -122,3 +122,15 @@ def test_a_large_list_is_written_a_batch_at_a_time() -> None:
     assert len(lines) == 3 and lines[0].count(b"\n") == jsontext.BATCH
     assert b"".join(pieces) == reference(records, 2)
     assert b"".join(lines) == b"".join(reference(record, None) + b"\n" for record in records)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(values, max_size=8), st.sampled_from([2, None]), st.booleans())
+def test_an_iterator_of_records_is_written_as_its_list_is(records: list[Any], indent: int | None,
+                                                         fast: bool) -> None:
+    """A streamed listing: the same bytes, whichever path the first records choose."""
+    with fast_for_everything() if fast else nullcontext():
+        assert (outcome(lambda: b"".join(jsontext.json_chunks(iter(records), indent)))
+                == outcome(lambda: b"".join(jsontext.json_chunks(records, indent))))
+        assert (outcome(lambda: b"".join(jsontext.json_lines(iter(records))))
+                == outcome(lambda: b"".join(jsontext.json_lines(records))))

@@ -3,7 +3,8 @@
 No ``from __future__ import annotations`` here: Typer reads the annotations on every run.
 """
 
-from typing import TYPE_CHECKING, Annotated, Optional
+import itertools
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -26,11 +27,12 @@ from mscli.model.choices import SEARCH_LIMIT, CiteFormat
 from mscli.model.records import Dataset, Design, GuidanceKind, MsType, Phase, SourceKind, Status, StudyKind
 from mscli.output import views
 from mscli.output.notes import undated_note
-from mscli.output.render import View
+from mscli.output.render import View, line_view
 from mscli.queries import core as queries
 from mscli.queries import listings
 from mscli.queries.core import SortKey, TrialFilter
 from mscli.queries.listings import RecordFilter
+from mscli.queries.streaming import StreamedSelection, stream_trial_lines, stream_trials
 
 if TYPE_CHECKING:
     from mscli.loading.store import Store
@@ -109,8 +111,17 @@ def trials(out: Output,
                          ms_types=ms_type or [], countries=country or [], designs=design or [],
                          since=since, until=until, today=datetime.date.today(), include_undated=include_undated)
     left_out: list[str] = []
+    streamed: list[StreamedSelection[Any]] = []
 
     def build(store: "Store") -> View:
+        lines = stream_trial_lines(store, wanted) if sort is SortKey.START and out.whole_lines else None
+        if lines is not None:  # the store's own lines, unparsed
+            streamed.append(lines)
+            return line_view(lambda records: views.trials_view(records, notes=left_out),
+                             itertools.islice(lines.trials, limit))
+        if sort is SortKey.START and out.streams:  # the order the store keeps: held one batch at a time
+            streamed.append(stream_trials(store, wanted))
+            return views.trials_view(itertools.islice(streamed[0].trials, limit), notes=left_out)
         selection = queries.select_trials(store, wanted)
         found = queries.sort_trials(selection.trials, sort)
         note = undated_note(selection.undated_left_out, since, until)
@@ -118,6 +129,10 @@ def trials(out: Output,
         return views.trials_view(found[:limit] if limit else found, notes=left_out)
 
     display_store(out, build)
+    for selection in streamed:  # written by now: count what a --limit left unread
+        selection.finish()
+        note = undated_note(selection.undated_left_out, since, until)
+        left_out.extend([note] if note else [])
     for note in left_out:
         warn_beside_data(out, note)
 

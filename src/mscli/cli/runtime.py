@@ -126,6 +126,17 @@ class Output:
         self.fmt, self.data, self.use_cache, self.color = fmt, data, use_cache, color
         self.fields, self.query, self.pager = fields, query, pager
 
+    @property
+    def streams(self) -> bool:
+        """Whether a listing may come as a stream of records: JSON and JSON Lines write them as
+        they come, and --fields cuts each as it passes; --query needs the whole list."""
+        return self.fmt in (OutputFormat.JSON, OutputFormat.JSONL) and self.query is None
+
+    @property
+    def whole_lines(self) -> bool:
+        """Whether the answer is JSON Lines of whole records: lines already written can go out as they are."""
+        return self.fmt is OutputFormat.JSONL and self.fields is None and self.query is None
+
     def reading(self, data: str | None, use_cache: bool) -> "Output":
         """The same output, reading another dataset (``validate PATH``)."""
         return Output(self.fmt, data, use_cache, self.color, self.fields, self.query, self.pager)

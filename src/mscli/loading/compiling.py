@@ -6,20 +6,20 @@ reclaims once its process is gone.
 """
 
 import contextlib
-import json
 import os
 import re
 import shutil
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from mscli.loading.hittexts import SPANS, TEXTS, write_texts
 from mscli.loading.links import links_of
-from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, NAMES, TRIALS, MemoryStore
+from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, NAMES, TRIALS, MemoryStore, json_line
 from mscli.model.kinds import names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Trial
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Trial, start_order
 
 _TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
 _STALE_SECONDS = 3600
@@ -88,24 +88,26 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
     kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
                for trial in trials]
     index: dict[str, list[Any]] = {"kinds": [list(kind) for kind in kinds], "kind_of": kind_of}
-    offsets = [0]
+    offsets, crcs = [0], []
     with (building / TRIALS).open("wb") as lines:
         for trial in trials:
-            line = _json(trial) + b"\n"
+            line = json_line(trial) + b"\n"
             lines.write(line)
             offsets.append(offsets[-1] + len(line))
+            crcs.append(zlib.crc32(line))
         _sync(lines)
     with (building / TEXTS).open("wb") as texts, (building / SPANS).open("wb") as spans:
         write_texts(trials, texts, spans)
         _sync(texts)
         _sync(spans)
-    index["offsets"] = offsets
+    index["offsets"], index["crc"] = offsets, crcs
+    index["order"] = sorted(range(len(trials)), key=lambda position: start_order(trials[position]))
     parsed.search_index().write(building)
     linked = links_of(parsed.dataset())
     _write_names(building / NAMES, offsets, trials, linked.pop("trials", [[] for _ in trials]),
                  {term["id"]: position for position, term in enumerate(parsed.meta["glossary"])})
     with (building / INDEX).open("wb") as handle:
-        handle.write(_json(index))
+        handle.write(json_line(index))
         _sync(handle)
     sizes = {name: (building / name).stat().st_size for name in FILES}
     meta = {"format": CACHE_FORMAT, "key": key,
@@ -113,7 +115,7 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
             "sizes": sizes, "links": {record["id"]: terms for collection, lists in linked.items()
                                       for record, terms in zip(parsed.meta[collection], lists, strict=True)}}
     with (building / META).open("wb") as handle:
-        handle.write(_json(meta))
+        handle.write(json_line(meta))
         _sync(handle)
 
 
@@ -138,10 +140,6 @@ def _write_names(path: Path, offsets: Sequence[int], trials: Sequence[Trial], li
         handle.write(b"".join(key + b"\t" + b",".join(spans[p] for p in at) + b"\n"
                               for key, at in sorted(positions.items())))
         _sync(handle)
-
-
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
 def _sync(handle: Any) -> None:

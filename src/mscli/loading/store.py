@@ -6,7 +6,10 @@ The compiled form is a folder in the user's cache, named after the content key o
                   glossary terms each of those records uses (``links``)
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines; the distinct combinations of the fields in
-                  INDEXED_TRIAL_FIELDS, and which combination each trial has
+                  INDEXED_TRIAL_FIELDS, and which combination each trial has; the positions
+                  of the trials in ``start_order`` (``order``), so a listing in the default
+                  order reads them a batch at a time and never holds them all; the CRC-32 of
+                  each line (``crc``), so JSON Lines can write a line unparsed yet checked
     names.txt     one line per normalised trial name (id, alias, acronym, registry number),
                   sorted, then a tab and, for each trial it names, the byte range of its
                   line in trials.jsonl and the glossary positions of the terms it uses
@@ -34,8 +37,10 @@ is a miss followed by a rebuild, never a wrong answer.
 import bisect
 import itertools
 import json
+import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,10 +48,12 @@ from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
 from mscli.loading.jsonlines import parse_lines
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 13
+CACHE_FORMAT = 14
+# Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
+ORDER_BATCH = 1000
 META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
 NAMES = "names.txt"
 FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS)
@@ -66,6 +73,12 @@ def entry_name(key: str) -> str:
 def countries_in(dataset: Dataset) -> list[str]:
     """Every country with a trial site, for ``--country`` suggestions and completion."""
     return sorted({country for trial in dataset["trials"] for country in trial["countries"]})
+
+def json_line(value: Any) -> bytes:
+    """The compact JSON of one value, as the standard library writes it: each line of trials.jsonl
+    (so a line is already the JSON Lines form of its trial, but for the characters output escapes)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
 
 class CacheMiss(Exception):
     """The compiled folder is missing, damaged or from another format: rebuild it."""
@@ -89,6 +102,16 @@ class Store:
         A superset is allowed: callers apply their full test to what comes back.
         """
         raise NotImplementedError
+
+    def trials_in_order(self, keep: RowTest | None = None) -> Iterator[Trial]:
+        """What ``trials(keep)`` gives, in ``start_order``, read as it is asked for: a listing in
+        the default order then never holds every trial (a compiled store reads a batch at a time)."""
+        return iter(sorted(self.trials(keep), key=start_order))
+
+    def trial_lines_in_order(self, keep: RowTest | None = None) -> Iterator[tuple[Mapping[str, Any], bytes]]:
+        """``trials_in_order`` as what the index holds of each trial and its ``json_line`` with a
+        newline: a compiled store reads the lines unparsed."""
+        return ((trial, json_line(trial) + b"\n") for trial in self.trials_in_order(keep))
 
     def search_index(self) -> SearchIndex:
         """The inverted index of every record's searched fields."""
@@ -175,6 +198,51 @@ class DiskStore(Store):
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, CacheMiss):
             return self._fallback().trials(keep)
 
+    def trials_in_order(self, keep: RowTest | None = None) -> Iterator[Trial]:
+        """A damaged line found midway hands over to the YAML's trials after the last one given:
+        the order is total, so nothing is given twice or missed."""
+        last: tuple[int, str] | None = None
+        try:
+            for lines in self._ordered_lines(self._index(keep, with_order=True)):
+                trials = self._checked(parse_lines(lines.values(), self._size))
+                if len(trials) != len(lines):
+                    raise CacheMiss(self._folder)
+                for trial in trials:
+                    last = start_order(trial)
+                    yield trial
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, CacheMiss):
+            rest = self._fallback().trials_in_order(keep)
+            yield from (trial for trial in rest if last is None or start_order(trial) > last)
+
+    def trial_lines_in_order(self, keep: RowTest | None = None) -> Iterator[tuple[Mapping[str, Any], bytes]]:
+        """A line whose CRC-32 is not the one the index keeps (or that cannot be read) hands over
+        to the YAML's trials at the same positions, from that batch on."""
+        try:
+            index = self._index(keep, with_order=True)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError, CacheMiss):
+            yield from self._fallback().trial_lines_in_order(keep)
+            return
+        given = 0
+        try:
+            for lines in self._ordered_lines(index):
+                if not all(zlib.crc32(line) == index.crcs[p] for p, line in lines.items()):
+                    raise CacheMiss(self._folder)
+                yield from ((index.rows[index.kind_of[p]], line) for p, line in lines.items())
+                given += len(lines)
+        except (OSError, CacheMiss):
+            every = self._fallback().trials()
+            rest = [every[position] for position in index.positions()[given:]]
+            yield from ((trial, json_line(trial) + b"\n") for trial in rest)
+
+    def _ordered_lines(self, index: "_Index") -> Iterator[dict[int, bytes]]:
+        """The lines (each with its newline) of the trials that pass, by position, a batch at a time."""
+        positions, offsets = index.positions(), index.offsets
+        with (self._folder / TRIALS).open("rb") as handle:
+            descriptor = handle.fileno()
+            for start in range(0, len(positions), ORDER_BATCH):
+                yield {p: os.pread(descriptor, offsets[p + 1] - offsets[p], offsets[p])
+                       for p in positions[start:start + ORDER_BATCH]}
+
     def search_index(self) -> SearchIndex:
         counts = {name: len(self.meta[name]) for name in _COLLECTIONS}  # type: ignore[literal-required]
         return DiskIndex(self._folder, layout_of({**counts, "trials": self._count}))
@@ -234,9 +302,8 @@ class DiskStore(Store):
             raise CacheMiss(self._folder)
         return trials
 
-    def _read(self, keep: RowTest | None) -> list[Trial]:
-        if keep is None:
-            return self._read_all()
+    def _index(self, keep: RowTest | None, with_order: bool = False) -> "_Index":
+        """The checked index, ``order`` and ``crc`` only if asked for."""
         index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]
         if (len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != self._size
@@ -247,8 +314,21 @@ class DiskStore(Store):
                                                     for kind in kinds)
                 or not all(type(k) is int and 0 <= k < len(kinds) for k in kind_of)):
             raise CacheMiss(self._folder)
-        passing = [keep(dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True))) for kind in kinds]
-        if all(passing):  # one read and one parse, rather than a seek per trial
+        order: list[int] = index["order"] if with_order else []
+        crcs: list[int] = index["crc"] if with_order else []
+        if with_order and (not all(type(p) is int for p in order) or sorted(order) != list(range(self._count))
+                           or len(crcs) != self._count):
+            raise CacheMiss(self._folder)
+        rows = [dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True)) for kind in kinds]
+        passing = None if keep is None else [keep(row) for row in rows]
+        return _Index(offsets, kind_of, rows, None if passing is None or all(passing) else passing, order, crcs)
+
+    def _read(self, keep: RowTest | None) -> list[Trial]:
+        if keep is None:
+            return self._read_all()
+        index = self._index(keep)
+        offsets, kind_of, passing = index.offsets, index.kind_of, index.passing
+        if passing is None:  # one read and one parse, rather than a seek per trial
             return self._read_all()
         chosen = []
         with (self._folder / TRIALS).open("rb") as handle:
@@ -262,6 +342,19 @@ class DiskStore(Store):
                                                    for trial in trials):
             raise CacheMiss(self._folder)
         return trials
+
+
+class _Index:
+    """index.json, checked; ``passing``: whether each combination (row) passes (None when all do)."""
+
+    def __init__(self, offsets: list[int], kind_of: list[int], rows: list[dict[str, Any]],
+                 passing: list[bool] | None, order: list[int], crcs: list[int]) -> None:
+        self.offsets, self.kind_of, self.rows, self.passing = offsets, kind_of, rows, passing
+        self.order, self.crcs = order, crcs
+
+    def positions(self) -> list[int]:
+        """The positions of the trials that pass, in ``start_order``."""
+        return self.order if self.passing is None else [p for p in self.order if self.passing[self.kind_of[p]]]
 
 
 def _links_shape(links: Any) -> bool:

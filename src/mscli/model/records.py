@@ -595,6 +595,12 @@ class Dataset(TypedDict):
 # Trial fields the compiled cache indexes: a filter on these parses only the trials that pass.
 INDEXED_TRIAL_FIELDS = ("therapy", "phase", "status", "start_year", "end_year")
 
+
+def start_order(trial: Trial) -> tuple[int, str]:
+    """The default order of trial listings: by start year, undated last, then id (unique, so the
+    order is total). The compiled cache keeps this order, so a default listing can stream."""
+    return (trial["start_year"] or 9999, trial["id"])
+
 # The therapy of a trial whose interventions name no therapy mscli knows clearly. It is not a
 # therapy record, so no therapy may have this id.
 UNCLASSIFIED = "unclassified"

@@ -22,14 +22,17 @@ milliseconds to import, so payloads too small to gain from it never load it.
 A large list is encoded a batch of records at a time: a batch is itself a list, so its text
 without the brackets is its records exactly as json writes them inside the whole list (one
 level in). The checks run per batch: the whole document is never held at once, and a batch
-that needs the fallback takes no other batch with it.
+that needs the fallback takes no other batch with it. A list may come as an iterator (a
+streamed listing): its first ``FAST_FROM`` records decide the path, as the length of a list
+would, and then it is read a batch at a time, so it is never held whole either.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -57,25 +60,52 @@ def to_json(payload: Any, indent: int | None = 2) -> str:
 def json_chunks(payload: Any, indent: int | None = 2) -> Iterator[bytes]:
     """``to_json(payload, indent)`` as UTF-8 (a lone surrogate as ``?``, as every answer is
     written), in pieces whose concatenation is exactly that."""
-    if indent not in (2, None) or not isinstance(payload, list) or len(payload) < max(FAST_FROM, 1):
-        yield _standard(payload, indent)
+    payload, large = _settled(payload, max(FAST_FROM, 1))
+    if indent not in (2, None) or not large:
+        yield _standard(list(payload) if isinstance(payload, Iterator) else payload, indent)
         return
     gap, edge = (b",\n", 2) if indent else (b",", 1)
     yield b"[\n" if indent else b"["
-    for start in range(0, len(payload), BATCH):
-        batch = payload[start:start + BATCH]
+    for number, batch in enumerate(_batches(payload)):
         text = (_orjson([batch], indent) or [_standard(batch, indent)])[0]
-        yield (gap if start else b"") + text[edge:-edge]
+        yield (gap if number else b"") + text[edge:-edge]
     yield b"\n]" if indent else b"]"
 
 
-def json_lines(records: list[Any]) -> Iterator[bytes]:
+def json_lines(records: Iterable[Any]) -> Iterator[bytes]:
     """One compact JSON line per record, a batch at a time (never one string of all)."""
-    fast = len(records) >= FAST_FROM
-    for start in range(0, len(records), BATCH):
-        batch = records[start:start + BATCH]
+    records, fast = _settled(records, FAST_FROM)
+    for batch in _batches(records):
         lines = (_orjson(batch, None) if fast else None) or [_standard(record) for record in batch]
         yield b"".join(line + b"\n" for line in lines)
+
+
+def escaped_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines already written as the standard library writes compact JSON, each with its newline
+    (a store's, unparsed), with what ``escape_json`` escapes escaped: the bytes ``json_lines``
+    writes for the records they hold, without parsing or encoding them."""
+    for batch in _batches(lines):
+        joined = b"".join(batch)
+        yield _escape_unsafe(joined) if any(lead in joined for lead in _unsafe_patterns()) else joined
+
+
+def _settled(payload: Any, large_from: int) -> tuple[Any, bool]:
+    """``payload``, an iterator read up to ``large_from`` records (a short one as the list it
+    was), and whether it is a list of at least ``large_from`` records."""
+    if isinstance(payload, Iterator):
+        head = list(itertools.islice(payload, large_from))
+        return (head, False) if len(head) < large_from else (itertools.chain(head, payload), True)
+    return payload, isinstance(payload, list) and len(payload) >= large_from
+
+
+def _batches(records: Iterable[Any]) -> Iterator[list[Any]]:
+    if isinstance(records, list):
+        for start in range(0, len(records), BATCH):
+            yield records[start:start + BATCH]
+        return
+    stream = iter(records)
+    while batch := list(itertools.islice(stream, BATCH)):
+        yield batch
 
 
 def _standard(payload: Any, indent: int | None = None) -> bytes:

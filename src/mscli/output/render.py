@@ -60,7 +60,8 @@ class View:
     one record: its TypedDict gives the fields --fields offers.
     ``rows`` may be given as a function that builds them: it is called on first use, so JSON,
     JSON Lines and YAML, which read only the payload, never build a cell (at 100,000 trials the
-    cells cost seconds).
+    cells cost seconds). ``payload`` may be an iterator of records (a streamed listing, only for
+    JSON and JSON Lines): it is read once, as it is written, and has no rows.
     Plain classes here and below: dataclasses cost start-up time on every run.
     """
 
@@ -78,12 +79,23 @@ class View:
         self.chart, self.record_type = chart, record_type
         self.emphasis: frozenset[str] = frozenset()  # word stems a table marks in bold (search)
         self.aside = False  # its notes go to stderr where the format has no room for them (csv, tsv)
+        self.lines: Iterator[bytes] | None = None  # the payload's records as JSON lines (``line_view``)
 
     @property
     def rows(self) -> list[list[str]]:
         if callable(self._rows):
             self._rows = self._rows()
         return self._rows
+
+
+def line_view(view_of: Callable[[Iterator[Any]], View], lines: Iterator[bytes]) -> View:
+    """The view ``view_of`` makes of records already written as compact JSON lines (a store's):
+    JSON Lines writes the lines as they come; anything else that reads the payload parses them."""
+    import json
+
+    view = view_of(map(json.loads, lines))
+    view.lines = lines
+    return view
 
 
 def render(view: View, fmt: OutputFormat | None, terminal: Terminal) -> str:
@@ -113,10 +125,12 @@ def encoded(view: View, fmt: OutputFormat) -> Iterator[bytes]:
     """``view`` in JSON or JSON Lines as UTF-8 pieces, to be written as they come: these formats
     are data for programs, so they skip the text sanitiser (their text has no raw control
     character to remove) and JSON Lines never holds more than one line."""
-    from mscli.output.jsontext import json_chunks, json_lines
+    from mscli.output.jsontext import escaped_lines, json_chunks, json_lines
 
-    if fmt is OutputFormat.JSONL:
-        yield from json_lines(view.payload if isinstance(view.payload, list) else [view.payload])
+    if fmt is OutputFormat.JSONL and view.lines is not None:
+        yield from escaped_lines(view.lines)
+    elif fmt is OutputFormat.JSONL:
+        yield from json_lines(view.payload if isinstance(view.payload, (list, Iterator)) else [view.payload])
     else:
         yield from json_chunks(view.payload)
         yield b"\n"

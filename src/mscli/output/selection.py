@@ -8,7 +8,7 @@ so scripts need no jq; the jmespath package is imported only when a query is giv
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from mscli.errors import UsageError
@@ -49,6 +49,9 @@ def select_fields(view: View, wanted: Sequence[str]) -> View:
 
         raise UsageError(f"{unknown_message('field', unknown[0], suggest(unknown[0], valid))}; "
                          f"fields: {', '.join(valid)}")
+    if isinstance(view.payload, Iterator):  # a streamed listing (JSON only): cut each record as it passes
+        return View(payload=({name: record[name] for name in wanted} for record in view.payload), columns=list(wanted),
+                    rows=[], title=view.title, notes=view.notes, record_type=view.record_type)
     if isinstance(view.payload, list):
         records = view.payload
         return View(payload=[{name: record[name] for name in wanted} for record in records],

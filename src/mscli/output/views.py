@@ -7,7 +7,7 @@ columns are only for the human and tabular formats.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, assert_never
 
 from mscli.model import labels as words
@@ -51,11 +51,11 @@ def marked(record: Any, field: str, value: str) -> str:
     return value
 
 
-def listing(records: Sequence[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
+def listing(records: Iterable[Any], record_type: str | None, columns: list[tuple[str, Callable[[Any], str]]],
              title: str | None = None, notes: list[str] | None = None,
              labels: dict[str, dict[str, str]] | None = None, short: dict[str, int] | None = None,
              optional: list[str] | None = None) -> View:
-    return View(payload=list(records), columns=[header for header, _ in columns],
+    return View(payload=records if isinstance(records, Iterator) else list(records), columns=[h for h, _ in columns],
                 rows=lambda: [[get(record) for _, get in columns] for record in records],
                 title=title, notes=notes or [], record_type=record_type, labels=labels,
                 short=short, optional=optional)
@@ -91,7 +91,7 @@ def years_text(trial: Trial) -> str:
     return f"{start or '?'}-{end or ''}"
 
 
-def trials_view(trials: Sequence[Trial], notes: list[str] | None = None) -> View:
+def trials_view(trials: Iterable[Trial], notes: list[str] | None = None) -> View:
     return listing(trials, "trial", [
         ("id", field("id")),
         ("name", lambda trial: trial["acronym"] or trial["title"]),

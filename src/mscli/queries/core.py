@@ -29,6 +29,7 @@ from mscli.model.records import (
     Therapy,
     Trial,
     registry_of,
+    start_order,
 )
 from mscli.queries.suggestions import suggest, suggest_ids
 from mscli.queries.years import ran_in
@@ -178,18 +179,25 @@ class TrialMatcher:
                 and (not self.statuses or row["status"] in self.statuses)
                 and self.years(row) is not False)
 
+    @property
+    def index_decides(self) -> bool:
+        """Whether ``on_row`` is the whole filter: no filter on a field the index lacks."""
+        return not (self.ms_types or self.countries or self.designs)
+
+    def on_row(self, row: Mapping[str, Any]) -> bool | None:
+        """``on_trial`` as far as the index fields tell (all of it when ``index_decides``)."""
+        return False if not self.on_index(row) else (True if self.include_undated or self.years(row) else None)
+
     def on_trial(self, trial: Trial) -> bool | None:
         """True if kept, False if not, None if it meets every other filter but its years cannot tell."""
-        if not self.on_index(trial):
+        verdict, eligibility = self.on_row(trial), trial["eligibility"]
+        if verdict is False:
             return False
-        eligibility = trial["eligibility"]
         if self.ms_types and not self.ms_types & set(eligibility["ms_types"] if eligibility else []):
             return False
         if self.countries and not self.countries & {country.lower() for country in trial["countries"]}:
             return False
-        if not all(has_design(trial, design) for design in self.designs):
-            return False
-        return True if self.include_undated or self.years(trial) else None
+        return verdict if all(has_design(trial, design) for design in self.designs) else False
 
     def select(self, trials: Iterable[Trial]) -> Selection:
         kept, undated = [], 0
@@ -220,9 +228,7 @@ def dataset_for_trial(source: TrialSource, query: str) -> Dataset:
     holds under ``query`` when it has them (a lookup then parses one line, not every trial);
     every trial otherwise, so a miss still gets its suggestions from all of them."""
     named = source.trials_named(normalise_key(query))
-    if named:
-        return {**source.meta, "trials": named}
-    return source.dataset()
+    return {**source.meta, "trials": named} if named else source.dataset()
 
 
 def filter_trials(dataset: Dataset, wanted: TrialFilter) -> Selection:
@@ -271,7 +277,7 @@ def sort_trials(trials: list[Trial], key: SortKey) -> list[Trial]:
             return (trial["status"], trial["id"])
         if key is SortKey.THERAPY:
             return (trial["therapy"], trial["start_year"] or 9999, trial["id"])
-        return (trial["start_year"] or 9999, trial["id"])
+        return start_order(trial)
 
     return sorted(trials, key=sort_value)
 
