@@ -95,10 +95,8 @@ def trials_view(trials: Iterable[Trial], notes: list[str] | None = None) -> View
     return listing(trials, "trial", [
         ("id", field("id")),
         ("name", lambda trial: trial["acronym"] or trial["title"]),
-        ("therapy", field("therapy")),
-        ("phase", field("phase")),
-        ("status", field("status")),
-        ("years", years_text),
+        ("therapy", field("therapy")), ("phase", field("phase")),
+        ("status", field("status")), ("years", years_text),
         ("enrolment", enrolment_count),
         ("enrolment_type", enrolment_type),
         ("design", design_text),
@@ -171,17 +169,21 @@ def registry_link(number: str) -> str:
     return ""
 
 
-def _detail(title: str, pairs: list[tuple[str, str]], payload: dict[str, Any], record_type: str,
-            notes: list[str] | None = None) -> View:
-    rows = [[label, value] for label, value in pairs if value]
-    view = View(payload=payload, columns=["field", "value"], rows=rows, title=title, notes=notes or [],
-                record_type=record_type)
+def _detail(title: str, pairs: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]], payload: dict[str, Any],
+            record_type: str, notes: list[str] | None = None) -> View:
+    """``pairs`` may be a function: JSON never builds the text (``features.match`` words eligibility)."""
+    view = View(payload=payload, columns=["field", "value"], title=title, notes=notes or [], record_type=record_type,
+                rows=lambda: [[label, value] for label, value in (pairs() if callable(pairs) else pairs) if value])
     view.headless = True
     return view
 
 
 def trial_view(detail: dict[str, Any]) -> View:
-    trial: Any = detail
+    title = f"{detail['acronym'] or detail['id']}: {detail['title']}"
+    return _detail(title, lambda: _trial_pairs(detail), detail, "trial-detail")
+
+
+def _trial_pairs(trial: Any) -> list[tuple[str, str]]:
     eligibility = trial["eligibility"]
     enrolment = "\n".join(
         f"{e['count']} {e['kind']} (as of {e['as_of']}, {e['source']})"
@@ -194,7 +196,7 @@ def trial_view(detail: dict[str, Any]) -> View:
         + (f"\n  {registry_link(r['id'])}" if registry_link(r["id"]) else "")
         for r in trial["registrations"])
     # Reading order: what it is and what it found, who could join, design, registrations, sources.
-    pairs = [
+    return [
         ("id", trial["id"]),
         ("acronym", trial["acronym"] or ""),
         ("title", trial["title"]),
@@ -233,8 +235,6 @@ def trial_view(detail: dict[str, Any]) -> View:
         ("origin", ORIGINS.get(trial["origin"] or "", "")),
         ("reviewed", trial["reviewed"]),
     ]
-    title = f"{trial['acronym'] or trial['id']}: {trial['title']}"
-    return _detail(title, pairs, detail, "trial-detail")
 
 
 _CRITERION_WORDS = {"ms-type": "MS type", "edss": "EDSS"}
