@@ -31,7 +31,7 @@ from mscli.model.records import (
     registry_of,
     start_order,
 )
-from mscli.queries.suggestions import suggest, suggest_ids
+from mscli.queries.suggestions import not_found_message, suggest, suggest_ids
 from mscli.queries.years import ran_in
 
 if TYPE_CHECKING:
@@ -78,19 +78,12 @@ def find(dataset: Dataset, collection: CollectionName, query: str) -> Any:
                or (number is not None and number in numbers_of(record))]
     if matches:
         return min(matches, key=_preference)
-    raise NotFoundError(_not_found_message(dataset, collection, query))
+    raise NotFoundError(not_found_message(dataset, collection, query))
 
 
 def _preference(record: Any) -> tuple[bool, int]:
     """Editors' records before imported ones; then the one with fewer registrations."""
     return record.get("origin") is not None, len(record.get("registrations") or [])
-
-
-def _not_found_message(dataset: Dataset, collection: CollectionName, query: str) -> str:
-    suggestions = suggest_ids(query, ((record["id"], names_of(collection, record))
-                                      for record in dataset[collection]))
-    return unknown(KINDS[collection].word, query, suggestions,
-                   f"see 'mscli {KINDS[collection].command}' for the list")
 
 
 def therapy_ids(dataset: Dataset, queries: Sequence[str]) -> list[str]:

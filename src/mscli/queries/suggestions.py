@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mscli.model.kinds import normalise_key
+from mscli.errors import unknown
+from mscli.model.kinds import KINDS, names_of, normalise_key
+from mscli.model.records import CollectionName, Dataset
 
 
 def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
@@ -47,3 +49,11 @@ def suggest_ids(query: str, named: Iterable[tuple[str, Iterable[str]]], limit: i
             scores[record_id] = max(scores.get(record_id, 0.0), best)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
     return [record_id for record_id, _ in ranked[:limit]]
+
+
+def not_found_message(dataset: Dataset, collection: CollectionName, query: str) -> str:
+    """The one-line error for an id nobody has, with the ids closest to it and where to look."""
+    suggestions = suggest_ids(query, ((record["id"], names_of(collection, record))
+                                      for record in dataset[collection]))
+    return unknown(KINDS[collection].word, query, suggestions,
+                   f"see 'mscli {KINDS[collection].command}' for the list")
