@@ -185,7 +185,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -
     ``progress`` is called with the byte count of each file once it has been parsed.
     """
     from mscli.loading.validate import assemble, check_file
-    from mscli.loading.yamlsafe import YamlProblem, parse
+    from mscli.loading.yamlsafe import YamlProblem
 
     problems: list[Problem] = []
     checked = []
@@ -203,7 +203,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -
             unreadable += 1
             continue
         try:
-            data = parse(text)
+            data = parse_text(file.name, text)
         except YamlProblem as error:
             problems.append(Problem(file.name, error.message, error.line))
             unreadable += 1
@@ -212,6 +212,13 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -
     # References into a file that could not be read would all look dangling: skip those checks.
     dataset = assemble(checked, problems, check_references=unreadable == 0)
     return dataset, problems
+
+
+def parse_text(name: str, text: str) -> Any:
+    """The values of one data file's text, by the parser its form needs (raises ``YamlProblem``)."""
+    from mscli.loading.yamlsafe import parse
+
+    return parse(text)
 
 
 def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> Iterator[DataFile]:
