@@ -6,20 +6,34 @@ reclaims once its process is gone.
 """
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from mscli.loading.hittexts import SPANS, TEXTS, write_texts
-from mscli.loading.links import links_of
-from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, NAMES, TRIALS, MemoryStore, json_line
-from mscli.model.kinds import names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Trial, start_order
+from mscli.loading.hittexts import SPANS, TEXTS, TextsWriter
+from mscli.loading.jsonlines import parse_lines
+from mscli.loading.links import LINKED, Linker
+from mscli.loading.searchindex import IndexBuilder
+from mscli.loading.store import (
+    CACHE_FORMAT,
+    ENTRY_PREFIX,
+    FILES,
+    INDEX,
+    META,
+    NAMES,
+    TRIALS,
+    MemoryStore,
+    is_entry,
+    json_line,
+)
+from mscli.model.kinds import KINDS, names_of, normalise_key, search_texts
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
 
 _TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
 _STALE_SECONDS = 3600
@@ -27,21 +41,37 @@ _STALE_SECONDS = 3600
 
 def compile_to(folder: Path, parsed: MemoryStore) -> None:
     """Write a freshly parsed dataset compiled into ``folder``; quietly give up if the disk says no."""
-    import tempfile
-
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}.", suffix=".tmp"))
-    except OSError:
+    building = make_building(folder)
+    if building is None:
         return
     try:
-        _write_files(building, parsed, folder.name.removeprefix(ENTRY_PREFIX))
-        _move_aside(folder)
-        os.rename(building, folder)
+        trials = parsed.trials()
+        with Builder(building) as builder:
+            builder.add_trials(trials)
+            builder.end_trials()
+            builder.finish(parsed.meta, parsed.countries, folder.name.removeprefix(ENTRY_PREFIX), trials)
+        install(building, folder)
     except OSError:
         pass
     finally:
         shutil.rmtree(building, ignore_errors=True)
+
+
+def make_building(folder: Path) -> Path | None:
+    """A new temporary folder beside ``folder`` to build it in, or None if the disk says no."""
+    import tempfile
+
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.{os.getpid()}.", suffix=".tmp"))
+    except OSError:
+        return None
+
+
+def install(building: Path, folder: Path) -> None:
+    """Put a finished build in place of whatever ``folder`` holds."""
+    _move_aside(folder)
+    os.rename(building, folder)
 
 
 def reclaim_temporary(cache: Path) -> None:
@@ -59,6 +89,20 @@ def reclaim_temporary(cache: Path) -> None:
             with contextlib.suppress(OSError):
                 if _process_gone(int(match.group(1))) or now - entry.stat().st_mtime > _STALE_SECONDS:
                     shutil.rmtree(entry, ignore_errors=True)
+
+
+def prune_cache(folder: Path, keep: str, most: int = 8) -> None:
+    """Remove all but the ``most`` newest compiled datasets; only folders named as mscli names them.
+
+    The cache folder may be shared (``MSCLI_CACHE_DIR=/tmp``), so nothing else is touched.
+    """
+    try:
+        entries = sorted((entry for entry in folder.iterdir() if entry.name != keep and is_entry(entry)),
+                         key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for entry in entries[most - 1:]:
+            shutil.rmtree(entry, ignore_errors=True)
+    except OSError:
+        return
 
 
 def _process_gone(pid: int) -> bool:
@@ -81,61 +125,115 @@ def _move_aside(folder: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
-    trials = parsed.trials()
-    # Trials share few combinations of indexed values, so a filter tests each combination once.
-    kinds: dict[tuple[Any, ...], int] = {}
-    kind_of = [kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds))
-               for trial in trials]
-    index: dict[str, list[Any]] = {"kinds": [list(kind) for kind in kinds], "kind_of": kind_of}
-    offsets, crcs = [0], []
-    with (building / TRIALS).open("wb") as lines:
+class Builder:
+    """A compiled folder written a batch of trials at a time, then finished with the rest.
+
+    ``add_trials`` writes each trial's line, hit texts and postings as it comes and keeps only
+    small things per trial (offset, CRC-32, combination of indexed values, sort key, names), so a
+    streamed compile never holds every trial. ``finish`` needs the trials once more, in the same
+    order (for glossary links), and the other collections, whole.
+    """
+
+    def __init__(self, building: Path) -> None:
+        self.building = building
+        self._lines = (building / TRIALS).open("wb")
+        self._texts = (building / TEXTS).open("wb")
+        self._spans = (building / SPANS).open("wb")
+        self._hits = TextsWriter(self._texts, self._spans)
+        self.index = IndexBuilder()
+        # Trials share few combinations of indexed values, so a filter tests each combination once.
+        self._kinds: dict[tuple[Any, ...], int] = {}
+        self._kind_of: list[int] = []
+        self.offsets = [0]
+        self._crcs: list[int] = []
+        self._orders: list[tuple[int, str]] = []
+        self._names: dict[bytes, list[int]] = {}
+
+    def __enter__(self) -> "Builder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in (self._lines, self._texts, self._spans):
+            handle.close()
+
+    @property
+    def count(self) -> int:
+        return len(self._kind_of)
+
+    def add_trials(self, trials: Iterable[Trial]) -> None:
+        kinds, names, offsets = self._kinds, self._names, self.offsets
         for trial in trials:
+            position = len(self._kind_of)
+            self._kind_of.append(kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds)))
             line = json_line(trial) + b"\n"
-            lines.write(line)
+            self._lines.write(line)
             offsets.append(offsets[-1] + len(line))
-            crcs.append(zlib.crc32(line))
-        _sync(lines)
-    with (building / TEXTS).open("wb") as texts, (building / SPANS).open("wb") as spans:
-        write_texts(trials, texts, spans)
-        _sync(texts)
-        _sync(spans)
-    index["offsets"], index["crc"] = offsets, crcs
-    index["order"] = sorted(range(len(trials)), key=lambda position: start_order(trials[position]))
-    parsed.search_index().write(building)
-    linked = links_of(parsed.dataset())
-    _write_names(building / NAMES, offsets, trials, linked.pop("trials", [[] for _ in trials]),
-                 {term["id"]: position for position, term in enumerate(parsed.meta["glossary"])})
-    with (building / INDEX).open("wb") as handle:
-        handle.write(json_line(index))
-        _sync(handle)
-    sizes = {name: (building / name).stat().st_size for name in FILES}
-    meta = {"format": CACHE_FORMAT, "key": key,
-            "dataset": parsed.meta, "countries": parsed.countries, "trials": len(trials),
-            "sizes": sizes, "links": {record["id"]: terms for collection, lists in linked.items()
-                                      for record, terms in zip(parsed.meta[collection], lists, strict=True)}}
-    with (building / META).open("wb") as handle:
-        handle.write(json_line(meta))
-        _sync(handle)
+            self._crcs.append(zlib.crc32(line))
+            self._orders.append(start_order(trial))
+            searched = search_texts("trials", trial)
+            self._hits.add(trial, searched)
+            self.index.add("trials", searched)
+            for name in names_of("trials", trial):
+                key = normalise_key(name).encode("utf-8")
+                if key and b"\t" not in key and b"\n" not in key:
+                    at = names.setdefault(key, [])
+                    if not at or at[-1] != position:
+                        at.append(position)
+
+    def end_trials(self) -> None:
+        """No more trials: their files are complete on disk (``read_back`` may read them)."""
+        for handle in (self._lines, self._texts, self._spans):
+            _sync(handle)
+            handle.close()
+
+    def read_back(self, batch: int = 1000) -> Iterator[Trial]:
+        """The trials written, parsed again from trials.jsonl a batch of lines at a time."""
+        size = self.offsets[-1]
+        with (self.building / TRIALS).open("rb") as handle:
+            while lines := list(itertools.islice(handle, batch)):
+                yield from parse_lines(lines, size)
+
+    def finish(self, meta: Dataset, countries: list[str], key: str, trials: Iterable[Trial]) -> None:
+        """Write the rest: ``trials`` are the ones added, in the same order (read once, for links)."""
+        glossary = {term["id"]: position for position, term in enumerate(meta["glossary"])}
+        linker = Linker(meta["glossary"])
+        linked = "trials" in LINKED
+        offsets = self.offsets
+        spans = []
+        for position, trial in enumerate(trials):
+            terms = linker.terms_in(trial) if linked else []
+            spans.append(b"%d:%d:" % (offsets[position], offsets[position + 1])
+                         + b".".join(b"%d" % glossary[term] for term in terms))
+        if len(spans) != self.count:
+            raise ValueError(f"{len(spans)} trials given back of {self.count} added")
+        for collection in KINDS:
+            if collection != "trials":
+                for record in meta[collection]:
+                    self.index.add(collection, search_texts(collection, record))
+        self.index.write(self.building)
+        _write_names(self.building / NAMES, self._names, spans)
+        order = sorted(range(self.count), key=self._orders.__getitem__)
+        index = {"kinds": [list(kind) for kind in self._kinds], "kind_of": self._kind_of,
+                 "offsets": offsets, "crc": self._crcs, "order": order}
+        with (self.building / INDEX).open("wb") as handle:
+            handle.write(json_line(index))
+            _sync(handle)
+        sizes = {name: (self.building / name).stat().st_size for name in FILES}
+        links = {record["id"]: linker.terms_in(record) for collection in LINKED if collection != "trials"
+                 for record in meta[collection]}
+        payload = {"format": CACHE_FORMAT, "key": key, "dataset": meta, "countries": countries,
+                   "trials": self.count, "sizes": sizes, "links": links}
+        with (self.building / META).open("wb") as handle:
+            handle.write(json_line(payload))
+            _sync(handle)
 
 
-def _write_names(path: Path, offsets: Sequence[int], trials: Sequence[Trial], links: Sequence[list[str]],
-                 glossary: Mapping[str, int]) -> None:
+def _write_names(path: Path, positions: Mapping[bytes, list[int]], spans: Sequence[bytes]) -> None:
     """names.txt: each normalised name once, sorted as UTF-8 bytes, with the lines it names.
 
     Byte ranges rather than positions, so a lookup need not load the offsets of every trial;
     each with the trial's glossary terms, so it need not find them in the text.
     """
-    spans = [b"%d:%d:" % (offsets[p], offsets[p + 1]) + b".".join(b"%d" % glossary[term] for term in links[p])
-             for p in range(len(trials))]
-    positions: dict[bytes, list[int]] = {}
-    for position, trial in enumerate(trials):
-        for name in names_of("trials", trial):
-            key = normalise_key(name).encode("utf-8")
-            if key and b"\t" not in key and b"\n" not in key:
-                at = positions.setdefault(key, [])
-                if not at or at[-1] != position:
-                    at.append(position)
     with path.open("wb") as handle:
         handle.write(b"".join(key + b"\t" + b",".join(spans[p] for p in at) + b"\n"
                               for key, at in sorted(positions.items())))

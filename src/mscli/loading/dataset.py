@@ -13,13 +13,13 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
-from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, entry_name, is_entry, open_compiled
+from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, countries_in, entry_name, open_compiled
 from mscli.model.records import Dataset
 
 MAX_FILES = 10_000
@@ -185,33 +185,35 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -
     ``progress`` is called with the byte count of each file once it has been parsed.
     """
     from mscli.loading.validate import assemble, check_file
-    from mscli.loading.yamlsafe import YamlProblem
 
     problems: list[Problem] = []
     checked = []
     unreadable = 0
     for file in _reporting(files, progress):
         try:
-            text = decode(file)
+            data = _values_of(file)
         except DatasetError as error:
             problems.extend(error.problems)
-            unreadable += 1
-            continue
-        if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
-                                   for line in text.splitlines()):
-            problems.append(Problem(file.name, "file is empty; expected a mapping with therapies/trials/sources"))
-            unreadable += 1
-            continue
-        try:
-            data = parse_text(file.name, text)
-        except YamlProblem as error:
-            problems.append(Problem(file.name, error.message, error.line))
             unreadable += 1
             continue
         checked.append((file.name, check_file(file.name, data, problems)))
     # References into a file that could not be read would all look dangling: skip those checks.
     dataset = assemble(checked, problems, check_references=unreadable == 0)
     return dataset, problems
+
+
+def _values_of(file: DataFile) -> Any:
+    """The parsed values of a file, or ``DatasetError`` with the one problem that stops it."""
+    from mscli.loading.yamlsafe import YamlProblem
+
+    text = decode(file)
+    if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
+                               for line in text.splitlines()):
+        raise DatasetError([Problem(file.name, "file is empty; expected a mapping with therapies/trials/sources")])
+    try:
+        return parse_text(file.name, text)
+    except YamlProblem as error:
+        raise DatasetError([Problem(file.name, error.message, error.line)]) from None
 
 
 def parse_text(name: str, text: str) -> Any:
@@ -236,14 +238,23 @@ def cache_dir() -> Path | None:
 _KEY_FORMAT = f"mscli {__version__} cache {CACHE_FORMAT}"
 
 
-def cache_key(files: list[DataFile]) -> str:
+def cache_key(files: Iterable[DataFile]) -> str:
+    """The key of the files' bytes; given a generator, only one file is held at a time."""
+    digest = _key_digest()
+    for file in files:
+        _digest_file(digest, file)
+    return str(digest.hexdigest())
+
+
+def _key_digest() -> Any:
     import hashlib
 
-    digest = hashlib.sha256(f"{_KEY_FORMAT}\n".encode())
-    for file in files:
-        digest.update(f"{len(file.name)}:{file.name}:{len(file.content)}:".encode())
-        digest.update(file.content)
-    return digest.hexdigest()
+    return hashlib.sha256(f"{_KEY_FORMAT}\n".encode())
+
+
+def _digest_file(digest: Any, file: DataFile) -> None:
+    digest.update(f"{len(file.name)}:{file.name}:{len(file.content)}:".encode())
+    digest.update(file.content)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -321,23 +332,57 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
     hashed_at = time.time_ns()
     fingerprint = _fingerprint(entries)
     remembered = _remembered_key(folder, root, fingerprint)
-    files = None if remembered else [_read_one(path, name) for path, name in entries]
-    key = remembered or cache_key(files or [])
+    key = remembered or cache_key(_read_one(path, name) for path, name in entries)
 
     def rebuild() -> MemoryStore:
-        from mscli.loading.compiling import compile_to, reclaim_temporary
+        """The plain way, all in memory: for a damaged folder, and to name a dataset's problems."""
+        from mscli.loading.compiling import compile_to, prune_cache, reclaim_temporary
 
-        fresh = _parse(files if files is not None else [_read_one(path, name) for path, name in entries],
-                       on_cold_load)
+        files = [_read_one(path, name) for path, name in entries]
+        fresh = _parse(files, on_cold_load)
         reclaim_temporary(folder)
-        compile_to(folder / entry_name(key), fresh)
-        _prune_cache(folder, keep=entry_name(key))
+        compile_to(folder / entry_name(cache_key(files)), fresh)
+        prune_cache(folder, keep=entry_name(cache_key(files)))
         return fresh
 
-    store = open_compiled(folder / entry_name(key), rebuild) or rebuild()
+    store = open_compiled(folder / entry_name(key), rebuild) or _cold_load(
+        folder, key, entries, sum(entry[1] for entry in fingerprint or []), on_cold_load, rebuild)
     if not remembered:
         _remember_key(folder, root, fingerprint, key, hashed_at)
     return store
+
+
+def _cold_load(folder: Path, key: str, entries: list[tuple[Path, str]], total: int,
+               on_cold_load: Callable[[int], Callable[[int], Any] | None] | None,
+               rebuild: Callable[[], MemoryStore]) -> Store:
+    """Compile the files into the cache a file at a time (``coldload``), then answer from it; from
+    memory if it cannot be written; by ``rebuild`` if the data has problems, so ``check`` names them."""
+    from mscli.loading.coldload import Invalid, compile_streamed
+    from mscli.loading.compiling import prune_cache, reclaim_temporary
+
+    reclaim_temporary(folder)
+    digest = _key_digest()
+    try:
+        built = compile_streamed(folder, key, _parsed_files(entries, digest), total,
+                                 on_cold_load(total) if on_cold_load else None, lambda: str(digest.hexdigest()))
+    except Invalid:
+        return rebuild()
+    if built is None:
+        return _parse([_read_one(path, name) for path, name in entries], on_cold_load)
+    prune_cache(folder, keep=entry_name(built))
+    return open_compiled(folder / entry_name(built), rebuild) or rebuild()
+
+
+def _parsed_files(entries: list[tuple[Path, str]], digest: Any) -> Iterator[Any]:
+    """Each file read, added to ``digest`` and parsed, one at a time (``coldload.ParsedFile``)."""
+    from mscli.loading.coldload import ParsedFile
+
+    for file in (_read_one(path, name) for path, name in entries):
+        _digest_file(digest, file)
+        try:
+            yield ParsedFile(file.name, len(file.content), _values_of(file), True)
+        except DatasetError:
+            yield ParsedFile(file.name, len(file.content), None, False)
 
 
 def load(data_option: str | None = None, *, use_cache: bool = True,
@@ -351,22 +396,4 @@ def _parse(files: list[DataFile], on_cold_load: Callable[[int], Callable[[int], 
     dataset, problems = check(files, progress)
     if problems:
         raise DatasetError(problems)
-    from mscli.loading.store import countries_in
-
     return MemoryStore(dataset, countries_in(dataset))
-
-
-def _prune_cache(folder: Path, keep: str, most: int = 8) -> None:
-    """Remove all but the ``most`` newest compiled datasets; only folders named as mscli names them.
-
-    The cache folder may be shared (``MSCLI_CACHE_DIR=/tmp``), so nothing else is touched.
-    """
-    import shutil
-
-    try:
-        entries = sorted((entry for entry in folder.iterdir() if entry.name != keep and is_entry(entry)),
-                         key=lambda entry: entry.stat().st_mtime, reverse=True)
-        for entry in entries[most - 1:]:
-            shutil.rmtree(entry, ignore_errors=True)
-    except OSError:
-        return

@@ -45,17 +45,29 @@ def texts_of(collection: CollectionName, record: Any, name: str) -> tuple[str, s
 
 def write_texts(trials: Sequence[Any], texts: BinaryIO, spans: BinaryIO) -> None:
     """texts.bin to ``texts`` and spans.bin to ``spans``, for these trials in this order."""
-    start = 0
+    writer = TextsWriter(texts, spans)
     for trial in trials:
+        writer.add(trial, search_texts("trials", trial))
+
+
+class TextsWriter:
+    """texts.bin and spans.bin written a trial at a time, from the ``search_texts`` the caller
+    already has (the compile works them out once for the index and for these files)."""
+
+    def __init__(self, texts: BinaryIO, spans: BinaryIO) -> None:
+        self._texts, self._spans = texts, spans
+        self._start = 0
+
+    def add(self, trial: Any, searched: Sequence[str]) -> None:
         parts = [str(trial["id"]).encode("utf-8"), title_of("trials", trial).encode("utf-8"),
-                 *(text.encode("utf-8") for text in search_texts("trials", trial))]
+                 *(text.encode("utf-8") for text in searched)]
         ends, end = [], 0
         for part in parts:
             end += len(part)
             ends.append(end)
-        texts.write(b"".join(parts))
-        spans.write(_RECORD.pack(start, *ends))
-        start += end
+        self._texts.write(b"".join(parts))
+        self._spans.write(_RECORD.pack(self._start, *ends))
+        self._start += end
 
 
 def sizes_fit(count: int, spans_size: int) -> bool:

@@ -66,35 +66,45 @@ class SearchIndex:
         return self.starts[slot], self.starts[slot] + self.layout[slot][1]
 
 
-class MemoryIndex(SearchIndex):
-    """An index built from records in memory: for a dataset just parsed, and to be written out."""
+class IndexBuilder:
+    """Postings fed one record at a time, numbered in the order they are fed: a compile that
+    streams its trials file by file builds the index without holding the records.
 
-    def __init__(self, collections: Iterable[tuple[CollectionName, Sequence[Any]]]) -> None:
+    Records must come collection by collection in ``KINDS`` order, as ``SearchIndex`` numbers them.
+    """
+
+    def __init__(self) -> None:
         from mscli.model.wordforms import terms
 
-        chosen = list(collections)
-        super().__init__([(name, len(records)) for name, records in chosen])
-        table: dict[str, tuple[array[int], array[int]]] = {}
-        number = 0
-        for collection, records in chosen:
-            for record in records:
-                for bit, text in enumerate(search_texts(collection, record)):
-                    flag = 1 << bit
-                    for term in terms(text) if text else ():
-                        entry = table.get(term)
-                        if entry is None:
-                            entry = table[term] = (array(_ITEM), array(_ITEM))
-                        numbers, masks = entry
-                        if numbers and numbers[-1] == number:
-                            masks[-1] |= flag
-                        else:
-                            numbers.append(number)
-                            masks.append(flag)
-                number += 1
-        self.table = table
+        self._terms = terms
+        self.table: dict[str, tuple[array[int], array[int]]] = {}
+        self.number = 0
+        self._order = list(KINDS)
+        self._slot = 0
 
-    def postings(self, term: str) -> Posting:
-        return self.table.get(term, _EMPTY)
+    def add(self, collection: CollectionName, texts: Sequence[str]) -> None:
+        """One record, given as its ``search_texts``."""
+        if self._order[self._slot] != collection:
+            slot = self._order.index(collection)
+            if slot < self._slot:
+                raise ValueError(f"{collection} records fed after those of {self._order[self._slot]}")
+            self._slot = slot
+        table, number, terms = self.table, self.number, self._terms
+        for bit, text in enumerate(texts):
+            if not text:
+                continue
+            flag = 1 << bit
+            for term in terms(text):
+                entry = table.get(term)
+                if entry is None:
+                    entry = table[term] = (array(_ITEM), array(_ITEM))
+                numbers, masks = entry
+                if numbers and numbers[-1] == number:
+                    masks[-1] |= flag
+                else:
+                    numbers.append(number)
+                    masks.append(flag)
+        self.number = number + 1
 
     def write(self, folder: Path) -> None:
         """terms.txt and postings.bin in ``folder`` (the caller syncs and renames the folder)."""
@@ -113,6 +123,26 @@ class MemoryIndex(SearchIndex):
             handle.write(b"".join(lines))
             handle.flush()
             os.fsync(handle.fileno())
+
+
+class MemoryIndex(SearchIndex):
+    """An index built from records in memory: for a dataset just parsed, and to be written out."""
+
+    def __init__(self, collections: Iterable[tuple[CollectionName, Sequence[Any]]]) -> None:
+        chosen = list(collections)
+        super().__init__([(name, len(records)) for name, records in chosen])
+        self._builder = IndexBuilder()
+        for collection, records in chosen:
+            for record in records:
+                self._builder.add(collection, search_texts(collection, record))
+        self.table = self._builder.table
+
+    def postings(self, term: str) -> Posting:
+        return self.table.get(term, _EMPTY)
+
+    def write(self, folder: Path) -> None:
+        """terms.txt and postings.bin in ``folder`` (the caller syncs and renames the folder)."""
+        self._builder.write(folder)
 
 
 class DiskIndex(SearchIndex):
