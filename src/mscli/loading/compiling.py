@@ -12,7 +12,8 @@ import re
 import shutil
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -143,11 +144,13 @@ class Builder:
         self.index = IndexBuilder()
         # Trials share few combinations of indexed values, so a filter tests each combination once.
         self._kinds: dict[tuple[Any, ...], int] = {}
-        self._kind_of: list[int] = []
-        self.offsets = [0]
-        self._crcs: list[int] = []
+        # Arrays rather than lists of ints: a tenth of the memory at 100,000 trials.
+        self._kind_of = array("I")
+        self.offsets = array("Q", (0,))
+        self._crcs = array("I")
         self._orders: list[tuple[int, str]] = []
-        self._names: dict[bytes, list[int]] = {}
+        # Each name a trial has, as ``key<TAB>position``: one short bytes object per name.
+        self._names: list[bytes] = []
 
     def __enter__(self) -> "Builder":
         return self
@@ -173,12 +176,9 @@ class Builder:
             searched = search_texts("trials", trial)
             self._hits.add(trial, searched)
             self.index.add("trials", searched)
-            for name in names_of("trials", trial):
-                key = normalise_key(name).encode("utf-8")
-                if key and b"\t" not in key and b"\n" not in key:
-                    at = names.setdefault(key, [])
-                    if not at or at[-1] != position:
-                        at.append(position)
+            keys = {normalise_key(name).encode("utf-8"): None for name in names_of("trials", trial)}
+            names.extend(b"%s\t%d" % (key, position) for key in keys
+                         if key and b"\t" not in key and b"\n" not in key)
 
     def end_trials(self) -> None:
         """No more trials: their files are complete on disk (``read_back`` may read them)."""
@@ -213,8 +213,8 @@ class Builder:
         self.index.write(self.building)
         _write_names(self.building / NAMES, self._names, spans)
         order = sorted(range(self.count), key=self._orders.__getitem__)
-        index = {"kinds": [list(kind) for kind in self._kinds], "kind_of": self._kind_of,
-                 "offsets": offsets, "crc": self._crcs, "order": order}
+        index = {"kinds": [list(kind) for kind in self._kinds], "kind_of": self._kind_of.tolist(),
+                 "offsets": offsets.tolist(), "crc": self._crcs.tolist(), "order": order}
         with (self.building / INDEX).open("wb") as handle:
             handle.write(json_line(index))
             _sync(handle)
@@ -228,15 +228,19 @@ class Builder:
             _sync(handle)
 
 
-def _write_names(path: Path, positions: Mapping[bytes, list[int]], spans: Sequence[bytes]) -> None:
+def _write_names(path: Path, names: list[bytes], spans: Sequence[bytes]) -> None:
     """names.txt: each normalised name once, sorted as UTF-8 bytes, with the lines it names.
 
-    Byte ranges rather than positions, so a lookup need not load the offsets of every trial;
-    each with the trial's glossary terms, so it need not find them in the text.
+    ``names`` holds ``key<TAB>position`` for each name of each trial, positions ascending; the
+    sort is stable, so each key's positions stay in that order. Byte ranges rather than
+    positions, so a lookup need not load the offsets of every trial; each with the trial's
+    glossary terms, so it need not find them in the text.
     """
+    names.sort(key=lambda entry: entry.partition(b"\t")[0])
     with path.open("wb") as handle:
-        handle.write(b"".join(key + b"\t" + b",".join(spans[p] for p in at) + b"\n"
-                              for key, at in sorted(positions.items())))
+        for key, group in itertools.groupby(names, key=lambda entry: entry.partition(b"\t")[0]):
+            handle.write(key + b"\t" + b",".join(spans[int(entry.rpartition(b"\t")[2])] for entry in group)
+                         + b"\n")
         _sync(handle)
 
 

