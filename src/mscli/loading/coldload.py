@@ -18,21 +18,21 @@ reported: errors are rare, so their path may be slow.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from mscli.errors import Problem
 from mscli.loading import rules
-from mscli.loading.compiling import Builder, install, make_building
+from mscli.loading.compiling import Builder, TrialLinks, install, make_building
 from mscli.loading.store import entry_name
 from mscli.loading.validate import check_file
 from mscli.model.records import COLLECTIONS, Dataset, Trial
 from mscli.model.registries import canonical_id
 
-# Of each file's bytes, the part the progress bar advances once the file is parsed and its
-# trials written; the rest advances while the trials are read back (links, names, index).
-_FIRST_PASS_SHARE = 0.8
+# Of each file's bytes, the part the progress bar advances once the file is parsed, checked
+# and its trials written; the rest advances when the folder is finished.
+_FIRST_PASS_SHARE = 0.9
 
 
 class Invalid(Exception):
@@ -50,7 +50,7 @@ class ParsedFile(NamedTuple):
 
 
 class _Progress:
-    """Advances a ``progress`` callback to exactly ``total`` over both passes, however they end."""
+    """Advances a ``progress`` callback to exactly ``total``, however the build ends."""
 
     def __init__(self, progress: Callable[[int], Any] | None, total: int) -> None:
         self._progress, self._total, self._done = progress, total, 0
@@ -63,10 +63,6 @@ class _Progress:
 
     def finish(self) -> None:
         self.advance(self._total - self._done)
-
-    @property
-    def left(self) -> int:
-        return self._total - self._done
 
 
 def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], total: int,
@@ -91,12 +87,8 @@ def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], t
                     ticks.advance(int(file.size * _FIRST_PASS_SHARE))
                 builder.end_trials()
                 final = key()
-                meta = check.meta()
-                check.check_others()
-                step = ticks.left // max(1, builder.count // 1000)
-                builder.finish(meta, sorted(check.countries), final,
-                               _ticking(check.checked_trials(builder), ticks, step))
-                check.check_outcomes()
+                meta = check.finish(builder)
+                builder.finish(meta, sorted(check.countries), final)
                 install(building, folder / entry_name(final))
             return final
         except OSError:
@@ -107,26 +99,40 @@ def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], t
         ticks.finish()
 
 
-def _ticking(trials: Iterator[Trial], ticks: _Progress, step: int) -> Iterator[Trial]:
-    for count, trial in enumerate(trials, start=1):
-        if count % 1000 == 0:
-            ticks.advance(step)
-        yield trial
+class _Known:
+    """The ids of one collection as the first pass knows them: a reference to one not met yet is
+    taken on trust and remembered, to be looked up once every file has been read."""
+
+    def __init__(self, ids: Container[str], collection: str, pending: set[tuple[str, str]]) -> None:
+        self._ids, self._collection, self._pending = ids, collection, pending
+
+    def __contains__(self, value: object) -> bool:
+        if value not in self._ids:
+            self._pending.add((self._collection, str(value)))
+        return True
 
 
 class _Check:
-    """What ``validate.assemble`` checks across records, fed a file at a time."""
+    """What ``validate.assemble`` checks across records, fed a file at a time.
+
+    A trial is checked (``rules.check_record``) and linked to the glossary as it is met, so it
+    is never read again; its references to records not met yet wait in ``_pending``, and if
+    the glossary grows after some trials were linked, those are read back and linked again.
+    """
 
     def __init__(self) -> None:
-        self.ids: dict[str, set[str]] = {name: set() for name in COLLECTIONS}
+        self.trial_at: dict[str, int] = {}  # each trial's position, by id
+        self.ids: dict[str, Container[str]] = {name: set() for name in COLLECTIONS}
+        self.ids["trials"] = self.trial_at
+        self._pending: set[tuple[str, str]] = set()
+        self._known = {name: _Known(ids, name, self._pending) for name, ids in self.ids.items()}
         self.others: dict[str, list[rules.Located]] = {name: [] for name in COLLECTIONS if name != "trials"}
         self.info: dict[str, Any] | None = None
-        self.info_file = ""
         self.countries: set[str] = set()
         # Each registry number's first trial's numbers, as a sorted tuple (smaller than a set).
         self._owner: dict[str, tuple[str, ...]] = {}
-        self._evidence: dict[str, rules.Located] = {}
-        self._wanted: set[str] = set()
+        self._links = TrialLinks([])
+        self._stale = 0  # trials before this position were linked with part of the glossary
 
     def add_file(self, file: ParsedFile, builder: Builder) -> None:
         if not file.readable:
@@ -135,27 +141,34 @@ class _Check:
         checked = check_file(file.name, file.data, problems)
         if problems:
             raise Invalid(file.name)
+        trials = checked.pop("trials", [])
         for collection, entries in checked.items():
             if collection == "dataset":
                 if self.info is not None:
                     raise Invalid(file.name)
-                self.info, self.info_file = entries[0][0], file.name
+                self.info = entries[0][0]
                 continue
             for record, _ in entries:
                 self._new_id(record["id"], collection)
-            if collection == "trials":
-                for record, _ in entries:
-                    self._numbers(record)
-                    self.countries.update(record["countries"])
-                builder.add_trials(record for record, _ in entries)
-            else:
-                self.others[collection].extend(rules.Located(record, collection, file.name, line)  # type: ignore[arg-type]
-                                               for record, line in entries)
+            self.others[collection].extend(rules.Located(record, collection, file.name, line)  # type: ignore[arg-type]
+                                           for record, line in entries)
+            if collection == "glossary" and entries:
+                self._stale = builder.count
+                self._links = TrialLinks([entry.record for entry in self.others["glossary"]])  # type: ignore[misc]
+        for position, (record, line) in enumerate(trials, start=builder.count):
+            self._new_id(record["id"], "trials")
+            self.trial_at[record["id"]] = position
+            rules.check_record(rules.Located(record, "trials", file.name, line), self._known,  # type: ignore[arg-type]
+                               _refuse)
+            self._numbers(record)
+            self.countries.update(record["countries"])
+        builder.add_trials((record for record, _ in trials), self._links)
 
     def _new_id(self, record_id: str, collection: str) -> None:
         if any(record_id in ids for ids in self.ids.values()):
             raise Invalid(f"duplicate id {record_id}")
-        self.ids[collection].add(record_id)
+        if collection != "trials":
+            self.ids[collection].add(record_id)  # type: ignore[attr-defined]
 
     def _numbers(self, trial: Trial) -> None:
         """``validate._check_shared_numbers`` for one more trial, in dataset order."""
@@ -168,40 +181,36 @@ class _Check:
             if not (mine_set <= theirs_set or theirs_set <= mine_set):
                 raise Invalid(f"registry number {number}")
 
-    def meta(self) -> Dataset:
-        """Every collection but the trials, as ``MemoryStore.meta`` holds them."""
+    def finish(self, builder: Builder) -> Dataset:
+        """The checks that need every record; every collection but the trials, as
+        ``MemoryStore.meta`` holds them."""
         if self.info is None:
             raise Invalid("no dataset section")
         rules.check_date(self.info.get("reviewed"), _refuse)
+        for entries in self.others.values():
+            for entry in entries:
+                rules.check_record(entry, self.ids, _refuse)  # type: ignore[arg-type]
+        for collection, value in self._pending:
+            if value not in self.ids[collection]:
+                raise Invalid(f"unknown id {value}")
+        for position, trial in builder.read_back(range(self._stale)):
+            builder.links[position] = self._links.of(trial)
+        self._check_outcomes(builder)
         meta: dict[str, Any] = {"dataset": self.info}
         for name in COLLECTIONS:
             meta[name] = [] if name == "trials" else [entry.record for entry in self.others[name]]
-        for outcome in self.others["outcomes"]:
-            self._wanted.add(outcome.record["evidence"])
-            if outcome.record["certainty"] is not None:
-                self._wanted.add(outcome.record["certainty"]["source"])
         return meta  # type: ignore[return-value]
 
-    def check_others(self) -> None:
-        for entries in self.others.values():
-            for entry in entries:
-                rules.check_record(entry, self.ids, _refuse)
-
-    def checked_trials(self, builder: Builder) -> Iterator[Trial]:
-        """The trials read back, each given once ``rules.check_record`` passes it."""
-        wanted = self._wanted & self.ids["trials"]
-        for trial in builder.read_back():
-            entry = rules.Located(trial, "trials", "", None)  # type: ignore[arg-type]
-            rules.check_record(entry, self.ids, _refuse)
-            if trial["id"] in wanted:
-                self._evidence[trial["id"]] = entry
-            yield trial
-
-    def check_outcomes(self) -> None:
+    def _check_outcomes(self, builder: Builder) -> None:
         by_id = {entry.record["id"]: entry for entries in self.others.values() for entry in entries}
-        by_id.update(self._evidence)
-        for outcome in self.others["outcomes"]:
-            rules.check_outcome(outcome.record, by_id, _refuse)
+        outcomes = [entry.record for entry in self.others["outcomes"]]
+        cited = {outcome["evidence"] for outcome in outcomes} | {
+            outcome["certainty"]["source"] for outcome in outcomes if outcome["certainty"] is not None}
+        wanted = sorted(self.trial_at[record_id] for record_id in cited if record_id in self.trial_at)
+        by_id.update((trial["id"], rules.Located(trial, "trials", "", None))  # type: ignore[arg-type]
+                     for _, trial in builder.read_back(wanted))
+        for outcome in outcomes:
+            rules.check_outcome(outcome, by_id, _refuse)
 
 
 def _refuse(message: str, field: str | None = None) -> None:

@@ -34,7 +34,7 @@ from mscli.loading.store import (
     json_line,
 )
 from mscli.model.kinds import KINDS, names_of, normalise_key, search_texts
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, GlossaryTerm, Trial, start_order
 
 _TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
 _STALE_SECONDS = 3600
@@ -48,9 +48,9 @@ def compile_to(folder: Path, parsed: MemoryStore) -> None:
     try:
         trials = parsed.trials()
         with Builder(building) as builder:
-            builder.add_trials(trials)
+            builder.add_trials(trials, TrialLinks(parsed.meta["glossary"]))
             builder.end_trials()
-            builder.finish(parsed.meta, parsed.countries, folder.name.removeprefix(ENTRY_PREFIX), trials)
+            builder.finish(parsed.meta, parsed.countries, folder.name.removeprefix(ENTRY_PREFIX))
         install(building, folder)
     except OSError:
         pass
@@ -126,13 +126,29 @@ def _move_aside(folder: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
+class TrialLinks:
+    """The glossary terms each trial uses, as names.txt writes them: glossary positions joined
+    by dots (``3.17``). ``size`` is how many terms the glossary had: a streamed compile that
+    meets more terms later links the trials it linked before once more."""
+
+    def __init__(self, glossary: Sequence[GlossaryTerm]) -> None:
+        self.size = len(glossary)
+        self._linker = Linker(glossary)
+        self._position = {term["id"]: position for position, term in enumerate(glossary)}
+
+    def of(self, trial: Trial) -> bytes:
+        if "trials" not in LINKED:
+            return b""
+        return b".".join(b"%d" % self._position[term] for term in self._linker.terms_in(trial))
+
+
 class Builder:
     """A compiled folder written a batch of trials at a time, then finished with the rest.
 
     ``add_trials`` writes each trial's line, hit texts and postings as it comes and keeps only
-    small things per trial (offset, CRC-32, combination of indexed values, sort key, names), so a
-    streamed compile never holds every trial. ``finish`` needs the trials once more, in the same
-    order (for glossary links), and the other collections, whole.
+    small things per trial (offset, CRC-32, combination of indexed values, sort key, names,
+    glossary links), so a streamed compile never holds every trial. ``finish`` writes the rest
+    from those and the other collections, whole.
     """
 
     def __init__(self, building: Path) -> None:
@@ -151,6 +167,7 @@ class Builder:
         self._orders: list[tuple[int, str]] = []
         # Each name a trial has, as ``key<TAB>position``: one short bytes object per name.
         self._names: list[bytes] = []
+        self.links: list[bytes] = []
 
     def __enter__(self) -> "Builder":
         return self
@@ -163,7 +180,7 @@ class Builder:
     def count(self) -> int:
         return len(self._kind_of)
 
-    def add_trials(self, trials: Iterable[Trial]) -> None:
+    def add_trials(self, trials: Iterable[Trial], links: TrialLinks) -> None:
         kinds, names, offsets = self._kinds, self._names, self.offsets
         for trial in trials:
             position = len(self._kind_of)
@@ -179,6 +196,7 @@ class Builder:
             keys = {normalise_key(name).encode("utf-8"): None for name in names_of("trials", trial)}
             names.extend(b"%s\t%d" % (key, position) for key in keys
                          if key and b"\t" not in key and b"\n" not in key)
+            self.links.append(links.of(trial))
 
     def end_trials(self) -> None:
         """No more trials: their files are complete on disk (``read_back`` may read them)."""
@@ -186,32 +204,24 @@ class Builder:
             _sync(handle)
             handle.close()
 
-    def read_back(self, batch: int = 1000) -> Iterator[Trial]:
-        """The trials written, parsed again from trials.jsonl a batch of lines at a time."""
-        size = self.offsets[-1]
+    def read_back(self, positions: Iterable[int]) -> Iterator[tuple[int, Trial]]:
+        """The trials at these positions, parsed again from trials.jsonl."""
+        offsets, wanted = self.offsets, iter(positions)
         with (self.building / TRIALS).open("rb") as handle:
-            while lines := list(itertools.islice(handle, batch)):
-                yield from parse_lines(lines, size)
+            while batch := list(itertools.islice(wanted, 1000)):
+                lines = [os.pread(handle.fileno(), offsets[p + 1] - offsets[p], offsets[p]) for p in batch]
+                yield from zip(batch, parse_lines(lines, offsets[-1]), strict=True)
 
-    def finish(self, meta: Dataset, countries: list[str], key: str, trials: Iterable[Trial]) -> None:
-        """Write the rest: ``trials`` are the ones added, in the same order (read once, for links)."""
-        glossary = {term["id"]: position for position, term in enumerate(meta["glossary"])}
-        linker = Linker(meta["glossary"])
-        linked = "trials" in LINKED
-        offsets = self.offsets
-        spans = []
-        for position, trial in enumerate(trials):
-            terms = linker.terms_in(trial) if linked else []
-            spans.append(b"%d:%d:" % (offsets[position], offsets[position + 1])
-                         + b".".join(b"%d" % glossary[term] for term in terms))
-        if len(spans) != self.count:
-            raise ValueError(f"{len(spans)} trials given back of {self.count} added")
+    def finish(self, meta: Dataset, countries: list[str], key: str) -> None:
+        """Write the rest: ``meta`` holds every collection but the trials."""
         for collection in KINDS:
             if collection != "trials":
                 for record in meta[collection]:
                     self.index.add(collection, search_texts(collection, record))
         self.index.write(self.building)
-        _write_names(self.building / NAMES, self._names, spans)
+        offsets = self.offsets
+        _write_names(self.building / NAMES, self._names,
+                     [b"%d:%d:%s" % (offsets[p], offsets[p + 1], terms) for p, terms in enumerate(self.links)])
         order = sorted(range(self.count), key=self._orders.__getitem__)
         index = {"kinds": [list(kind) for kind in self._kinds], "kind_of": self._kind_of.tolist(),
                  "offsets": offsets.tolist(), "crc": self._crcs.tolist(), "order": order}
@@ -219,6 +229,7 @@ class Builder:
             handle.write(json_line(index))
             _sync(handle)
         sizes = {name: (self.building / name).stat().st_size for name in FILES}
+        linker = Linker(meta["glossary"])
         links = {record["id"]: linker.terms_in(record) for collection in LINKED if collection != "trials"
                  for record in meta[collection]}
         payload = {"format": CACHE_FORMAT, "key": key, "dataset": meta, "countries": countries,
