@@ -85,6 +85,7 @@ def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], t
                 for file in files:
                     check.add_file(file, builder)
                     ticks.advance(int(file.size * _FIRST_PASS_SHARE))
+                    del file  # or its values are held while the next file is parsed
                 builder.end_trials()
                 final = key()
                 meta = check.finish(builder)
