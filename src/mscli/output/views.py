@@ -13,6 +13,7 @@ from typing import Any, assert_never
 from mscli.model import labels as words
 from mscli.model.kinds import KINDS
 from mscli.model.records import COLLECTIONS, CollectionName, Dataset, Source, Trial
+from mscli.output.copies import copies_text
 from mscli.output.render import View
 from mscli.queries import core as queries
 from mscli.queries import info as dataset_info
@@ -86,9 +87,7 @@ def enrolment_type(trial: Trial) -> str:
 
 def years_text(trial: Trial) -> str:
     start, end = trial["start_year"], trial["end_year"]
-    if start is None and end is None:
-        return ""
-    return f"{start or '?'}-{end or ''}"
+    return "" if start is None and end is None else f"{start or '?'}-{end or ''}"
 
 
 def trials_view(trials: Iterable[Trial], notes: list[str] | None = None) -> View:
@@ -110,8 +109,7 @@ def design_text(trial: Trial) -> str:
     design = trial["design"]
     allocation = "randomised" if design["randomised"] else ("controlled" if design["controlled"] else "single-arm")
     parts = [allocation, design["blinding"]]
-    if design["crossover"]:
-        parts.append("crossover")
+    parts += ["crossover"] if design["crossover"] else []
     return ", ".join(parts)
 
 
@@ -137,7 +135,8 @@ def sources_view(sources: Sequence[Source]) -> View:
         ("title", field("title")),
         ("identifier", source_identifier),
         ("verified", field("verified")),
-    ], labels={"kind": words.SOURCE_KIND_LABELS})
+        ("seen_at", lambda source: copies_text(source["seen_at"])),
+    ], labels={"kind": words.SOURCE_KIND_LABELS}, optional=["seen_at"])
 
 
 def source_identifier(source: Source) -> str:
@@ -281,7 +280,7 @@ def detail_view(collection: CollectionName, detail: dict[str, Any]) -> View:
 def _value_text(name: str, value: Any) -> str:
     if name == "benefit_profile" and value:
         return f"{value['therapy']}: {eligibility_text(value)}"
-    return text(value)
+    return copies_text(value) if name == "seen_at" else text(value)
 
 
 def _generic_view(detail: dict[str, Any], record_type: str) -> View:
