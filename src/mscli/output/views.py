@@ -135,8 +135,7 @@ def sources_view(sources: Sequence[Source]) -> View:
         ("title", field("title")),
         ("identifier", source_identifier),
         ("verified", field("verified")),
-        ("seen_at", lambda source: copies_text(source["seen_at"])),
-    ], labels={"kind": words.SOURCE_KIND_LABELS}, optional=["seen_at"])
+    ], labels={"kind": words.SOURCE_KIND_LABELS})
 
 
 def source_identifier(source: Source) -> str:
@@ -277,7 +276,8 @@ def detail_view(collection: CollectionName, detail: dict[str, Any]) -> View:
             assert_never(collection)
 
 
-def _value_text(name: str, value: Any) -> str:
+def value_text(name: str, value: Any) -> str:
+    """A field's value as text, for the fields whose nested records read better in words."""
     if name == "benefit_profile" and value:
         return f"{value['therapy']}: {eligibility_text(value)}"
     return copies_text(value) if name == "seen_at" else text(value)
@@ -286,7 +286,7 @@ def _value_text(name: str, value: Any) -> str:
 def _generic_view(detail: dict[str, Any], record_type: str) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
     skip = {"cited_sources", "sources", "unverified", "used_by"}
-    pairs = [(name.replace("_", " "), marked(detail, name, _value_text(name, value)))
+    pairs = [(name.replace("_", " "), marked(detail, name, value_text(name, value)))
              for name, value in detail.items() if name not in skip]
     if detail.get("used_by"):
         pairs.append(("used by", ", ".join(f"{use['type']} {use['id']}" for use in detail["used_by"])))
