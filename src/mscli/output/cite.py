@@ -76,7 +76,7 @@ def text(sources: Sequence[Source]) -> str:
         body = " ".join(_sentence(_line(p)) for p in parts if p)
         extra = " ".join(i for i in ident if i)
         seen = access_note(source)  # no full stop after it: it may end in an address
-        lines.append(f"{body}{' ' + extra if extra else ''}{' ' + seen if seen else ''}{note}")
+        lines.append(f"{body}{' ' + extra if extra else ''}{' ' + _line(seen) if seen else ''}{note}")
     return "\n".join(lines) + "\n"
 
 
@@ -97,7 +97,7 @@ def _bibtex_note(source: Source) -> str | None:
 def _bibtex_url(url: str) -> str:
     """An address as LaTeX text: what LaTeX would act on is percent-encoded (the same address)
     or escaped."""
-    encoded = "".join(f"%{ord(char):02X}" if char in "\\{}~^" else char for char in url)
+    encoded = "".join(f"%{ord(char):02X}" if char in "\\{}~^" else char for char in _line(url))
     return re.sub(r"([&%$#_])", r"\\\1", encoded)
 
 
