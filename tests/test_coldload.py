@@ -219,3 +219,23 @@ def test_a_disk_full_midway_answers_from_memory_and_leaves_nothing(write_dataset
     monkeypatch.setattr(compiling.Builder, "finish", full)
     assert dataset.load(str(folder))["trials"][0]["id"] == "trial-one"
     assert not list(private_cache.glob("*mscli-*"))
+
+
+def test_a_file_changed_after_it_was_hashed_names_the_folder_it_was_built_from(write_dataset, private_cache,
+                                                                               monkeypatch):
+    data = minimal()
+    folder = write_dataset(data)
+    reads = []
+    read = dataset._read_one
+
+    def changing(path: Path, name: str) -> dataset.DataFile:
+        reads.append(name)
+        file = read(path, name)
+        return file if len(reads) == 1 else file._replace(content=file.content.replace(b"phase: '2'", b"phase: '3'"))
+
+    monkeypatch.setattr(dataset, "_read_one", changing)
+    opened = dataset.open_store(str(folder))
+    assert isinstance(opened, DiskStore) and opened.trials()[0]["phase"] == "3"
+    changed = [changing(folder / "data.yaml", "data.yaml")]
+    assert [path.name for path in private_cache.iterdir() if store.is_entry(path)] == [
+        entry_name(dataset.cache_key(changed))]

@@ -128,11 +128,10 @@ def _move_aside(folder: Path) -> None:
 
 class TrialLinks:
     """The glossary terms each trial uses, as names.txt writes them: glossary positions joined
-    by dots (``3.17``). ``size`` is how many terms the glossary had: a streamed compile that
-    meets more terms later links the trials it linked before once more."""
+    by dots (``3.17``). Positions, not ids, so a lookup reads no more than the line it needs; a
+    glossary only grows at its end as files are read, so a position once given stays right."""
 
     def __init__(self, glossary: Sequence[GlossaryTerm]) -> None:
-        self.size = len(glossary)
         self._linker = Linker(glossary)
         self._position = {term["id"]: position for position, term in enumerate(glossary)}
 
