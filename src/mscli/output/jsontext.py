@@ -80,6 +80,44 @@ def json_lines(records: Iterable[Any]) -> Iterator[bytes]:
         yield b"".join(line + b"\n" for line in lines)
 
 
+def indented_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """``json_chunks`` of the records in lines written as ``json_line`` writes them, each with its
+    newline (a store's, checked by their CRC-32), a batch at a time.
+
+    orjson reads each batch and writes it indented, and the batch is kept only if orjson's
+    compact form of what it read is the lines exactly: both encoders then write the same tokens,
+    laid out by the same rules, so the indented text is json's; else json writes that batch.
+    No NaN check is needed: orjson refuses NaN and the infinities, and ``json_line`` never wrote them.
+    """
+    lines, large = _settled(lines, FAST_FROM)
+    if not large:
+        yield _standard([json.loads(line) for line in lines], 2)
+        return
+    yield b"[\n"
+    for number, batch in enumerate(_batches(lines)):
+        yield (b",\n" if number else b"") + (_reindented(batch) or _standard(list(map(json.loads, batch)), 2)[2:-2])
+    yield b"\n]"
+
+
+def _reindented(lines: list[bytes]) -> bytes | None:
+    """The records of ``lines`` as json indents them inside a list, without the brackets, or None
+    where orjson's reading of them may not be json's."""
+    import orjson
+
+    if not all(line.endswith(b"\n") for line in lines):
+        return None
+    joined = b"[" + b",".join([line[:-1] for line in lines]) + b"]"
+    try:
+        records = orjson.loads(joined)
+        if orjson.dumps(records) != joined:
+            return None
+        text = orjson.dumps(records, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, TypeError):
+        return None
+    text = text[2:-2]
+    return _escape_unsafe(text) if any(lead in text for lead in _unsafe_patterns()) else text
+
+
 def escaped_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
     """Lines already written as the standard library writes compact JSON, each with its newline
     (a store's, unparsed), with what ``escape_json`` escapes escaped: the bytes ``json_lines``
