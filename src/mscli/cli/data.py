@@ -28,7 +28,8 @@ from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
 from mscli.queries import info as dataset_info
 
 if TYPE_CHECKING:
-    pass
+    from mscli.errors import Problem
+    from mscli.loading.dataset import DataFile
 
 
 @app.command(rich_help_panel=SCRIPTS, short_help="The searches behind the dataset: databases, queries, dates, "
@@ -72,21 +73,34 @@ def validate(out: Output,
     warnings: Annotated[bool, typer.Option(
         "--warnings", help="Also list what is worth fixing but not an error (journal articles "
                            "without a DOI or PMID); warnings alone do not fail.")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Check the files even if these same bytes were found valid today by this "
+                           "same mscli, PyYAML and Python (and remember nothing).")] = False,
 ) -> None:
     """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
+
+    A valid verdict is remembered in the cache folder, keyed on the bytes of the dataset's
+    files and of mscli's own code, PyYAML, the Python version and today's date; only when all
+    of them are the same is the check skipped. Problems are never remembered.
 
     \b
     Examples:
       mscli validate
       mscli validate ./my-data --json
       mscli validate --warnings
+      mscli validate --no-cache
     """
-    from mscli.loading import dataset
-    from mscli.loading.rules import source_warnings
+    from mscli.loading import dataset, verdicts
 
     out = out.reading(path, use_cache=False)
-    checked, problems = dataset.check(dataset.dataset_files(path))
-    notes = source_warnings(checked) if warnings else []
+    files = dataset.dataset_files(path)
+    key = None if no_cache else verdicts.verdict_key(files)
+    if warnings or not verdicts.is_remembered_valid(key):
+        notes, problems = _check(files, warnings)
+        if not problems:
+            verdicts.remember_valid(key)
+    else:
+        notes, problems = [], []  # the same bytes, code and day as a check that found nothing
     for note in notes:
         note.message = f"warning: {note.message}"
     shown = [*problems, *notes]
@@ -100,6 +114,15 @@ def validate(out: Output,
     if problems:
         warn(f"mscli: {len(problems)} problem(s) found")
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+def _check(files: "list[DataFile]", warnings: bool) -> "tuple[list[Problem], list[Problem]]":
+    """The warnings (when asked for) and the problems of a real check of ``files``."""
+    from mscli.loading import dataset
+    from mscli.loading.rules import source_warnings
+
+    checked, problems = dataset.check(files)
+    return (source_warnings(checked) if warnings else []), problems
 
 
 import_app = typer.Typer(name="import", no_args_is_help=True, rich_markup_mode=None, cls=PanelGroup,
