@@ -252,13 +252,18 @@ def diff(out: Output,
     new: Annotated[str, typer.Argument(help="The later dataset: a directory or YAML file.")],
     exit_code: Annotated[bool, typer.Option(
         "--exit-code", help="Exit 1 when there are differences, 0 when there are none (as git diff).")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Parse and check both datasets' YAML, whatever the cache holds (and "
+                           "remember nothing).")] = False,
 ) -> None:
     """What changed between two datasets: records added, removed and changed, field by field.
 
     Records are matched by type and id; nested fields are named by dotted path
     (design.blinding) and lists are compared whole. Both datasets are validated first (exit 3
-    if either is invalid); the cache is not used. Exit 0 whether or not anything changed,
-    unless --exit-code is given.
+    if either is invalid), as 'mscli validate' does: two paths with the same files are read
+    once, and a dataset whose same bytes were found valid today by this same mscli is read
+    from its compiled cache when there is one. Exit 0 whether or not anything changed, unless
+    --exit-code is given.
 
     \b
     Examples:
@@ -268,7 +273,7 @@ def diff(out: Output,
     """
     from mscli.features import diffing
 
-    report = diffing.diff(diffing.load(old), diffing.load(new), old, new)
+    report = diffing.diff(*diffing.load_pair(old, new, use_cache=not no_cache), old, new)
     emit(out, views.diff_view(report))
     if exit_code and diffing.has_differences(report):
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
