@@ -179,16 +179,24 @@ def decode(file: DataFile) -> str:
         raise DatasetError([Problem(file.name, f"not valid UTF-8 (byte {error.start})", line)]) from None
 
 
-def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -> tuple[Dataset, list[Problem]]:
+def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
+          base: Dataset | None = None) -> tuple[Dataset, list[Problem]]:
     """Parse and validate; return the dataset and every problem found (empty when valid).
 
-    ``progress`` is called with the byte count of each file once it has been parsed.
+    ``progress`` is called with the byte count of each file once it has been parsed. ``base``
+    is a dataset already found valid, read before the files and checked with them only in
+    the checks that span records; its records have no file or line, so a caller that needs
+    a problem's exact wording checks every file again when there is one.
     """
     from mscli.loading.validate import assemble, check_file
     from mscli.loading.yamlsafe import YamlProblem, parse
 
     problems: list[Problem] = []
-    checked = []
+    checked: list[tuple[str, dict[str, list[Any]]]] = []
+    if base is not None:
+        checked.append(("(compiled dataset)", {name: [(record, None) for record in records]  # type: ignore[attr-defined]
+                                               for name, records in base.items() if name != "dataset"}
+                        | {"dataset": [(base["dataset"], None)]}))
     unreadable = 0
     for file in _reporting(files, progress):
         try:
