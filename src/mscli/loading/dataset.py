@@ -192,11 +192,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
     from mscli.loading.yamlsafe import YamlProblem, parse
 
     problems: list[Problem] = []
-    checked: list[tuple[str, dict[str, list[Any]]]] = []
-    if base is not None:
-        checked.append(("(compiled dataset)", {name: [(record, None) for record in records]  # type: ignore[attr-defined]
-                                               for name, records in base.items() if name != "dataset"}
-                        | {"dataset": [(base["dataset"], None)]}))
+    checked = []
     unreadable = 0
     for file in _reporting(files, progress):
         try:
@@ -218,7 +214,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
             continue
         checked.append((file.name, check_file(file.name, data, problems)))
     # References into a file that could not be read would all look dangling: skip those checks.
-    dataset = assemble(checked, problems, check_references=unreadable == 0)
+    dataset = assemble(checked, problems, check_references=unreadable == 0, base=base)
     return dataset, problems
 
 
