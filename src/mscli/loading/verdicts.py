@@ -15,7 +15,7 @@ order never come from a file. The key is a SHA-256 of everything the verdict dep
 - today's date, because one rule (a recruiting trial past its planned end) falls back to
   today's date for a record with no review date.
 
-Verdicts are empty-bodied files named by their key in ``mscli-valid/`` under the cache folder
+Verdicts are empty-bodied files named by their key in ``mscli-verdicts/`` under the cache folder
 (never a name ``store`` prunes); the newest ``KEEP`` are kept. A cache that cannot be read
 or written only means the dataset is checked again.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from mscli.loading.dataset import DataFile, cache_dir
 
-FOLDER = "mscli-valid"
+FOLDER = "mscli-verdicts"
 KEEP = 32
 _FORMAT = b"mscli validate verdict 1\n"
 

@@ -346,8 +346,10 @@ def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
     return detail
 
 
-def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> dict[str, Any]:
-    """A record with its sources resolved and, where its kind links them, its glossary terms."""
+def record_detail(dataset: Dataset, collection: CollectionName, record: Any,
+                  used_by: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A record with its sources resolved and, where its kind links them, its glossary terms.
+    ``used_by``: a term's users as the compiled store keeps them; else every text is tested."""
     match collection:
         case "trials":
             return trial_detail(dataset, record)
@@ -360,7 +362,7 @@ def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> 
             if KINDS[collection].links_terms:
                 detail["terms"] = terms.terms_in(dataset, record)
             if collection == "glossary":
-                detail["used_by"] = terms.used_by(dataset, record)
+                detail["used_by"] = terms.used_by(dataset, record) if used_by is None else used_by
             return detail
         case _:
             assert_never(collection)
