@@ -23,7 +23,7 @@ from mscli.cli.runtime import (
     write,
 )
 from mscli.errors import ExitStatus, UsageError
-from mscli.output import evidence_views, views
+from mscli.output import views
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
 from mscli.queries import info as dataset_info
 
@@ -44,6 +44,7 @@ def coverage(out: Output) -> None:
       mscli coverage
       mscli coverage --json | jq '.exclusions_by_reason'
     """
+    from mscli.output import evidence_views
     from mscli.queries import coverage as search_log
 
     display(out, lambda ds: evidence_views.coverage_view(search_log.coverage(ds)))

@@ -64,8 +64,11 @@ def therapy(out: Output,
       mscli therapy ahsct
       mscli therapy MSCT --json
     """
-    display(out, lambda ds: views.therapy_view(
-        queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id))))
+    def build(store: "Store") -> View:
+        ds = store.dataset()
+        return views.therapy_view(queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id), store.links))
+
+    display_store(out, build)
 
 
 @app.command(rich_help_panel=LOOK_UP)
@@ -288,7 +291,7 @@ def glossary(out: Output,
         record = queries.find(store.meta, "glossary", term)
         used_by = store.used_by(record["id"])  # kept by the compiled store: no trial is read
         return views.detail_view("glossary", queries.record_detail(
-            store.meta if used_by is not None else store.dataset(), "glossary", record, used_by))
+            store.meta if used_by is not None else store.dataset(), "glossary", record, store.links, used_by))
 
     display_store(out, build)
 
@@ -309,7 +312,7 @@ def show(out: Output,
         ds = store.dataset()
         collection, record = queries.find_any(ds, record_id)
         used_by = store.used_by(record["id"]) if collection == "glossary" else None
-        return views.detail_view(collection, queries.record_detail(ds, collection, record, used_by))
+        return views.detail_view(collection, queries.record_detail(ds, collection, record, store.links, used_by))
 
     display_store(out, build)
 
