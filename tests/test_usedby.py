@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mscli.loading import dataset, links, usedby
-from mscli.loading.store import DiskStore, is_entry
+from mscli.loading.store import USED_BY, DiskStore, is_entry
 from mscli.model.records import COLLECTIONS
 from mscli.queries import terms
 
@@ -74,9 +74,9 @@ def _folder_of(private_cache: Path) -> Path:
 def test_a_damaged_map_falls_back_to_the_scan(run, private_cache, damage):
     expected = run("glossary", "edss", "--json", "--no-cache").stdout
     assert run("glossary", "edss", "--json").stdout == expected
-    stored = _folder_of(private_cache) / usedby.USED_BY
+    stored = _folder_of(private_cache) / USED_BY
     stored.write_bytes(damage(stored.read_bytes()))
-    assert usedby.read(stored.parent, "edss") is None
+    assert usedby.read(stored, "edss") is None
     assert run("glossary", "edss", "--json").stdout == expected
     assert run("show", "edss", "--json").stdout == expected
 

@@ -17,8 +17,8 @@ from typing import Any
 from mscli.loading.hittexts import SPANS, TEXTS, write_texts
 from mscli.loading.links import links_of
 from mscli.loading.names import NAMES, names_file
-from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, TRIALS, MemoryStore, json_line
-from mscli.loading.usedby import USED_BY, reverse
+from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, TRIALS, USED_BY, MemoryStore, json_line
+from mscli.loading.usedby import reverse
 from mscli.model.records import INDEXED_TRIAL_FIELDS, start_order
 
 _TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")

@@ -49,8 +49,6 @@ from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
 from mscli.loading.jsonlines import parse_lines
 from mscli.loading.names import NAMES, named_spans
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, layout_of
-from mscli.loading.usedby import USED_BY
-from mscli.loading.usedby import read as read_used_by
 from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
 
@@ -59,6 +57,7 @@ CACHE_FORMAT = 15
 # Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
 ORDER_BATCH = 1000
 META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
+USED_BY = "usedby.json"  # read by ``usedby``, imported only by a command that shows a term
 FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS, USED_BY)
 T = TypeVar("T")
 
@@ -264,7 +263,9 @@ class DiskStore(Store):
         return read_texts(self._folder, wanted)
 
     def used_by(self, term_id: str) -> list[dict[str, str]] | None:
-        return read_used_by(self._folder, term_id)
+        from mscli.loading.usedby import read
+
+        return read(self._folder / USED_BY, term_id)
 
     def trial_positions_named(self, key: str) -> list[int]:
         spans = named_spans(self._folder / NAMES, key)

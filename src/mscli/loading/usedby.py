@@ -17,8 +17,6 @@ from typing import Any
 
 from mscli.model.records import COLLECTIONS, CollectionName, Dataset
 
-USED_BY = "usedby.json"
-
 
 def reverse(dataset: Dataset, linked: Mapping[CollectionName, Sequence[Sequence[str]]]) -> dict[str, list[list[str]]]:
     """For each glossary term id, the [type word, id] of every record whose terms include it."""
@@ -31,10 +29,10 @@ def reverse(dataset: Dataset, linked: Mapping[CollectionName, Sequence[Sequence[
     return found
 
 
-def read(folder: Path, term_id: str) -> list[dict[str, str]] | None:
+def read(path: Path, term_id: str) -> list[dict[str, str]] | None:
     """The records that use ``term_id``, as {type, id}; None when the file is missing or damaged."""
     try:
-        stored = json.loads((folder / USED_BY).read_bytes())
+        stored = json.loads(path.read_bytes())
         uses: Any = stored[term_id]
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
