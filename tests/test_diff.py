@@ -176,3 +176,16 @@ def test_changes_reversed_are_the_same_fields_with_old_and_new_swapped(old, new)
     forward = {(c["field"], repr(c["old"]), repr(c["new"])) for c in field_changes(old, new)}
     backward = {(c["field"], repr(c["new"]), repr(c["old"])) for c in field_changes(new, old)}
     assert forward == backward
+
+
+def test_the_same_files_remembered_valid_are_not_read(run, pair, monkeypatch):
+    old, _ = pair
+    expected = run("diff", old, old, "--json", "--no-cache").stdout
+    assert run("validate", old).exit_code == 0
+
+    def refuse(*_):
+        raise AssertionError("read although the same files were found valid")
+
+    monkeypatch.setattr(dataset, "check", refuse)
+    monkeypatch.setattr(dataset, "cache_key", refuse)
+    assert run("diff", old, old, "--json").stdout == expected

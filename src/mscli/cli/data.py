@@ -274,7 +274,8 @@ def diff(out: Output,
     """
     from mscli.features import diffing
 
-    report = diffing.diff(*diffing.load_pair(old, new, use_cache=not no_cache), old, new)
+    pair = diffing.load_pair(old, new, use_cache=not no_cache)
+    report = diffing.no_differences(old, new) if pair is None else diffing.diff(*pair, old, new)
     emit(out, views.diff_view(report))
     if exit_code and diffing.has_differences(report):
         raise typer.Exit(int(ExitStatus.NOT_FOUND))

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from mscli.loading.dataset import DataFile
 
 
-def load_pair(old: str, new: str, use_cache: bool = True) -> tuple[Dataset, Dataset]:
+def load_pair(old: str, new: str, use_cache: bool = True) -> tuple[Dataset, Dataset] | None:
     """Both datasets, each validated: two paths holding the same files' names and bytes are
-    parsed once.
+    parsed once, and not read at all when they are remembered valid (None: the same dataset).
 
     A side is read from its compiled store instead of its YAML only when two things hold: a
     "valid" verdict is remembered for exactly its files under this very code, PyYAML, Python
@@ -31,17 +31,22 @@ def load_pair(old: str, new: str, use_cache: bool = True) -> tuple[Dataset, Data
     read on top of the bundled one, or with the user's imported records, is never mistaken
     for another. A side that is parsed and found valid has its verdict remembered.
     """
-    from mscli.loading import dataset
-
-    old_files, new_files = dataset.dataset_files(old), dataset.dataset_files(new)
-    before = _load(old, old_files, use_cache)
-    return before, before if new_files == old_files else _load(new, new_files, use_cache)
-
-
-def _load(path: str, files: list[DataFile], use_cache: bool) -> Dataset:
     from mscli.loading import dataset, verdicts
 
-    key = verdicts.verdict_key(files) if use_cache else None
+    old_files, new_files = dataset.dataset_files(old), dataset.dataset_files(new)
+    same = new_files == old_files
+    old_key = verdicts.verdict_key(old_files) if use_cache else None
+    if same and verdicts.is_remembered_valid(old_key):
+        return None
+    before = _load(old, old_files, old_key)
+    if same:
+        return before, before
+    return before, _load(new, new_files, verdicts.verdict_key(new_files) if use_cache else None)
+
+
+def _load(path: str, files: list[DataFile], key: str | None) -> Dataset:
+    from mscli.loading import dataset, verdicts
+
     if verdicts.is_remembered_valid(key):
         compiled = _compiled(files)
         if compiled is not None:
@@ -78,6 +83,8 @@ def _compiled(files: list[DataFile]) -> Dataset | None:
 
 
 def diff(old: Dataset, new: Dataset, old_name: str, new_name: str) -> Diff:
+    """Records added, removed and changed from ``old`` to ``new`` (see ``no_differences`` for
+    the same dataset on both sides)."""
     added: list[RecordRef] = []
     removed: list[RecordRef] = []
     changed: list[ChangedRecord] = []
@@ -102,6 +109,12 @@ def diff(old: Dataset, new: Dataset, old_name: str, new_name: str) -> Diff:
     return {"old": old_name, "new": new_name,
             "summary": {"added": len(added), "removed": len(removed), "changed": len(changed)},
             "added": added, "removed": removed, "changed": changed}
+
+
+def no_differences(old_name: str, new_name: str) -> Diff:
+    """The answer for the same dataset on both sides, which need not be read to know it."""
+    return {"old": old_name, "new": new_name, "summary": {"added": 0, "removed": 0, "changed": 0},
+            "added": [], "removed": [], "changed": []}
 
 
 def field_changes(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[FieldChange]:
