@@ -21,6 +21,11 @@ from mscli.model.fields import fields_of
 from mscli.model.records import COLLECTIONS, Dataset
 
 _TOP_LEVEL = ("dataset", *COLLECTIONS)
+QUICK_FROM = 40  # records in one file's list of a type, from which its quick check pays
+
+
+def _none(_: Any) -> None:
+    """The quick check of a short list: none, so the precise check decides."""
 
 
 def _type_word(value: Any) -> str:
@@ -165,8 +170,7 @@ def check_file(file: str, data: Any, problems: list[Problem]) -> dict[str, list[
             checker.problem(f"unknown top-level key (allowed: {', '.join(_TOP_LEVEL)})", line, None, key)
             continue
         if key == "dataset":
-            info = quickcheck.checker(model.DatasetInfo)(value) or checker.record(
-                model.DatasetInfo, value, line, "dataset", "")
+            info = checker.record(model.DatasetInfo, value, line, "dataset", "")
             if info is not None:
                 out["dataset"] = [(info, line)]
             continue
@@ -174,7 +178,9 @@ def check_file(file: str, data: Any, problems: list[Problem]) -> dict[str, list[
             checker.problem(f"expected a list of records, got {_type_word(value)}", line, None, key)
             continue
         record_type = COLLECTIONS[key][0]
-        quick = quickcheck.checker(record_type)
+        # Writing and compiling a type's quick check costs what the precise check of some forty
+        # of its records does (a trial's: 5 ms), so a short list (an imported study) goes without.
+        quick = quickcheck.checker(record_type) if len(value) >= QUICK_FROM else _none
         entries = out.setdefault(key, [])
         for index, item in enumerate(value):
             item_line = getattr(item, "line", line)
