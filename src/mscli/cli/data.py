@@ -80,9 +80,10 @@ def validate(out: Output,
 ) -> None:
     """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
 
-    A valid verdict is remembered in the cache folder, keyed on the bytes of the dataset's
-    files and of mscli's own code, PyYAML, the Python version and today's date; only when all
-    of them are the same is the check skipped. Problems are never remembered.
+    A valid verdict is remembered in the cache folder, keyed on the names and bytes of the
+    dataset's files, the bytes of mscli's own code, PyYAML's files, the Python version and
+    today's date; only when all of them are the same is the check skipped. Problems are never
+    remembered, and --warnings always checks.
 
     \b
     Examples:
