@@ -130,3 +130,8 @@ def test_an_unwritable_cache_only_means_checking_again(run, write_dataset, monke
     folder = write_dataset(minimal())
     for _ in range(2):
         assert run("validate", str(folder), "--json").exit_code == 0
+
+
+def test_an_install_without_sources_remembers_nothing(monkeypatch):
+    monkeypatch.setattr(verdicts, "_package_sources", lambda: [])
+    assert verdicts.verdict_key([dataset.DataFile("data.yaml", b"trials: []\n")]) is None

@@ -75,6 +75,9 @@ def verdict_key(files: Sequence[DataFile]) -> str | None:
 
 
 def _key(files: Sequence[DataFile]) -> str:
+    sources = _package_sources()
+    if not sources:  # installed without its sources (bytecode only): nothing to key the rules on
+        raise OSError("no mscli source files")
     digest = hashlib.sha256(_FORMAT)
 
     def add(part: bytes) -> None:
@@ -84,7 +87,7 @@ def _key(files: Sequence[DataFile]) -> str:
     for file in files:
         add(file.name.encode("utf-8", "surrogateescape"))
         add(file.content)
-    for name, path in _package_sources():
+    for name, path in sources:
         add(name.encode("utf-8", "surrogateescape"))
         with open(path, "rb") as handle:
             add(handle.read())
