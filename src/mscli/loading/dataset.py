@@ -189,7 +189,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
     a problem's exact wording checks every file again when there is one.
     """
     from mscli.loading.validate import assemble, check_file
-    from mscli.loading.yamlsafe import YamlProblem, parse
+    from mscli.loading.yamlsafe import YamlProblem
 
     problems: list[Problem] = []
     checked = []
@@ -207,7 +207,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
             unreadable += 1
             continue
         try:
-            data = parse(text)
+            data = parse_text(file.name, text)
         except YamlProblem as error:
             problems.append(Problem(file.name, error.message, error.line))
             unreadable += 1
@@ -216,6 +216,13 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
     # References into a file that could not be read would all look dangling: skip those checks.
     dataset = assemble(checked, problems, check_references=unreadable == 0, base=base)
     return dataset, problems
+
+
+def parse_text(name: str, text: str) -> Any:
+    """The values of one data file's text, by the parser its form needs (raises ``YamlProblem``)."""
+    from mscli.loading.yamlsafe import parse
+
+    return parse(text)
 
 
 def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> Iterator[DataFile]:
