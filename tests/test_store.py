@@ -169,7 +169,7 @@ def test_store_folder_holds_only_finished_files(private_cache):
     (entry,) = [path for path in private_cache.iterdir() if path.name.startswith("mscli-")]
     assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "names.txt",
                                                            "postings.bin", "spans.bin", "terms.txt", "texts.bin",
-                                                           "trials.jsonl"]
+                                                           "trials.jsonl", "usedby.json"]
     assert not [path for path in private_cache.iterdir() if path.name.startswith(".")]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from mscli.errors import DatasetError, InputError, Problem
 from mscli.features import ctgov
 from mscli.loading import dataset
+from mscli.model.records import Dataset
 from mscli.queries.core import normalise_key
 
 IMPORTED_FOLDER = "imported"
@@ -119,7 +120,7 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_ru
                 continue
         pending.append(_Pending(row, target, content))
     _within_file_limit(pending, into)
-    _validate(pending, into)
+    _validate(pending, into, bundled)
     for item in pending:
         if item.row.action != "skipped" and not dry_run:
             _write(item)
@@ -221,21 +222,30 @@ def _without_reviewed(value: Any) -> Any:
     return value
 
 
-def _validate(pending: list[_Pending], into: Path) -> None:
+def _validate(pending: list[_Pending], into: Path, bundled: Dataset) -> None:
     """Check the new files with everything they will be loaded with; skip those with problems.
 
     A problem in a file that is not new means the directory was broken already: nothing is
     written and the problems are raised.
+
+    The bundled dataset (``bundled``, from its compiled store when there is one) was valid
+    when it was read, so at first only the user's files are parsed, and checked with its
+    records in the checks that span records. Only when that finds a problem is every file
+    parsed and checked again, so that each problem names the file and line it would name in
+    ``mscli validate``.
     """
-    bundled = dataset.read_files(dataset.bundled_data_dir())
     existing = dataset.user_files(into)
+    every_file: list[dataset.DataFile] | None = None
     while True:
         live = [item for item in pending if item.row.action != "skipped"]
         new = {str(item.path): item for item in live}
         user = sorted([file for file in existing if file.name not in new]
                       + [dataset.DataFile(name, item.content) for name, item in new.items()],
                       key=lambda file: file.name)
-        _, problems = dataset.check(bundled + user)
+        _, problems = dataset.check(user, base=bundled)
+        if problems:
+            every_file = every_file or dataset.read_files(dataset.bundled_data_dir())
+            _, problems = dataset.check(every_file + user)
         failed: dict[str, Problem] = {}
         for problem in problems:
             if problem.file in new:

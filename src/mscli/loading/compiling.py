@@ -11,15 +11,15 @@ import re
 import shutil
 import time
 import zlib
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from mscli.loading.hittexts import SPANS, TEXTS, write_texts
 from mscli.loading.links import links_of
-from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, NAMES, TRIALS, MemoryStore, json_line
-from mscli.model.kinds import names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Trial, start_order
+from mscli.loading.names import NAMES, names_file
+from mscli.loading.store import CACHE_FORMAT, ENTRY_PREFIX, FILES, INDEX, META, TRIALS, USED_BY, MemoryStore, json_line
+from mscli.loading.usedby import reverse
+from mscli.model.records import INDEXED_TRIAL_FIELDS, start_order
 
 _TEMPORARY = re.compile(r"\.mscli-[0-9a-f]{64}\.(\d+)\.[^/]*\.(?:tmp|old)")
 _STALE_SECONDS = 3600
@@ -103,9 +103,15 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
     index["offsets"], index["crc"] = offsets, crcs
     index["order"] = sorted(range(len(trials)), key=lambda position: start_order(trials[position]))
     parsed.search_index().write(building)
-    linked = links_of(parsed.dataset())
-    _write_names(building / NAMES, offsets, trials, linked.pop("trials", [[] for _ in trials]),
-                 {term["id"]: position for position, term in enumerate(parsed.meta["glossary"])})
+    every = parsed.dataset()
+    linked = links_of(every)
+    with (building / USED_BY).open("wb") as handle:
+        handle.write(json_line(reverse(every, linked)))
+        _sync(handle)
+    with (building / NAMES).open("wb") as handle:
+        handle.write(names_file(offsets, trials, linked.pop("trials", [[] for _ in trials]),
+                                {term["id"]: position for position, term in enumerate(parsed.meta["glossary"])}))
+        _sync(handle)
     with (building / INDEX).open("wb") as handle:
         handle.write(json_line(index))
         _sync(handle)
@@ -116,29 +122,6 @@ def _write_files(building: Path, parsed: MemoryStore, key: str) -> None:
                                       for record, terms in zip(parsed.meta[collection], lists, strict=True)}}
     with (building / META).open("wb") as handle:
         handle.write(json_line(meta))
-        _sync(handle)
-
-
-def _write_names(path: Path, offsets: Sequence[int], trials: Sequence[Trial], links: Sequence[list[str]],
-                 glossary: Mapping[str, int]) -> None:
-    """names.txt: each normalised name once, sorted as UTF-8 bytes, with the lines it names.
-
-    Byte ranges rather than positions, so a lookup need not load the offsets of every trial;
-    each with the trial's glossary terms, so it need not find them in the text.
-    """
-    spans = [b"%d:%d:" % (offsets[p], offsets[p + 1]) + b".".join(b"%d" % glossary[term] for term in links[p])
-             for p in range(len(trials))]
-    positions: dict[bytes, list[int]] = {}
-    for position, trial in enumerate(trials):
-        for name in names_of("trials", trial):
-            key = normalise_key(name).encode("utf-8")
-            if key and b"\t" not in key and b"\n" not in key:
-                at = positions.setdefault(key, [])
-                if not at or at[-1] != position:
-                    at.append(position)
-    with path.open("wb") as handle:
-        handle.write(b"".join(key + b"\t" + b",".join(spans[p] for p in at) + b"\n"
-                              for key, at in sorted(positions.items())))
         _sync(handle)
 
 

@@ -179,10 +179,14 @@ def decode(file: DataFile) -> str:
         raise DatasetError([Problem(file.name, f"not valid UTF-8 (byte {error.start})", line)]) from None
 
 
-def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -> tuple[Dataset, list[Problem]]:
+def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
+          base: Dataset | None = None) -> tuple[Dataset, list[Problem]]:
     """Parse and validate; return the dataset and every problem found (empty when valid).
 
-    ``progress`` is called with the byte count of each file once it has been parsed.
+    ``progress`` is called with the byte count of each file once it has been parsed. ``base``
+    is a dataset already found valid, read before the files and checked with them only in
+    the checks that span records; its records have no file or line, so a caller that needs
+    a problem's exact wording checks every file again when there is one.
     """
     from mscli.loading.validate import assemble, check_file
     from mscli.loading.yamlsafe import YamlProblem
@@ -210,7 +214,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -
             continue
         checked.append((file.name, check_file(file.name, data, problems)))
     # References into a file that could not be read would all look dangling: skip those checks.
-    dataset = assemble(checked, problems, check_references=unreadable == 0)
+    dataset = assemble(checked, problems, check_references=unreadable == 0, base=base)
     return dataset, problems
 
 
