@@ -7,11 +7,10 @@ accepts what a dataset must refuse: duplicate keys (the last one wins silently),
 So there are two readers here:
 
 - ``parse_quick``, the fast path: the C scanner, one record at a time so each record gets its
-  line, with hooks that are cheap (one per object, to refuse duplicate keys; one per float, to
-  refuse non-finite and over-long ones) and a scan of the text for what hooks cannot see
-  (runs of 16 digits or more, which an integer beyond ``MAX_INTEGER`` needs, and surrogate
-  escapes, which no UTF-8 file can hold). It answers None rather than guess: whatever it
-  doubts is left to ``parse``. Nested values are bounded by the interpreter's recursion guard
+  line, with hooks that are cheap enough (one per object, to refuse duplicate keys; one per
+  number, to refuse integers beyond ``MAX_INTEGER`` and non-finite or over-long floats) and a
+  look for surrogate escapes, which no UTF-8 file can hold. It answers None rather than guess:
+  whatever it doubts is left to ``parse``. Nested values are bounded by the interpreter's recursion guard
   inside the C scanner (a ``RecursionError``, caught), not by ``MAX_DEPTH``; no value nested
   deeper than a record type allows passes validation, and a file whose records fail is read
   again by ``parse`` (see ``dataset.check_text``), which refuses it at ``MAX_DEPTH``.
@@ -34,11 +33,6 @@ from mscli.loading.yamlsafe import _MAX_NUMBER_TEXT, MAX_DEPTH, MAX_INTEGER, Mar
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# A run of this many digits anywhere in the text (in a string or not) sends the file to the
-# located reader: integers up to MAX_INTEGER (2**53, 16 digits) have fewer, so a valid dataset
-# almost never has one, and the fast path then needs no hook per integer.
-_LONG_DIGITS = b"0" * 16
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LITERALS = {"true": True, "false": False, "null": None}
 _NOT_FINITE = ("NaN", "Infinity", "-Infinity")
 
@@ -54,6 +48,15 @@ def _pairs(pairs: list[tuple[str, Any]]) -> MarkedDict:
     return result
 
 
+def _integer(text: str) -> int:
+    if len(text) > _MAX_NUMBER_TEXT:  # before int(), whose time grows with the square of the length
+        raise _Doubt
+    value = int(text)
+    if -MAX_INTEGER <= value <= MAX_INTEGER:
+        return value
+    raise _Doubt
+
+
 def _float(text: str) -> float:
     value = float(text)
     if len(text) > _MAX_NUMBER_TEXT or not math.isfinite(value):
@@ -65,7 +68,8 @@ def _constant(text: str) -> Any:
     raise _Doubt
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_float=_float, parse_constant=_constant)
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_float=_float, parse_int=_integer,
+                            parse_constant=_constant)
 
 
 def parse_quick(text: str) -> Any | None:
@@ -76,8 +80,6 @@ def parse_quick(text: str) -> Any | None:
     bound the size of ``text`` (see ``dataset.MAX_FILE_BYTES``).
     """
     if "\\u" in text and ("\\ud" in text or "\\uD" in text):
-        return None
-    if _LONG_DIGITS in text.encode("utf-8", "surrogatepass").translate(_DIGITS_AS_ZERO):
         return None
     try:
         return _Quick(text).document()
