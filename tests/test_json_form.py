@@ -225,3 +225,14 @@ def test_user_data_directory_json_files_are_read(run):
     result = run("trial", "user-json-trial", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["id"] == "user-json-trial"
+
+
+def test_an_edited_json_file_is_never_served_stale(run, tmp_path):
+    folder = tmp_path / "json-form"
+    folder.mkdir()
+    data = minimal()
+    (folder / "data.json").write_text(dumps(data), encoding="utf-8")
+    assert run("trial", "trial-one", "--json", "--data", str(folder)).json()["phase"] == "2"
+    data["trials"][0]["phase"] = "3"
+    (folder / "data.json").write_text(dumps(data), encoding="utf-8")
+    assert run("trial", "trial-one", "--json", "--data", str(folder)).json()["phase"] == "3"

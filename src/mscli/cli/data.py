@@ -232,8 +232,8 @@ def schema(out: Output,
 @app.command(rich_help_panel=SCRIPTS)
 @output_options(data=False)
 def diff(out: Output,
-    old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or YAML file.")],
-    new: Annotated[str, typer.Argument(help="The later dataset: a directory or YAML file.")],
+    old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or data file.")],
+    new: Annotated[str, typer.Argument(help="The later dataset: a directory or data file.")],
     exit_code: Annotated[bool, typer.Option(
         "--exit-code", help="Exit 1 when there are differences, 0 when there are none (as git diff).")] = False,
 ) -> None:

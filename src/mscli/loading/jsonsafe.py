@@ -10,10 +10,10 @@ So there are two readers here:
   line, with hooks that are cheap enough (one per object, to refuse duplicate keys; one per
   number, to refuse integers beyond ``MAX_INTEGER`` and non-finite or over-long floats) and a
   look for surrogate escapes, which no UTF-8 file can hold. It answers None rather than guess:
-  whatever it doubts is left to ``parse``. Nested values are bounded by the interpreter's recursion guard
-  inside the C scanner (a ``RecursionError``, caught), not by ``MAX_DEPTH``; no value nested
-  deeper than a record type allows passes validation, and a file whose records fail is read
-  again by ``parse`` (see ``dataset.check_text``), which refuses it at ``MAX_DEPTH``.
+  whatever it doubts is left to ``parse``. Its nesting is bounded by the interpreter's
+  recursion guard inside the C scanner (a ``RecursionError``, caught), not by ``MAX_DEPTH``:
+  no value nested deeper than a record type allows passes validation, and a file with a
+  problem is read again by ``parse`` (see ``forms.check_text``), which refuses it there.
 - ``parse``, the located reader: pure Python, slower, used for files the fast path doubts and
   files with problems. It builds ``MarkedDict`` mappings with the line of every object and key,
   refuses nesting at ``MAX_DEPTH`` before it recurses, and words every refusal as ``yamlsafe``
@@ -26,6 +26,7 @@ import json
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import Any
 
 from mscli.loading.yamlsafe import _MAX_NUMBER_TEXT, MAX_DEPTH, MAX_INTEGER, MarkedDict, YamlProblem
@@ -70,6 +71,14 @@ def _constant(text: str) -> Any:
 
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_float=_float, parse_int=_integer,
                             parse_constant=_constant)
+# The C scanner of one value at a position, and of one string's rest; typeshed lists neither.
+_scan: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+
+
+def _skip(text: str, at: int) -> int:
+    """Where the whitespace from ``at`` ends."""
+    return _WHITESPACE.match(text, at).end()  # type: ignore[union-attr]  # it matches "" too
 
 
 def parse_quick(text: str) -> Any | None:
@@ -92,7 +101,6 @@ class _Quick:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.scan = _DECODER.scan_once
         self.counted = 0
         self.lines = 1
 
@@ -103,48 +111,48 @@ class _Quick:
         return self.lines
 
     def document(self) -> MarkedDict:
-        text, skip = self.text, _WHITESPACE.match
-        at = skip(text).end()
+        text, skip = self.text, _skip
+        at = _skip(text, 0)
         if text[at:at + 1] != "{":
             raise _Doubt
         result = MarkedDict()
         result.line = self.line(at)
         result.key_lines = {}
-        at = skip(text, at + 1).end()
+        at = skip(text, at + 1)
         if text[at:at + 1] == "}":
             return self._end(result, at)
         while True:
             if text[at:at + 1] != '"':
                 raise _Doubt
             line = self.line(at)
-            key, at = json.decoder.scanstring(text, at + 1)
+            key, at = _scanstring(text, at + 1)
             if key in result:
                 raise _Doubt
             result.key_lines[key] = line
-            at = skip(text, at).end()
+            at = skip(text, at)
             if text[at:at + 1] != ":":
                 raise _Doubt
-            at = skip(text, at + 1).end()
+            at = skip(text, at + 1)
             if text[at:at + 1] == "[":
                 result[key], at = self._records(at)
             else:
-                result[key], at = self.scan(text, at)
-            at = skip(text, at).end()
+                result[key], at = _scan(text, at)
+            at = skip(text, at)
             if text[at:at + 1] == "}":
                 return self._end(result, at)
             if text[at:at + 1] != ",":
                 raise _Doubt
-            at = skip(text, at + 1).end()
+            at = skip(text, at + 1)
 
     def _end(self, result: MarkedDict, at: int) -> MarkedDict:
-        if _WHITESPACE.match(self.text, at + 1).end() != len(self.text):
+        if _skip(self.text, at + 1) != len(self.text):
             raise _Doubt
         return result
 
     def _records(self, at: int) -> tuple[list[Any], int]:
-        text, skip, scan = self.text, _WHITESPACE.match, self.scan
+        text, skip, scan = self.text, _skip, _scan
         items: list[Any] = []
-        at = skip(text, at + 1).end()
+        at = skip(text, at + 1)
         if text[at:at + 1] == "]":
             return items, at + 1
         while True:
@@ -152,12 +160,12 @@ class _Quick:
             if type(item) is MarkedDict:
                 item.line = self.line(at)
             items.append(item)
-            at = skip(text, end).end()
+            at = skip(text, end)
             if text[at:at + 1] == "]":
                 return items, at + 1
             if text[at:at + 1] != ",":
                 raise _Doubt
-            at = skip(text, at + 1).end()
+            at = skip(text, at + 1)
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -199,8 +207,8 @@ class _Located:
         return YamlProblem(f"JSON syntax error: {reason}", self.line(min(position, len(self.text))))
 
     def document(self) -> Any:
-        value, at = self.value(_WHITESPACE.match(self.text).end(), 0)
-        at = _WHITESPACE.match(self.text, at).end()
+        value, at = self.value(_skip(self.text, 0), 0)
+        at = _skip(self.text, at)
         if at != len(self.text):
             raise self.fail("extra data after the top-level value (one value per file)", at)
         return value
@@ -228,7 +236,7 @@ class _Located:
 
     def _string(self, at: int) -> tuple[str, int]:
         try:
-            value, end = json.decoder.scanstring(self.text, at + 1)
+            value, end = _scanstring(self.text, at + 1)
         except json.JSONDecodeError as error:
             reason = error.msg.lower().removesuffix(" at").removesuffix(" starting")
             raise self.fail(reason, error.pos) from None
@@ -253,28 +261,28 @@ class _Located:
         return number
 
     def _list(self, at: int, depth: int) -> tuple[list[Any], int]:
-        text, skip = self.text, _WHITESPACE.match
+        text, skip = self.text, _skip
         items: list[Any] = []
-        at = skip(text, at + 1).end()
+        at = skip(text, at + 1)
         if text[at:at + 1] == "]":
             return items, at + 1
         while True:
             item, at = self.value(at, depth)
             items.append(item)
-            at = skip(text, at).end()
+            at = skip(text, at)
             if text[at:at + 1] == "]":
                 return items, at + 1
             if text[at:at + 1] != ",":
                 raise self.fail("expecting ',' or ']' after a list item", at)
-            at = skip(text, at + 1).end()
+            at = skip(text, at + 1)
 
     def _mapping(self, at: int, depth: int) -> tuple[MarkedDict, int]:
-        text, skip = self.text, _WHITESPACE.match
+        text, skip = self.text, _skip
         result = MarkedDict()
         result.line = self.line(at)
         key_lines: dict[str, int] = {}
         result.key_lines = key_lines
-        at = skip(text, at + 1).end()
+        at = skip(text, at + 1)
         if text[at:at + 1] == "}":
             return result, at + 1
         while True:
@@ -285,13 +293,13 @@ class _Located:
             if key in result:
                 raise YamlProblem(f"duplicate key {key!r} (lines {key_lines[key]} and {line})", line)
             key_lines[key] = line
-            at = skip(text, at).end()
+            at = skip(text, at)
             if text[at:at + 1] != ":":
                 raise self.fail("expecting ':' after a key", at)
-            result[key], at = self.value(skip(text, at + 1).end(), depth)
-            at = skip(text, at).end()
+            result[key], at = self.value(skip(text, at + 1), depth)
+            at = skip(text, at)
             if text[at:at + 1] == "}":
                 return result, at + 1
             if text[at:at + 1] != ",":
                 raise self.fail("expecting ',' or '}' after a value", at)
-            at = skip(text, at + 1).end()
+            at = skip(text, at + 1)
