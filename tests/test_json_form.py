@@ -236,3 +236,14 @@ def test_an_edited_json_file_is_never_served_stale(run, tmp_path):
     data["trials"][0]["phase"] = "3"
     (folder / "data.json").write_text(dumps(data), encoding="utf-8")
     assert run("trial", "trial-one", "--json", "--data", str(folder)).json()["phase"] == "3"
+
+
+def test_the_bundled_dataset_in_the_json_form_loads_to_the_same_records():
+    from mscli.loading.yamlsafe import parse
+
+    files = dataset.read_files(dataset.bundled_data_dir())
+    as_json = [dataset.DataFile(file.name.rsplit(".", 1)[0] + ".json",
+                                dumps(parse(file.content.decode("utf-8"))).encode()) for file in files]
+    from_yaml, from_json = dataset.check(files), dataset.check(as_json)
+    assert from_yaml[1] == [] and from_json[1] == []
+    assert from_json[0] == from_yaml[0]
