@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from mscli.loading import jsonsafe
 from tests.test_ctgov import FIXTURES, SINGLE, imported, user_data  # noqa: F401 - user_data is a fixture
 
@@ -62,3 +64,15 @@ def test_an_unknown_form_is_a_usage_error(run, user_data):  # noqa: F811
     assert result.exit_code == 2
     assert "--form xml: choose yaml or json" in result.stderr
     assert not user_data.exists()
+
+
+@pytest.mark.parametrize("name", ["NCT00973089.json", "NCT02210780.json", "NCT03418623.json", "NCT04207047.json"])
+def test_the_size_floor_holds_for_the_json_form_too(name: str) -> None:
+    """``text_bytes`` refuses an oversized record unrendered in either form only as a true floor."""
+    from mscli.features import ctgov, importer
+
+    real = FIXTURES.parent / "ctgov_real" / name
+    converted = ctgov.convert(json.loads(real.read_text()), "2026-12-02", {"msc", "ahsct"})
+    floor, size = importer.text_bytes(converted), len(importer.render_file(converted, "json"))
+    assert 0.5 * size < floor <= size
+    assert jsonsafe.parse(importer.render_file(converted, "json").decode("utf-8"))["trials"][0]["id"]
