@@ -136,14 +136,14 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_ru
 
 
 def _within_file_limit(pending: list[_Pending], into: Path) -> None:
-    """Skip the new files past the number of YAML files the loader reads from one folder."""
+    """Skip the new files past the number of data files the loader reads from one folder."""
     existing = {str(file.name) for file in dataset.user_files(into)}
     room = dataset.MAX_FILES - len(existing)
     for item in pending:
         if str(item.path) in existing or str(item.replaces) in existing:
             continue
         if room <= 0:
-            _skip(item.row, f"{into} would hold more than the {dataset.MAX_FILES:,} YAML files mscli reads")
+            _skip(item.row, f"{into} would hold more than the {dataset.MAX_FILES:,} data files mscli reads")
             continue
         room -= 1
 
