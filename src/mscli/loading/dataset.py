@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
+from mscli.loading.forms import DATA_SUFFIXES, check_text
+from mscli.loading.forms import parse_text as parse_text
 from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, entry_name, is_entry, open_compiled
 from mscli.model.records import Dataset
 
@@ -30,7 +32,7 @@ ENV_USER_DATA = "MSCLI_USER_DATA"
 
 
 class DataFile(NamedTuple):
-    """One YAML file of a dataset: its name for messages, and its bytes."""
+    """One data file of a dataset (YAML or its JSON form): its name for messages, and its bytes."""
 
     name: str
     content: bytes
@@ -88,7 +90,7 @@ def dataset_entries(option: str | None) -> list[tuple[Path, str]]:
     user = user_data_dir() if _chosen_path(option) is None else None
     if user is None or not user.is_dir():
         return entries
-    return entries + [(file, str(file)) for file in _yaml_files_under(user)]
+    return entries + [(file, str(file)) for file in _data_files_under(user)]
 
 
 def _is_import_folder(path: Path, entries: list[tuple[Path, str]]) -> bool:
@@ -109,19 +111,19 @@ def data_locations(option: str | None) -> list[Path]:
 
 
 def user_files(root: Path | None) -> list[DataFile]:
-    """The YAML files of the user data directory; none when it does not exist yet."""
+    """The data files of the user data directory; none when it does not exist yet."""
     if root is None or not root.is_dir():
         return []
-    return [_read_one(file, str(file)) for file in _yaml_files_under(root)]
+    return [_read_one(file, str(file)) for file in _data_files_under(root)]
 
 
 def read_files(path: Path) -> list[DataFile]:
-    """Read every ``.yaml``/``.yml`` file of a dataset file or directory, in sorted order."""
+    """Read every data file (``.yaml``, ``.yml``, ``.json``) of a dataset file or directory, sorted."""
     return [_read_one(file, name) for file, name in list_files(path)]
 
 
 def list_files(path: Path) -> list[tuple[Path, str]]:
-    """Every YAML file of a dataset file or directory, with the name messages use for it."""
+    """Every data file of a dataset file or directory, with the name messages use for it."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -129,14 +131,14 @@ def list_files(path: Path) -> list[tuple[Path, str]]:
     except OSError as error:
         raise DatasetPathError(f"{path}: {error.strerror or error}") from None
     if stat.S_ISDIR(info.st_mode):
-        files = _yaml_files_under(path)
+        files = _data_files_under(path)
         if not files:
-            raise DatasetPathError(f"{path}: no .yaml or .yml files in this directory")
+            raise DatasetPathError(f"{path}: no data files (.yaml, .yml or .json) in this directory")
         return [(file, str(file.relative_to(path))) for file in files]
     return [(path, path.name)]
 
 
-def _yaml_files_under(root: Path) -> list[Path]:
+def _data_files_under(root: Path) -> list[Path]:
     found: list[Path] = []
 
     def fail(error: OSError) -> None:
@@ -145,10 +147,10 @@ def _yaml_files_under(root: Path) -> list[Path]:
     for folder, subfolders, names in os.walk(root, onerror=fail, followlinks=False):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         for name in names:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+            if name.endswith(DATA_SUFFIXES) and not name.startswith("."):
                 found.append(Path(folder) / name)
         if len(found) > MAX_FILES:
-            raise DatasetPathError(f"{root}: more than {MAX_FILES} YAML files")
+            raise DatasetPathError(f"{root}: more than {MAX_FILES} data files")
     return sorted(found)
 
 
@@ -188,7 +190,7 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
     the checks that span records; its records have no file or line, so a caller that needs
     a problem's exact wording checks every file again when there is one.
     """
-    from mscli.loading.validate import assemble, check_file
+    from mscli.loading.validate import assemble
     from mscli.loading.yamlsafe import YamlProblem
 
     problems: list[Problem] = []
@@ -207,22 +209,15 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
             unreadable += 1
             continue
         try:
-            data = parse_text(file.name, text)
+            collections = check_text(file.name, text, problems)
         except YamlProblem as error:
             problems.append(Problem(file.name, error.message, error.line))
             unreadable += 1
             continue
-        checked.append((file.name, check_file(file.name, data, problems)))
+        checked.append((file.name, collections))
     # References into a file that could not be read would all look dangling: skip those checks.
     dataset = assemble(checked, problems, check_references=unreadable == 0, base=base)
     return dataset, problems
-
-
-def parse_text(name: str, text: str) -> Any:
-    """The values of one data file's text, by the parser its form needs (raises ``YamlProblem``)."""
-    from mscli.loading.yamlsafe import parse
-
-    return parse(text)
 
 
 def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> Iterator[DataFile]:
