@@ -1,11 +1,14 @@
 """Generate a synthetic mscli dataset of N trials, for benchmarks.
 
     python benchmarks/generate.py --trials 10000 --out benchmarks/out/10k
+    python benchmarks/generate.py --trials 10000 --out benchmarks/out/10k-json --form json
 
-Trials are written in mscli's own YAML format, 1,000 per file, with realistic field sizes and
-every therapy, phase, status and design represented. The bundled dataset is copied in so every
-reference resolves. A ``trials.json`` with the same trials is written
-beside the YAML for the jq comparison.
+Trials are written 1,000 per file, with realistic field sizes and every therapy, phase, status
+and design represented, as mscli's YAML data files (``--form yaml``, the default) or as its
+JSON form (``--form json``: ``trials-NNNN.json``, one record per line, as ``mscli import ctgov
+--form json`` writes). The same seed gives the same trials in either form. The bundled dataset
+(YAML) is copied in so every reference resolves. A ``trials.json`` with the same trials is
+written beside the dataset for the jq comparison.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from mscli.loading.dataset import bundled_data_dir
+from mscli.loading.jsonsafe import dumps
 from mscli.model.records import Blinding, MsType, Outcome, Phase, Route, Status
 
 COUNTRIES = ["Italy", "Spain", "United Kingdom", "United States", "Canada", "Sweden", "Norway", "Denmark",
@@ -85,6 +89,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--form", choices=("yaml", "json"), default="yaml", help="form of the trial files")
     args = parser.parse_args()
     rng = random.Random(args.seed)  # noqa: S311 - reproducible test data, not security
     out: Path = args.out
@@ -97,11 +102,12 @@ def main() -> None:
     source_ids = ["seed-mssociety-msct", "seed-msif-stem-cell-therapy", "clinicaltrials-gov-glossary"]
     trials = [trial(index, rng, source_ids) for index in range(args.trials)]
     for chunk in range(0, len(trials), 1000):
-        path = out / f"trials-{chunk // 1000:04d}.yaml"
-        path.write_text(yaml.dump({"trials": trials[chunk:chunk + 1000]}, Dumper=yaml.CSafeDumper,
-                                  sort_keys=False, width=100, allow_unicode=True), encoding="utf-8")
+        document = {"trials": trials[chunk:chunk + 1000]}
+        path = out / f"trials-{chunk // 1000:04d}.{args.form}"
+        path.write_text(dumps(document) if args.form == "json" else yaml.dump(
+            document, Dumper=yaml.CSafeDumper, sort_keys=False, width=100, allow_unicode=True), encoding="utf-8")
     (out.parent / f"{out.name}-trials.json").write_text(json.dumps(trials), encoding="utf-8")
-    print(f"wrote {len(trials)} trials to {out}")
+    print(f"wrote {len(trials)} trials to {out} ({args.form})")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mscli.errors import Problem
 from mscli.features.diffing import field_changes
+from mscli.loading import dataset, verdicts
 from tests.conftest import minimal
 
 
@@ -101,9 +103,52 @@ def test_invalid_dataset_exits_3_and_missing_path_exits_4(run, pair, tmp_path):
     assert run("diff", old, str(tmp_path / "nowhere")).exit_code == 4
 
 
-def test_diff_writes_no_cache(run, pair, private_cache):
+def test_diff_compiles_nothing_and_remembers_only_valid_verdicts(run, pair, private_cache):
     run("diff", *pair, "--json")
-    assert not any(private_cache.iterdir())
+    assert [path.name for path in private_cache.iterdir()] == [verdicts.FOLDER]
+    assert len(list((private_cache / verdicts.FOLDER).iterdir())) == 2
+    run("diff", *pair, "--json", "--no-cache")
+    assert len(list((private_cache / verdicts.FOLDER).iterdir())) == 2
+
+
+def test_the_same_files_on_both_sides_are_parsed_once(run, pair, monkeypatch):
+    old, _ = pair
+    calls = []
+    real_check = dataset.check
+    monkeypatch.setattr(dataset, "check", lambda files, *rest: calls.append(1) or real_check(files, *rest))
+    assert run("diff", old, old, "--json", "--no-cache").json()["summary"] == {"added": 0, "removed": 0,
+                                                                                "changed": 0}
+    assert len(calls) == 1
+
+
+def test_a_side_with_a_verdict_and_a_compiled_store_is_not_parsed_and_diffs_the_same(run, pair, monkeypatch):
+    old, new = pair
+    expected = run("diff", old, new, "--json", "--no-cache").stdout
+    for side in pair:
+        assert run("trials", "--data", side, "--json").exit_code == 0  # compiles each side
+        assert run("validate", side).exit_code == 0  # remembers each side valid
+
+    def check(*_):
+        raise AssertionError("parsed although compiled and found valid")
+
+    monkeypatch.setattr(dataset, "check", check)
+    assert run("diff", old, new, "--json").stdout == expected
+
+
+def test_a_compiled_store_without_a_verdict_is_not_trusted(run, pair, monkeypatch):
+    """A store built by an older rule set (same version number) must not pass for valid."""
+    old, new = pair
+    for side in pair:
+        assert run("trials", "--data", side, "--json").exit_code == 0
+    real_check = dataset.check
+
+    def stricter(files, *rest):
+        checked, problems = real_check(files, *rest)
+        return checked, [*problems, Problem("data.yaml", "a rule added since")]
+
+    monkeypatch.setattr(dataset, "check", stricter)
+    result = run("diff", old, new, "--json")
+    assert result.exit_code == 3 and "a rule added since" in result.stderr
 
 
 def test_field_changes_walks_nested_mappings():
@@ -131,3 +176,16 @@ def test_changes_reversed_are_the_same_fields_with_old_and_new_swapped(old, new)
     forward = {(c["field"], repr(c["old"]), repr(c["new"])) for c in field_changes(old, new)}
     backward = {(c["field"], repr(c["new"]), repr(c["old"])) for c in field_changes(new, old)}
     assert forward == backward
+
+
+def test_the_same_files_remembered_valid_are_not_read(run, pair, monkeypatch):
+    old, _ = pair
+    expected = run("diff", old, old, "--json", "--no-cache").stdout
+    assert run("validate", old).exit_code == 0
+
+    def refuse(*_):
+        raise AssertionError("read although the same files were found valid")
+
+    monkeypatch.setattr(dataset, "check", refuse)
+    monkeypatch.setattr(dataset, "cache_key", refuse)
+    assert run("diff", old, old, "--json").stdout == expected

@@ -187,7 +187,7 @@ def test_import_stops_at_the_loaders_file_count_before_writing(run: Any, tmp_pat
     assert result.exit_code == 1, result.stderr
     assert [row["action"] for row in rows].count("added") == bundled
     skipped = [row for row in rows if row["action"] == "skipped"]
-    assert len(skipped) == 1 and "YAML files mscli reads" in skipped[0]["reason"]
+    assert len(skipped) == 1 and "data files mscli reads" in skipped[0]["reason"]
     imported = Path(os.environ["MSCLI_USER_DATA"]) / "imported"
     assert len(list(imported.glob("*.yaml"))) == bundled
     assert run("info").exit_code == 0

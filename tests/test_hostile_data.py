@@ -73,7 +73,7 @@ def test_unquoted_dates_stay_text_and_json_still_works(write_dataset, run):
 
 @pytest.mark.parametrize("make,expected", [
     (lambda tmp: tmp / "missing", "no such file"),
-    (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no .yaml or .yml files"),
+    (lambda tmp: (tmp / "empty").mkdir() or tmp / "empty", "no data files (.yaml, .yml or .json)"),
 ])
 def test_path_faults_exit_4(run, tmp_path, make, expected):
     result = run("trials", "--data", str(make(tmp_path)))

@@ -128,3 +128,21 @@ def test_a_file_with_mistakes_gets_the_precise_messages_with_lines(write_dataset
     assert (3, "broken", "title", "empty text") in found
     assert (4, "broken", "sites", "expected a whole number, got text 'many'") in found
     assert (2, "broken", "therapy", "missing required field") in found
+
+
+@pytest.mark.parametrize("file", dataset.read_files(dataset.bundled_data_dir()), ids=lambda file: file.name)
+def test_a_file_checks_the_same_with_or_without_its_quick_checks(file: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A short list skips the quick check (generating one costs more than it saves); every
+    bundled file, and each with one record broken, gives the same records and problems either way."""
+    data = parse(dataset.decode(file))
+    broken = copy.deepcopy(data)
+    for value in broken.values():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            value[0]["id"] = 7
+    for text in (data, broken):
+        answers = []
+        for threshold in (0, 10**9):
+            monkeypatch.setattr(validate, "QUICK_FROM", threshold)
+            problems: list[Problem] = []
+            answers.append((json.dumps(validate.check_file(file.name, text, problems), default=str), problems))
+        assert answers[0] == answers[1]

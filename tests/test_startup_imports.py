@@ -139,3 +139,39 @@ def test_command_modules_names_every_command_each_module_registers():
                             for value in vars(importlib.import_module(f"mscli.cli.{module}")).values()))
         registered[owner].add(cli._name(group))
     assert registered == {module: set(names) for module, names in cli.COMMAND_MODULES.items()}
+
+
+# The tests' registry address, on which no one listens (see conftest): the command tries once.
+OFFLINE = ["--registry-url", "http://127.0.0.1:9/api/v2", "--retries", "0", "--timeout", "1"]
+HTTP_CLIENT = {"urllib.request", "http.client", "ssl", "email.utils", "encodings.idna"}
+
+
+@pytest.mark.parametrize("args", [["registry", "check", "mesems"], ["registry", "search"]], ids=lambda a: a[1])
+def test_a_registry_command_that_cannot_connect_loads_no_http_client(args):
+    """A refused connection is found with a bare socket; the HTTP client is for real requests."""
+    modules = imported([*args, *OFFLINE, "--json"])
+    assert "mscli.features.ctgov_http" in modules
+    assert not (HTTP_CLIENT | {"dataclasses", "mscli.features.ctgov", "mscli.output.registry_views"}) & modules
+
+
+def test_a_remembered_verdict_parses_no_yaml():
+    subprocess.run([sys.executable, "-m", "mscli", "validate"], capture_output=True, check=True, timeout=60)
+    modules = imported(["validate", "--json"])
+    assert "mscli.loading.verdicts" in modules
+    assert not {"yaml", "mscli.loading.yamlsafe", "mscli.loading.validate", "mscli.output.evidence_views"} & modules
+
+
+def test_diff_of_a_dataset_remembered_valid_and_compiled_parses_no_yaml():
+    from mscli.loading.dataset import bundled_data_dir
+
+    subprocess.run([sys.executable, "-m", "mscli", "validate"], capture_output=True, check=True, timeout=60)
+    modules = imported(["diff", str(bundled_data_dir()), str(bundled_data_dir()), "--json"])
+    assert "mscli.features.diffing" in modules
+    assert not {"yaml", "mscli.loading.yamlsafe", "mscli.loading.validate"} & modules
+
+
+@pytest.mark.parametrize("args", [["glossary", "edss"], ["therapy", "msc"], ["show", "consensus-2010"],
+                                  ["show", "edss"]], ids=" ".join)
+def test_details_take_glossary_links_from_the_store(args):
+    """No glossary regex is compiled: the store keeps each record's terms and each term's users."""
+    assert not {"mscli.loading.links", "mscli.model.textmatch"} & imported([*args, "--json"])

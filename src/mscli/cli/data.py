@@ -23,12 +23,13 @@ from mscli.cli.runtime import (
     write,
 )
 from mscli.errors import ExitStatus, UsageError
-from mscli.output import evidence_views, views
+from mscli.output import views
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
 from mscli.queries import info as dataset_info
 
 if TYPE_CHECKING:
-    pass
+    from mscli.errors import Problem
+    from mscli.loading.dataset import DataFile
 
 
 @app.command(rich_help_panel=SCRIPTS, short_help="The searches behind the dataset: databases, queries, dates, "
@@ -43,6 +44,7 @@ def coverage(out: Output) -> None:
       mscli coverage
       mscli coverage --json | jq '.exclusions_by_reason'
     """
+    from mscli.output import evidence_views
     from mscli.queries import coverage as search_log
 
     display(out, lambda ds: evidence_views.coverage_view(search_log.coverage(ds)))
@@ -72,21 +74,35 @@ def validate(out: Output,
     warnings: Annotated[bool, typer.Option(
         "--warnings", help="Also list what is worth fixing but not an error (journal articles "
                            "without a DOI or PMID); warnings alone do not fail.")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Check the files even if these same bytes were found valid today by this "
+                           "same mscli, PyYAML and Python (and remember nothing).")] = False,
 ) -> None:
     """Check a dataset and list every problem with file, line, record and field. Exit 1 if any.
+
+    A valid verdict is remembered in the cache folder, keyed on the names and bytes of the
+    dataset's files, the bytes of mscli's own code, PyYAML's files, the Python version and
+    today's date; only when all of them are the same is the check skipped. Problems are never
+    remembered, and --warnings always checks.
 
     \b
     Examples:
       mscli validate
       mscli validate ./my-data --json
       mscli validate --warnings
+      mscli validate --no-cache
     """
-    from mscli.loading import dataset
-    from mscli.loading.rules import source_warnings
+    from mscli.loading import dataset, verdicts
 
     out = out.reading(path, use_cache=False)
-    checked, problems = dataset.check(dataset.dataset_files(path))
-    notes = source_warnings(checked) if warnings else []
+    files = dataset.dataset_files(path)
+    key = None if no_cache else verdicts.verdict_key(files)
+    if warnings or not verdicts.is_remembered_valid(key):
+        notes, problems = _check(files, warnings)
+        if not problems:
+            verdicts.remember_valid(key)
+    else:
+        notes, problems = [], []  # the same bytes, code and day as a check that found nothing
     for note in notes:
         note.message = f"warning: {note.message}"
     shown = [*problems, *notes]
@@ -100,6 +116,15 @@ def validate(out: Output,
     if problems:
         warn(f"mscli: {len(problems)} problem(s) found")
         raise typer.Exit(int(ExitStatus.NOT_FOUND))
+
+
+def _check(files: "list[DataFile]", warnings: bool) -> "tuple[list[Problem], list[Problem]]":
+    """The warnings (when asked for) and the problems of a real check of ``files``."""
+    from mscli.loading import dataset
+    from mscli.loading.rules import source_warnings
+
+    checked, problems = dataset.check(files)
+    return (source_warnings(checked) if warnings else []), problems
 
 
 import_app = typer.Typer(name="import", no_args_is_help=True, rich_markup_mode=None, cls=PanelGroup,
@@ -118,11 +143,15 @@ def import_ctgov(out: Output,
         "$XDG_DATA_HOME/mscli, else ~/.local/share/mscli).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace records that exist with different content.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read, convert and validate, but write nothing.")] = False,
+    form: Annotated[str, typer.Option(
+        "--form", metavar="yaml|json", help="Form of the files written: yaml (default, for editing by "
+        "hand) or json (one record per line; loads several times faster at scale).")] = "yaml",
 ) -> None:
-    """Import ClinicalTrials.gov studies as trials, one YAML file each, into your dataset.
+    """Import ClinicalTrials.gov studies as trials, one file each, into your dataset.
 
     Records are validated before they are written and never replaced without --force. Exit 1
-    when any study was skipped (the report says why); what could be imported is kept.
+    when any study was skipped (the report says why); what could be imported is kept. Files are
+    YAML unless --form json; --force also rewrites a record kept in the other form.
 
     \b
     Examples:
@@ -130,6 +159,7 @@ def import_ctgov(out: Output,
       mscli import ctgov pages/ --json
       mscli import ctgov page-1.json page-2.json --into ./my-data --force
       mscli import ctgov ms-studies.jsonl --dry-run
+      mscli import ctgov pages/ --form json
     """
     import datetime
     from pathlib import Path
@@ -141,9 +171,11 @@ def import_ctgov(out: Output,
     target = Path(into) if into else dataset.user_data_dir()
     if target is None or (into is not None and not into.strip()):
         raise UsageError("--into: no directory given and no home directory to default to")
+    if form not in ("yaml", "json"):
+        raise UsageError(f"--form {form}: choose yaml or json")
     with _progress_bar() as progress:
         rows = run_import([Path(name) for name in files], target, force, datetime.date.today().isoformat(),
-                          dry_run, progress)
+                          dry_run, progress, form)
     write(render(views.import_view(rows, str(target)), out.fmt, terminal(out.color)),
           utf8=out.fmt in MACHINE_FORMATS)
     counts = {action: sum(1 for row in rows if row.action == action)
@@ -225,17 +257,22 @@ def schema(out: Output,
 @app.command(rich_help_panel=SCRIPTS)
 @output_options(data=False)
 def diff(out: Output,
-    old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or YAML file.")],
-    new: Annotated[str, typer.Argument(help="The later dataset: a directory or YAML file.")],
+    old: Annotated[str, typer.Argument(help="The earlier dataset: a directory or data file.")],
+    new: Annotated[str, typer.Argument(help="The later dataset: a directory or data file.")],
     exit_code: Annotated[bool, typer.Option(
         "--exit-code", help="Exit 1 when there are differences, 0 when there are none (as git diff).")] = False,
+    no_cache: Annotated[bool, typer.Option(
+        "--no-cache", help="Parse and check both datasets' YAML, whatever the cache holds (and "
+                           "remember nothing).")] = False,
 ) -> None:
     """What changed between two datasets: records added, removed and changed, field by field.
 
     Records are matched by type and id; nested fields are named by dotted path
     (design.blinding) and lists are compared whole. Both datasets are validated first (exit 3
-    if either is invalid); the cache is not used. Exit 0 whether or not anything changed,
-    unless --exit-code is given.
+    if either is invalid), as 'mscli validate' does: two paths with the same files are read
+    once, and a dataset whose same bytes were found valid today by this same mscli is read
+    from its compiled cache when there is one. Exit 0 whether or not anything changed, unless
+    --exit-code is given.
 
     \b
     Examples:
@@ -245,7 +282,8 @@ def diff(out: Output,
     """
     from mscli.features import diffing
 
-    report = diffing.diff(diffing.load(old), diffing.load(new), old, new)
+    pair = diffing.load_pair(old, new, use_cache=not no_cache)
+    report = diffing.no_differences(old, new) if pair is None else diffing.diff(*pair, old, new)
     emit(out, views.diff_view(report))
     if exit_code and diffing.has_differences(report):
         raise typer.Exit(int(ExitStatus.NOT_FOUND))

@@ -64,8 +64,11 @@ def therapy(out: Output,
       mscli therapy ahsct
       mscli therapy MSCT --json
     """
-    display(out, lambda ds: views.therapy_view(
-        queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id))))
+    def build(store: "Store") -> View:
+        ds = store.dataset()
+        return views.therapy_view(queries.therapy_detail(ds, queries.find(ds, "therapies", therapy_id), store.links))
+
+    display_store(out, build)
 
 
 @app.command(rich_help_panel=LOOK_UP)
@@ -282,13 +285,15 @@ def glossary(out: Output,
       mscli glossary
       mscli glossary EDSS
     """
-    def build(ds: Dataset) -> View:
+    def build(store: "Store") -> View:
         if term is None:
-            return views.glossary_view(ds["glossary"])
+            return views.glossary_view(store.meta["glossary"])
+        record = queries.find(store.meta, "glossary", term)
+        used_by = store.used_by(record["id"])  # kept by the compiled store: no trial is read
         return views.detail_view("glossary", queries.record_detail(
-            ds, "glossary", queries.find(ds, "glossary", term)))
+            store.meta if used_by is not None else store.dataset(), "glossary", record, store.links, used_by))
 
-    display(out, build)
+    display_store(out, build)
 
 
 @app.command(rich_help_panel=LOOK_UP)
@@ -303,11 +308,13 @@ def show(out: Output,
       mscli show consensus-2010
       mscli show uccelli-2021-mesems
     """
-    def build(ds: Dataset) -> View:
+    def build(store: "Store") -> View:
+        ds = store.dataset()
         collection, record = queries.find_any(ds, record_id)
-        return views.detail_view(collection, queries.record_detail(ds, collection, record))
+        used_by = store.used_by(record["id"]) if collection == "glossary" else None
+        return views.detail_view(collection, queries.record_detail(ds, collection, record, store.links, used_by))
 
-    display(out, build)
+    display_store(out, build)
 
 
 @app.command(rich_help_panel=LOOK_UP)

@@ -65,12 +65,12 @@ def check(out: Output,
     import datetime
 
     from mscli.features import registry
-    from mscli.output.registry_views import check_view
 
     dataset = load(out)
     pairs = registry.targets(dataset, ids or [])
     client = _client(registry_url, timeout, retries, interval)
     results = registry.check(dataset, pairs, client.study, datetime.date.today().isoformat())
+    from mscli.output.registry_views import check_view  # once there is something to show
     view = check_view(results)
     emit(out, view)
     _notes_to_stderr(out, view.notes[:1])
@@ -106,12 +106,12 @@ def search(out: Output,
       mscli registry search --include-excluded --format csv
     """
     from mscli.features import registry_search
-    from mscli.output.registry_views import search_view
 
     dataset = load(out)
     client = _client(registry_url, timeout, retries, interval)
     run = registry_search.search(dataset, lambda params: client.pages(params, max_pages), max_pages,
                                  include_excluded)
+    from mscli.output.registry_views import search_view  # once there is something to show
     summary = {"studies": run.studies, "pages": run.pages, "matched": run.matched, "known": run.known,
                "excluded": run.excluded, "more": run.more, "include_excluded": include_excluded,
                "strategy": registry_search.strategy_ids(dataset)}

@@ -79,9 +79,9 @@ FormatOption = Annotated[Optional[OutputFormat], typer.Option(
     help="Output format. Default: table on a terminal, tab-separated lines when piped.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 DataOption = Annotated[Optional[str], typer.Option(
-    "--data", metavar="PATH", help="Dataset directory or YAML file to use instead of the bundled "
+    "--data", metavar="PATH", help="Dataset directory or data file (YAML or JSON form) to use instead of the bundled "
     "one (or set MSCLI_DATA).")]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read the YAML; do not use or write the cache.")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Read the data files; do not use or write the cache.")]
 NoColorOption = Annotated[bool, typer.Option("--no-color", help="No colour, even on a terminal (or set NO_COLOR).")]
 NoPagerOption = Annotated[bool, typer.Option(
     "--no-pager", help="Never page long output on a terminal (the pager is $MSCLI_PAGER, $PAGER or 'less -FRX').")]
@@ -134,8 +134,9 @@ class Output:
 
     @property
     def whole_lines(self) -> bool:
-        """Whether the answer is JSON Lines of whole records: lines already written can go out as they are."""
-        return self.fmt is OutputFormat.JSONL and self.fields is None and self.query is None
+        """Whether the answer is JSON or JSON Lines of whole records: lines already written can go
+        out as they are (JSON Lines) or re-indented without building the records in Python (JSON)."""
+        return self.streams and self.fields is None
 
     def reading(self, data: str | None, use_cache: bool) -> "Output":
         """The same output, reading another dataset (``validate PATH``)."""

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from mscli.features.ctgov_read import Found, input_files, ms_types_of, parse_age, read_studies, reference_fields
+from mscli.features.ctgov_read import NCT, Found, input_files, ms_types_of, parse_age, read_studies, reference_fields
 from mscli.features.ctgov_read import date_of as _date_of
 from mscli.features.ctgov_read import dicts as _dicts
 from mscli.features.ctgov_read import module as _module
@@ -23,7 +23,6 @@ from mscli.model import records as model
 __all__ = ["Converted", "Found", "Unusable", "classify", "convert", "input_files", "ms_types_of",
            "parse_age", "read_studies"]
 ID_PREFIX = "ctgov-import-"
-NCT = re.compile(r"NCT\d{8}")
 
 _PHASES = {"EARLY_PHASE1": "early-1", "PHASE1": "1", "PHASE2": "2", "PHASE3": "3", "PHASE4": "4",
            "NA": "n/a"}

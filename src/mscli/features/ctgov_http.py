@@ -8,18 +8,22 @@ The API answers 429 when asked too often and 5xx when it is unwell: both are ret
 exponential backoff, waiting at least as long as a ``Retry-After`` header asks (up to a cap).
 A body cut off in transit (shorter than its ``Content-Length``, or JSON that ends early) is
 retried too, then reported. No network at all is one line and its own exit code.
+
+The HTTP client (``urllib.request``, which brings ``http.client``, ``ssl`` and ``email``) costs
+more to import than the rest of a run that cannot reach the registry, so it is imported only
+once a plain TCP connection to the registry's host has been made; when even that is refused or
+the name does not resolve, the answer is the one the HTTP client would have given
+(``_unreachable``). Every request itself, TLS and certificate checks included, goes through
+``urllib`` as before.
 """
 
 from __future__ import annotations
 
-import email.utils
-import http.client
 import json
 import os
+import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -89,6 +93,13 @@ class Client:
                 self.sleep(wait)
 
     def _once(self, url: str) -> Any:
+        if self.requests == 0 and (reason := _unreachable(url, self.timeout)) is not None:
+            self.requests += 1
+            raise RegistryOffline(_offline(reason))
+        import http.client
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(url, headers={  # noqa: S310 - base_url allows http(s) only
             "Accept": "application/json", "User-Agent": f"mscli/{__version__} (registry check)"})
         if self._last is not None and (early := self.interval - (time.monotonic() - self._last)) > 0:
@@ -129,7 +140,36 @@ class _Retry(Exception):
         self.reason, self.after = reason, after
 
 
+def _unreachable(url: str, timeout: float) -> OSError | None:
+    """Why the first request could not even connect (refused, no such host, no route), found
+    with a bare TCP connection; None when it connects, times out (the HTTP client's retries
+    decide), or when a proxy may be in the way, which only the HTTP client knows how to use
+    (a ``*_proxy`` variable, or macOS and Windows, whose proxies are system settings)."""
+    if sys.platform in ("darwin", "win32") or any(name.lower().endswith("_proxy") for name in os.environ):
+        return None
+    import socket
+
+    parts = urllib.parse.urlsplit(url)
+    try:
+        host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if not host:
+        return None
+    # Bytes, as the C resolver takes them: a str host would load the IDNA codec (typeshed says str only).
+    address: Any = (host.encode("ascii") if host.isascii() else host, port)
+    try:
+        with socket.create_connection(address, timeout=timeout):
+            return None
+    except TimeoutError:
+        return None
+    except OSError as error:
+        return error
+
+
 def _read(response: Any) -> bytes:
+    import http.client
+
     declared = response.headers.get("Content-Length")
     body = bytes(response.read(MAX_BODY_BYTES + 1))
     if len(body) > MAX_BODY_BYTES:
@@ -146,6 +186,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -15,9 +15,8 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 MAX_OBJECT_BYTES = 256 * 1024 * 1024  # one JSON object (a study or a page) is read whole
 SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -26,7 +25,7 @@ _ENVELOPE_KEYS = ("raw", "study", "data", "record", "document", "json")
 _V1_KEYS = ("FullStudiesResponse", "StudyFieldsResponse", "FullStudy")
 V1_MESSAGE = ("retired ClinicalTrials.gov API v1 format; fetch the studies again from API v2, e.g. "
               "https://clinicaltrials.gov/api/v2/studies?query.term=NCT...&format=json")
-_NCT_ID = re.compile(r"NCT\d{8}")
+NCT = re.compile(r"NCT\d{8}")
 _V1_IDS_IN_URL = 20
 
 Progress = Callable[[int], None]
@@ -46,9 +45,9 @@ def _integer(text: str) -> int:
 _DECODER = json.JSONDecoder(parse_int=_integer)
 
 
-@dataclass(frozen=True)
-class Found:
-    """One study read from the input, or the reason a file or entry could not be read."""
+class Found(NamedTuple):
+    """One study read from the input, or the reason a file or entry could not be read (a named
+    tuple: ``registry`` reads these helpers too, and dataclasses cost a millisecond to import)."""
 
     file: str
     study: Any
@@ -239,7 +238,7 @@ def _v1_id(entry: Any) -> str | None:
         for key in ("Study", "ProtocolSection", "IdentificationModule", "NCTId"):
             value = value.get(key) if isinstance(value, dict) else None
     value = value[0] if isinstance(value, list) and value else value
-    return value if isinstance(value, str) and _NCT_ID.fullmatch(value) else None
+    return value if isinstance(value, str) and NCT.fullmatch(value) else None
 
 
 # A reference as ClinicalTrials.gov lists it, in NLM (Vancouver) order: "Authors. Title. Journal.

@@ -13,8 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mscli.errors import NotFoundError, UsageError
-from mscli.features import ctgov
-from mscli.features.ctgov_read import date_of, module, text
+from mscli.features.ctgov_read import NCT, date_of, module, text
 from mscli.model.records import Dataset, Trial
 from mscli.model.registry_outputs import CheckedField, CheckOutcome, Comparison, FieldCheck, RegistryCheck
 from mscli.queries import core
@@ -45,7 +44,7 @@ def targets(dataset: Dataset, wanted: Sequence[str]) -> list[tuple[Trial, str]]:
 
 
 def _nct_numbers(trial: Trial) -> list[str]:
-    return [item["id"] for item in trial.get("registrations") or [] if ctgov.NCT.fullmatch(item["id"])]
+    return [item["id"] for item in trial.get("registrations") or [] if NCT.fullmatch(item["id"])]
 
 
 def check(dataset: Dataset, pairs: Sequence[tuple[Trial, str]], fetch: Fetch, today: str) -> list[RegistryCheck]:
@@ -92,6 +91,8 @@ def compare(trial: Trial, number: str, study: dict[str, Any], sources: dict[str,
     reviewed = trial["reviewed"]
     registry_source = next((source for source in sources.values() if source.get("registry_id") == number), None)
     status = text(status_module, "overallStatus")
+    from mscli.features import ctgov
+
     new_status = ctgov._STATUSES.get(status, status.lower()) if status else None  # noqa: SLF001
     old_enrolment, enrolled_as_of = _old_enrolment(trial, number, sources)
     has_results = study.get("hasResults")
@@ -144,6 +145,8 @@ def _new_enrolment(design_module: dict[str, Any]) -> str | None:
     count = info.get("count")
     if not isinstance(count, int) or isinstance(count, bool):
         return None
+    from mscli.features import ctgov
+
     kind = ctgov._ENROLMENT_KINDS.get(text(info, "type") or "")  # noqa: SLF001
     return f"{count} {kind}" if kind else str(count)
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mscli.errors import DatasetError, Problem
 from mscli.features.ctgov_read import date_of, dicts, module, text, texts
@@ -52,8 +51,7 @@ FIELDS = ",".join(REQUESTED)
 _TITLES_INTERVENTIONS_KEYWORDS = ("brief title", "official title", "intervention", "keyword")
 
 
-@dataclass(frozen=True)
-class Strategy:
+class Strategy(NamedTuple):
     """One search of the dataset's log: its record id, its expression, the fields it read."""
 
     search_id: str
@@ -87,17 +85,13 @@ def parameters() -> dict[str, str]:
     return {"query.cond": CONDITION, "query.term": API_TERMS, "pageSize": str(PAGE_SIZE), "fields": FIELDS}
 
 
-@dataclass
 class SearchRun:
     """What the search found, and how much it read to find it."""
 
-    finds: list[SearchFind]
-    pages: int = 0
-    studies: int = 0
-    matched: int = 0
-    known: int = 0
-    excluded: int = 0
-    more: bool = False  # stopped at --max-pages with a next page left
+    def __init__(self, finds: list[SearchFind]) -> None:
+        self.finds = finds
+        self.pages = self.studies = self.matched = self.known = self.excluded = 0
+        self.more = False  # stopped at --max-pages with a next page left
 
 
 def strategy_ids(dataset: Dataset) -> list[str]:
@@ -116,11 +110,12 @@ def search(dataset: Dataset, pages: Callable[[dict[str, str]], Iterator[dict[str
     known = {item["id"].upper() for trial in dataset["trials"] for item in trial.get("registrations") or []}
     excluded = {item["registration"].upper(): f"{item['reason']} ({search['id']})"
                 for search in dataset["searches"] for item in search.get("excluded") or []}
-    compiled = [(item, re.compile(item.pattern, re.IGNORECASE)) for item in STRATEGY]
+    compiled: list[tuple[Strategy, re.Pattern[str]]] = []  # compiled once the first page is in
     run = SearchRun(finds=[])
     seen: set[str] = set()
     for page in pages(parameters()):
         run.pages += 1
+        compiled = compiled or [(item, re.compile(item.pattern, re.IGNORECASE)) for item in STRATEGY]
         for study in page["studies"]:
             number = _nct(study)
             if number is None or number in seen:

@@ -22,11 +22,9 @@ from collections.abc import Callable, Container, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from mscli.errors import Problem
 from mscli.loading import rules
 from mscli.loading.compiling import Builder, TrialLinks, install, make_building
 from mscli.loading.store import entry_name
-from mscli.loading.validate import check_file
 from mscli.model.records import COLLECTIONS, Dataset, Trial
 from mscli.model.registries import canonical_id
 
@@ -40,13 +38,12 @@ class Invalid(Exception):
 
 
 class ParsedFile(NamedTuple):
-    """One data file as the first pass needs it: its name, size and parsed value; ``readable`` is
-    False when it could not be decoded or parsed (a problem ``dataset.check`` will name)."""
+    """One data file as the first pass needs it: its name, size and valid records by collection
+    (``forms.check_text``); None when it has a problem ``dataset.check`` will name."""
 
     name: str
     size: int
-    data: Any
-    readable: bool
+    checked: dict[str, list[Any]] | None
 
 
 class _Progress:
@@ -136,11 +133,8 @@ class _Check:
         self._stale = 0  # trials before this position were linked with part of the glossary
 
     def add_file(self, file: ParsedFile, builder: Builder) -> None:
-        if not file.readable:
-            raise Invalid(file.name)
-        problems: list[Problem] = []
-        checked = check_file(file.name, file.data, problems)
-        if problems:
+        checked = file.checked
+        if checked is None:
             raise Invalid(file.name)
         trials = checked.pop("trials", [])
         for collection, entries in checked.items():

@@ -15,11 +15,12 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mscli.loading.hittexts import SPANS, TEXTS, TextsWriter
 from mscli.loading.jsonlines import parse_lines
 from mscli.loading.links import LINKED, Linker
+from mscli.loading.names import NAMES, write_names
 from mscli.loading.searchindex import IndexBuilder
 from mscli.loading.store import (
     CACHE_FORMAT,
@@ -27,12 +28,13 @@ from mscli.loading.store import (
     FILES,
     INDEX,
     META,
-    NAMES,
     TRIALS,
+    USED_BY,
     MemoryStore,
     is_entry,
     json_line,
 )
+from mscli.loading.usedby import reverse
 from mscli.model.kinds import KINDS, names_of, normalise_key, search_texts
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, GlossaryTerm, Trial, start_order
 
@@ -219,7 +221,7 @@ class Builder:
                     self.index.add(collection, search_texts(collection, record))
         self.index.write(self.building)
         offsets = self.offsets
-        _write_names(self.building / NAMES, self._names,
+        write_names(self.building / NAMES, self._names,
                      [b"%d:%d:%s" % (offsets[p], offsets[p + 1], terms) for p, terms in enumerate(self.links)])
         order = sorted(range(self.count), key=self._orders.__getitem__)
         index = {"kinds": [list(kind) for kind in self._kinds], "kind_of": self._kind_of.tolist(),
@@ -227,31 +229,25 @@ class Builder:
         with (self.building / INDEX).open("wb") as handle:
             handle.write(json_line(index))
             _sync(handle)
+        linker, glossary = Linker(meta["glossary"]), [term["id"] for term in meta["glossary"]]
+        linked = {collection: [linker.terms_in(record) for record in meta[collection]]
+                  for collection in LINKED if collection != "trials"}
+        # ``reverse`` reads each record's id only, so the trials come one at a time from what is kept.
+        every = {**meta, "trials": ({"id": trial_id} for _, trial_id in self._orders)}
+        uses = {collection: linked[collection] if collection != "trials" else
+                ([glossary[int(term)] for term in terms.split(b".")] if terms else [] for terms in self.links)
+                for collection in LINKED}
+        with (self.building / USED_BY).open("wb") as handle:
+            handle.write(json_line(reverse(cast(Dataset, every), cast(Any, uses))))
+            _sync(handle)
         sizes = {name: (self.building / name).stat().st_size for name in FILES}
-        linker = Linker(meta["glossary"])
-        links = {record["id"]: linker.terms_in(record) for collection in LINKED if collection != "trials"
-                 for record in meta[collection]}
+        links = {record["id"]: terms for collection, lists in linked.items()
+                 for record, terms in zip(meta[collection], lists, strict=True)}
         payload = {"format": CACHE_FORMAT, "key": key, "dataset": meta, "countries": countries,
                    "trials": self.count, "sizes": sizes, "links": links}
         with (self.building / META).open("wb") as handle:
             handle.write(json_line(payload))
             _sync(handle)
-
-
-def _write_names(path: Path, names: list[bytes], spans: Sequence[bytes]) -> None:
-    """names.txt: each normalised name once, sorted as UTF-8 bytes, with the lines it names.
-
-    ``names`` holds ``key<TAB>position`` for each name of each trial, positions ascending; the
-    sort is stable, so each key's positions stay in that order. Byte ranges rather than
-    positions, so a lookup need not load the offsets of every trial; each with the trial's
-    glossary terms, so it need not find them in the text.
-    """
-    names.sort(key=lambda entry: entry.partition(b"\t")[0])
-    with path.open("wb") as handle:
-        for key, group in itertools.groupby(names, key=lambda entry: entry.partition(b"\t")[0]):
-            handle.write(key + b"\t" + b",".join(spans[int(entry.rpartition(b"\t")[2])] for entry in group)
-                         + b"\n")
-        _sync(handle)
 
 
 def _sync(handle: Any) -> None:

@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
+from mscli.loading.forms import DATA_SUFFIXES, check_text
+from mscli.loading.forms import parse_text as parse_text
 from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, countries_in, entry_name, open_compiled
 from mscli.model.records import Dataset
 
@@ -30,7 +32,7 @@ ENV_USER_DATA = "MSCLI_USER_DATA"
 
 
 class DataFile(NamedTuple):
-    """One YAML file of a dataset: its name for messages, and its bytes."""
+    """One data file of a dataset (YAML or its JSON form): its name for messages, and its bytes."""
 
     name: str
     content: bytes
@@ -88,7 +90,7 @@ def dataset_entries(option: str | None) -> list[tuple[Path, str]]:
     user = user_data_dir() if _chosen_path(option) is None else None
     if user is None or not user.is_dir():
         return entries
-    return entries + [(file, str(file)) for file in _yaml_files_under(user)]
+    return entries + [(file, str(file)) for file in _data_files_under(user)]
 
 
 def _is_import_folder(path: Path, entries: list[tuple[Path, str]]) -> bool:
@@ -109,19 +111,19 @@ def data_locations(option: str | None) -> list[Path]:
 
 
 def user_files(root: Path | None) -> list[DataFile]:
-    """The YAML files of the user data directory; none when it does not exist yet."""
+    """The data files of the user data directory; none when it does not exist yet."""
     if root is None or not root.is_dir():
         return []
-    return [_read_one(file, str(file)) for file in _yaml_files_under(root)]
+    return [_read_one(file, str(file)) for file in _data_files_under(root)]
 
 
 def read_files(path: Path) -> list[DataFile]:
-    """Read every ``.yaml``/``.yml`` file of a dataset file or directory, in sorted order."""
+    """Read every data file (``.yaml``, ``.yml``, ``.json``) of a dataset file or directory, sorted."""
     return [_read_one(file, name) for file, name in list_files(path)]
 
 
 def list_files(path: Path) -> list[tuple[Path, str]]:
-    """Every YAML file of a dataset file or directory, with the name messages use for it."""
+    """Every data file of a dataset file or directory, with the name messages use for it."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -129,14 +131,14 @@ def list_files(path: Path) -> list[tuple[Path, str]]:
     except OSError as error:
         raise DatasetPathError(f"{path}: {error.strerror or error}") from None
     if stat.S_ISDIR(info.st_mode):
-        files = _yaml_files_under(path)
+        files = _data_files_under(path)
         if not files:
-            raise DatasetPathError(f"{path}: no .yaml or .yml files in this directory")
+            raise DatasetPathError(f"{path}: no data files (.yaml, .yml or .json) in this directory")
         return [(file, str(file.relative_to(path))) for file in files]
     return [(path, path.name)]
 
 
-def _yaml_files_under(root: Path) -> list[Path]:
+def _data_files_under(root: Path) -> list[Path]:
     found: list[Path] = []
 
     def fail(error: OSError) -> None:
@@ -145,10 +147,10 @@ def _yaml_files_under(root: Path) -> list[Path]:
     for folder, subfolders, names in os.walk(root, onerror=fail, followlinks=False):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         for name in names:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+            if name.endswith(DATA_SUFFIXES) and not name.startswith("."):
                 found.append(Path(folder) / name)
         if len(found) > MAX_FILES:
-            raise DatasetPathError(f"{root}: more than {MAX_FILES} YAML files")
+            raise DatasetPathError(f"{root}: more than {MAX_FILES} data files")
     return sorted(found)
 
 
@@ -179,48 +181,56 @@ def decode(file: DataFile) -> str:
         raise DatasetError([Problem(file.name, f"not valid UTF-8 (byte {error.start})", line)]) from None
 
 
-def check(files: list[DataFile], progress: Callable[[int], Any] | None = None) -> tuple[Dataset, list[Problem]]:
+def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
+          base: Dataset | None = None) -> tuple[Dataset, list[Problem]]:
     """Parse and validate; return the dataset and every problem found (empty when valid).
 
-    ``progress`` is called with the byte count of each file once it has been parsed.
+    ``progress`` is called with the byte count of each file once it has been parsed. ``base``
+    is a dataset already found valid, read before the files and checked with them only in
+    the checks that span records; its records have no file or line, so a caller that needs
+    a problem's exact wording checks every file again when there is one.
     """
-    from mscli.loading.validate import assemble, check_file
+    from mscli.loading.validate import assemble
+    from mscli.loading.yamlsafe import YamlProblem
 
     problems: list[Problem] = []
     checked = []
     unreadable = 0
     for file in _reporting(files, progress):
         try:
-            data = _values_of(file)
+            text = decode(file)
         except DatasetError as error:
             problems.extend(error.problems)
             unreadable += 1
             continue
-        checked.append((file.name, check_file(file.name, data, problems)))
+        if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
+                                   for line in text.splitlines()):
+            problems.append(Problem(file.name, "file is empty; expected a mapping with therapies/trials/sources"))
+            unreadable += 1
+            continue
+        try:
+            collections = check_text(file.name, text, problems)
+        except YamlProblem as error:
+            problems.append(Problem(file.name, error.message, error.line))
+            unreadable += 1
+            continue
+        checked.append((file.name, collections))
     # References into a file that could not be read would all look dangling: skip those checks.
-    dataset = assemble(checked, problems, check_references=unreadable == 0)
+    dataset = assemble(checked, problems, check_references=unreadable == 0, base=base)
     return dataset, problems
 
 
-def _values_of(file: DataFile) -> Any:
-    """The parsed values of a file, or ``DatasetError`` with the one problem that stops it."""
+def _checked(file: DataFile) -> dict[str, list[Any]] | None:
+    """A file's valid records by collection as ``check`` finds them; None when it has any problem."""
     from mscli.loading.yamlsafe import YamlProblem
-
-    text = decode(file)
-    if not text.strip() or all(line.lstrip().startswith("#") or not line.strip()
-                               for line in text.splitlines()):
-        raise DatasetError([Problem(file.name, "file is empty; expected a mapping with therapies/trials/sources")])
+    problems: list[Problem] = []
     try:
-        return parse_text(file.name, text)
-    except YamlProblem as error:
-        raise DatasetError([Problem(file.name, error.message, error.line)]) from None
-
-
-def parse_text(name: str, text: str) -> Any:
-    """The values of one data file's text, by the parser its form needs (raises ``YamlProblem``)."""
-    from mscli.loading.yamlsafe import parse
-
-    return parse(text)
+        text = decode(file)
+        empty = all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines())
+        collections = check_text(file.name, text, problems) if text.strip() and not empty else None
+    except (DatasetError, YamlProblem):
+        return None
+    return None if problems else collections
 
 
 def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> Iterator[DataFile]:
@@ -239,7 +249,6 @@ _KEY_FORMAT = f"mscli {__version__} cache {CACHE_FORMAT}"
 
 
 def cache_key(files: Iterable[DataFile]) -> str:
-    """The key of the files' bytes; given a generator, only one file is held at a time."""
     digest = _key_digest()
     for file in files:
         _digest_file(digest, file)
@@ -252,9 +261,10 @@ def _key_digest() -> Any:
     return hashlib.sha256(f"{_KEY_FORMAT}\n".encode())
 
 
-def _digest_file(digest: Any, file: DataFile) -> None:
+def _digest_file(digest: Any, file: DataFile) -> DataFile:
     digest.update(f"{len(file.name)}:{file.name}:{len(file.content)}:".encode())
     digest.update(file.content)
+    return file
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -355,34 +365,23 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
 def _cold_load(folder: Path, key: str, entries: list[tuple[Path, str]], total: int,
                on_cold_load: Callable[[int], Callable[[int], Any] | None] | None,
                rebuild: Callable[[], MemoryStore]) -> Store:
-    """Compile the files into the cache a file at a time (``coldload``), then answer from it; from
-    memory if it cannot be written; by ``rebuild`` if the data has problems, so ``check`` names them."""
-    from mscli.loading.coldload import Invalid, compile_streamed
+    """Compile file by file (``coldload``) and answer from it; from memory if the cache is unwritable."""
+    from mscli.loading.coldload import Invalid, ParsedFile, compile_streamed
     from mscli.loading.compiling import prune_cache, reclaim_temporary
 
     reclaim_temporary(folder)
-    digest = _key_digest()
+    digest = _key_digest()  # of the bytes parsed, one file held at a time (a file may change meanwhile)
+    files = (ParsedFile(file.name, len(file.content), _checked(file))
+             for file in (_digest_file(digest, _read_one(path, name)) for path, name in entries))
     try:
-        built = compile_streamed(folder, key, _parsed_files(entries, digest), total,
-                                 on_cold_load(total) if on_cold_load else None, lambda: str(digest.hexdigest()))
+        built = compile_streamed(folder, key, files, total, on_cold_load(total) if on_cold_load else None,
+                                 lambda: str(digest.hexdigest()))
     except Invalid:
-        return rebuild()
+        return rebuild()  # so that ``check`` names the problems
     if built is None:
         return _parse([_read_one(path, name) for path, name in entries], on_cold_load)
     prune_cache(folder, keep=entry_name(built))
     return open_compiled(folder / entry_name(built), rebuild) or rebuild()
-
-
-def _parsed_files(entries: list[tuple[Path, str]], digest: Any) -> Iterator[Any]:
-    """Each file read, added to ``digest`` and parsed, one at a time (``coldload.ParsedFile``)."""
-    from mscli.loading.coldload import ParsedFile
-
-    for file in (_read_one(path, name) for path, name in entries):
-        _digest_file(digest, file)
-        try:
-            yield ParsedFile(file.name, len(file.content), _values_of(file), True)
-        except DatasetError:
-            yield ParsedFile(file.name, len(file.content), None, False)
 
 
 def load(data_option: str | None = None, *, use_cache: bool = True,

@@ -21,6 +21,7 @@ The compiled form is a folder in the user's cache, named after the content key o
     texts.bin, spans.bin
                   each trial's id, title and searched texts, which is all a search hit shows
                   (``hittexts``)
+    usedby.json   for each glossary term, the records that use it (``usedby``)
 
 A filter on indexed fields (therapy, phase, status, years) reads the index, then parses only
 the trials that pass; a search reads a few postings and the few texts it shows. The folder is built
@@ -46,17 +47,18 @@ from typing import Any, TypeVar
 
 from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
 from mscli.loading.jsonlines import parse_lines
-from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, find_line, layout_of
+from mscli.loading.names import NAMES, named_spans
+from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 15
+CACHE_FORMAT = 16
 # Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
 ORDER_BATCH = 1000
 META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
-NAMES = "names.txt"
-FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS)
+USED_BY = "usedby.json"  # read by ``usedby``, imported only by a command that shows a term
+FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS, USED_BY)
 T = TypeVar("T")
 
 RowTest = Callable[[Mapping[str, Any]], bool]
@@ -138,6 +140,10 @@ class Store:
     def dataset(self) -> Dataset:
         """Every collection, trials included."""
         return {**self.meta, "trials": self.trials()}
+
+    def used_by(self, term_id: str) -> list[dict[str, str]] | None:
+        """The records that use a glossary term, as the compiled store keeps them (None: scan)."""
+        return None
 
 
 class MemoryStore(Store):
@@ -225,9 +231,10 @@ class DiskStore(Store):
         given = 0
         try:
             for lines in self._ordered_lines(index):
-                if not all(zlib.crc32(line) == index.crcs[p] for p, line in lines.items()):
+                if list(map(zlib.crc32, lines.values())) != list(map(index.crcs.__getitem__, lines)):
                     raise CacheMiss(self._folder)
-                yield from ((index.rows[index.kind_of[p]], line) for p, line in lines.items())
+                yield from zip(map(index.rows.__getitem__, map(index.kind_of.__getitem__, lines)),
+                               lines.values(), strict=True)
                 given += len(lines)
         except (OSError, CacheMiss):
             every = self._fallback().trials()
@@ -256,8 +263,13 @@ class DiskStore(Store):
     def trial_texts(self, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
         return read_texts(self._folder, wanted)
 
+    def used_by(self, term_id: str) -> list[dict[str, str]] | None:
+        from mscli.loading.usedby import read
+
+        return read(self._folder / USED_BY, term_id)
+
     def trial_positions_named(self, key: str) -> list[int]:
-        spans = _named_spans(self._folder / NAMES, key)
+        spans = named_spans(self._folder / NAMES, key)
         offsets = self._trial_offsets()
         positions = [bisect.bisect_left(offsets, start) for start, _, _ in spans]
         if not all(position < self._count and offsets[position] == start
@@ -276,7 +288,7 @@ class DiskStore(Store):
 
     def trials_named(self, key: str) -> list[Trial] | None:
         try:
-            spans = _named_spans(self._folder / NAMES, key)
+            spans = named_spans(self._folder / NAMES, key)
             if not spans:
                 return None
             with (self._folder / TRIALS).open("rb") as handle:
@@ -307,16 +319,16 @@ class DiskStore(Store):
         index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]
         if (len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != self._size
-                or not all(type(a) is int and type(b) is int and a < b for a, b in itertools.pairwise(offsets))):
+                or set(map(type, offsets)) - {int} or not all(map(int.__lt__, offsets, offsets[1:]))):
             raise CacheMiss(self._folder)
         kinds, kind_of = index["kinds"], index["kind_of"]
         if (len(kind_of) != self._count or not all(isinstance(kind, list) and len(kind) == len(INDEXED_TRIAL_FIELDS)
                                                     for kind in kinds)
-                or not all(type(k) is int and 0 <= k < len(kinds) for k in kind_of)):
+                or set(map(type, kind_of)) - {int} or not all(map(range(len(kinds)).__contains__, kind_of))):
             raise CacheMiss(self._folder)
         order: list[int] = index["order"] if with_order else []
         crcs: list[int] = index["crc"] if with_order else []
-        if with_order and (not all(type(p) is int for p in order) or sorted(order) != list(range(self._count))
+        if with_order and (set(map(type, order)) - {int} or sorted(order) != list(range(self._count))
                            or len(crcs) != self._count):
             raise CacheMiss(self._folder)
         rows = [dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True)) for kind in kinds]
@@ -381,18 +393,3 @@ def open_compiled(folder: Path, fallback: Callable[[], Store]) -> Store | None:
 def is_entry(entry: Path) -> bool:
     """Whether ``entry`` is a compiled folder mscli made (and so may prune)."""
     return _ENTRY.fullmatch(entry.name) is not None and entry.is_dir() and not entry.is_symlink()
-
-
-def _named_spans(path: Path, key: str) -> list[tuple[int, int, list[int]]]:
-    """The byte ranges and glossary positions names.txt gives for ``key``: a binary search,
-    whatever the size."""
-    found = find_line(path, key.encode("utf-8"))
-    if found is None:
-        return []
-    spans = []
-    for span in found.split(b","):
-        start, end, terms = span.split(b":")
-        spans.append((int(start), int(end), [int(term) for term in terms.split(b".")] if terms else []))
-    if not all(0 <= start < end for start, end, _ in spans):
-        raise CacheMiss(path)
-    return spans

@@ -343,9 +343,9 @@ class ImportResult(TypedDict):
 
 
 # name -> (type, what it describes, which commands print it). The dataset type describes the
-# YAML files mscli reads; every other one describes JSON that mscli writes.
+# data files mscli reads (YAML or the JSON form); every other one describes JSON that mscli writes.
 SCHEMA_TYPES: dict[str, tuple[type, str, str]] = {
-    "dataset": (Dataset, "A dataset YAML file (input; a dataset may be split across files)",
+    "dataset": (Dataset, "A dataset file, YAML or its JSON form (input; a dataset may be split across files)",
                 "mscli validate reads it"),
     "therapy": (Therapy, "A therapy record", "therapies (each item)"),
     "therapy-detail": (TherapyDetail, "A therapy with its trials, studies, guidance and sources",

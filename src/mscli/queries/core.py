@@ -333,7 +333,8 @@ def trial_detail(dataset: Dataset, trial: Trial, links: Mapping[str, Sequence[st
     return detail
 
 
-def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
+def therapy_detail(dataset: Dataset, therapy: Therapy,
+                   links: Mapping[str, Sequence[str]] | None = None) -> dict[str, Any]:
     from mscli.queries import terms
 
     detail: dict[str, Any] = dict(therapy)
@@ -342,25 +343,27 @@ def therapy_detail(dataset: Dataset, therapy: Therapy) -> dict[str, Any]:
     detail["study_ids"] = [study["id"] for study in dataset["studies"] if study["therapy"] == therapy["id"]]
     detail["guidance_ids"] = [g["id"] for g in dataset["guidance"] if therapy["id"] in g["therapies"]]
     detail["cited_sources"] = sources_of(dataset, therapy)
-    detail["terms"] = terms.terms_in(dataset, therapy)
+    detail["terms"] = terms.terms_in(dataset, therapy, links)
     return detail
 
 
-def record_detail(dataset: Dataset, collection: CollectionName, record: Any) -> dict[str, Any]:
-    """A record with its sources resolved and, where its kind links them, its glossary terms."""
+def record_detail(dataset: Dataset, collection: CollectionName, record: Any, links: Mapping[str, Sequence[str]] | None
+                  = None, used_by: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A record with its sources resolved and, where its kind links them, its glossary terms.
+    ``links``, ``used_by``: terms and a term's users as the store keeps them; else texts are tested."""
     match collection:
         case "trials":
-            return trial_detail(dataset, record)
+            return trial_detail(dataset, record, links)
         case "therapies":
-            return therapy_detail(dataset, record)
+            return therapy_detail(dataset, record, links)
         case "studies" | "guidance" | "sources" | "glossary" | "red_flags" | "outcomes" | "searches":
             from mscli.queries import terms
 
             detail = {**record, "cited_sources": sources_of(dataset, record)}
             if KINDS[collection].links_terms:
-                detail["terms"] = terms.terms_in(dataset, record)
+                detail["terms"] = terms.terms_in(dataset, record, links)
             if collection == "glossary":
-                detail["used_by"] = terms.used_by(dataset, record)
+                detail["used_by"] = terms.used_by(dataset, record) if used_by is None else used_by
             return detail
         case _:
             assert_never(collection)

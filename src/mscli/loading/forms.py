@@ -1,0 +1,57 @@
+"""The forms a data file may take, YAML or JSON, told apart by the file's name.
+
+YAML is the form people edit by hand; the JSON form (``NAME.json``, the same top-level mapping)
+is for large imported files, which CPython's C scanner reads several times faster than
+libyaml's events can be turned into values. Both give the same values and the same refusals,
+so everything after parsing is shared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mscli.errors import Problem
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def is_json(name: str) -> bool:
+    """Whether a data file is in the JSON form (by its name, as the listing finds it)."""
+    return name.endswith(".json")
+
+
+def parse_text(name: str, text: str) -> Any:
+    """The values of one data file's text, by the parser its form needs (raises ``YamlProblem``).
+
+    Mappings are ``MarkedDict`` with the line of every key, in either form.
+    """
+    if is_json(name):
+        from mscli.loading import jsonsafe
+
+        return jsonsafe.parse(text)
+    from mscli.loading.yamlsafe import parse
+
+    return parse(text)
+
+
+def check_text(name: str, text: str, problems: list[Problem]) -> dict[str, list[Any]]:
+    """One file's valid records by collection (see ``validate.check_file``); problems go to ``problems``.
+
+    A JSON file is read first by the fast path (``jsonsafe.parse_quick``), which locates only
+    records. When that path doubts the text, or any record of the file fails its check, the
+    file is read again by the located reader and checked again, so that every problem names
+    its line and field exactly as for YAML, and what the fast path let through unchecked
+    (nesting deeper than ``MAX_DEPTH``) is refused. Raises ``YamlProblem``.
+    """
+    from mscli.loading.validate import check_file
+
+    if is_json(name):
+        from mscli.loading.jsonsafe import parse_quick
+
+        quick = parse_quick(text)
+        if quick is not None:
+            found: list[Problem] = []
+            collections = check_file(name, quick, found)
+            if not found:
+                return collections
+    return check_file(name, parse_text(name, text), problems)

@@ -1,0 +1,138 @@
+"""Remember that a dataset was found valid, so ``mscli validate`` and ``mscli diff`` need not
+parse and check the same bytes again with the same rules.
+
+Only "valid" is ever remembered: problems are always found afresh, so their wording, lines and
+order never come from a file. The key is a SHA-256 of everything the verdict depends on:
+
+- the name and bytes of every dataset file checked (a name is part of a problem, and decides
+  whether a folder is read as an import folder);
+- the bytes of every Python file of the mscli package: the rules, the YAML reader and the
+  record model are code, and a changed rule must never be hidden by an old verdict, even
+  during development when the version number does not move;
+- PyYAML's location, its ``__init__.py`` (which holds its version) and the name and size of
+  every file beside it (whether libyaml's C parser is there), found without importing it;
+- the Python version;
+- today's date, because one rule (a recruiting trial past its planned end) falls back to
+  today's date for a record with no review date.
+
+Verdicts are empty-bodied files named by their key in ``mscli-verdicts/`` under the cache folder
+(never a name ``store`` prunes); the newest ``KEEP`` are kept. A cache that cannot be read
+or written only means the dataset is checked again.
+"""
+
+import contextlib
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from mscli.loading.dataset import DataFile, cache_dir
+
+FOLDER = "mscli-verdicts"
+KEEP = 32
+_FORMAT = b"mscli validate verdict 1\n"
+
+
+def _package_sources() -> list[tuple[str, str]]:
+    """Every Python file of the mscli package (the dataset folder shipped inside it holds none),
+    as its path under the package and its full path: plain strings, as ``pathlib`` would cost
+    a millisecond over eighty files."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    found: list[tuple[str, str]] = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__" and not name.startswith(".")]
+        under = os.path.relpath(folder, root)
+        found += ((os.path.join(under, name), os.path.join(folder, name)) for name in names if name.endswith(".py"))
+    return sorted(found)
+
+
+def _yaml_parts() -> Iterable[bytes]:
+    """PyYAML's location, its ``__init__.py`` and its folder's files, without importing it
+    (importing it costs more than the rest of a remembered verdict)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("yaml")
+    if spec is None or spec.origin is None:
+        yield b"no yaml"
+        return
+    origin = Path(spec.origin)
+    yield str(origin).encode("utf-8", "surrogateescape")
+    yield origin.read_bytes()
+    with os.scandir(origin.parent) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if entry.is_file():
+                yield f"{entry.name}:{entry.stat().st_size}".encode("utf-8", "surrogateescape")
+
+
+def verdict_key(files: Sequence[DataFile]) -> str | None:
+    """The key of a verdict on ``files``; None if mscli's or PyYAML's files cannot be read."""
+    try:
+        return _key(files)
+    except OSError:
+        return None
+
+
+def _key(files: Sequence[DataFile]) -> str:
+    sources = _package_sources()
+    if not sources:  # installed without its sources (bytecode only): nothing to key the rules on
+        raise OSError("no mscli source files")
+    digest = hashlib.sha256(_FORMAT)
+
+    def add(part: bytes) -> None:
+        digest.update(b"%d:" % len(part))
+        digest.update(part)
+
+    for file in files:
+        add(file.name.encode("utf-8", "surrogateescape"))
+        add(file.content)
+    for name, path in sources:
+        add(name.encode("utf-8", "surrogateescape"))
+        with open(path, "rb") as handle:
+            add(handle.read())
+    for part in _yaml_parts():
+        add(part)
+    add(f"{sys.version}\n{sys.implementation.cache_tag}".encode())
+    add(time.strftime("%Y-%m-%d").encode())  # the local date, as datetime.date.today() gives
+    return digest.hexdigest()
+
+
+def _folder() -> Path | None:
+    cache = cache_dir()
+    return None if cache is None else cache / FOLDER
+
+
+def is_remembered_valid(key: str | None) -> bool:
+    """Whether the files of ``key`` were found valid by this mscli, PyYAML and Python today."""
+    folder = _folder()
+    if folder is None or key is None:
+        return False
+    try:
+        return (folder / key).is_file()
+    except OSError:
+        return False
+
+
+def remember_valid(key: str | None) -> None:
+    """Remember that the files of ``key`` are valid; quietly nothing when the cache cannot be written."""
+    folder = _folder()
+    if folder is None or key is None:
+        return
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / key).touch()
+        _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest ``KEEP`` verdicts; only names that are keys are touched."""
+    entries = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            if len(entry.name) == 64 and all(char in "0123456789abcdef" for char in entry.name):
+                with contextlib.suppress(OSError):
+                    entries.append((entry.stat().st_mtime_ns, entry.path))
+    for _, path in sorted(entries, reverse=True)[KEEP:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
