@@ -15,7 +15,9 @@ the regex only when that cannot decide. The same answer, found without most of t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import Any, NamedTuple
 
 from mscli.model import textmatch
@@ -28,6 +30,8 @@ _NOT_TEXT = frozenset({
     "pmid", "registry_id", "verified", "cited_sources", "terms", "used_by", "trial_ids",
     "study_ids", "guidance_ids", "therapy", "therapies", "check", "phrases",
 })
+
+_WORD_RUN = re.compile(r"\w+", re.ASCII)  # as textmatch.words_of splits words
 
 # Collections whose records link to terms (sources are citations, not prose).
 LINKED: tuple[CollectionName, ...] = tuple(name for name, kind in KINDS.items() if kind.links_terms)
@@ -52,14 +56,24 @@ def record_text(record: Any) -> str:
 def _collect(value: Any, parts: list[str]) -> None:
     """Append the text inside a list or mapping, in order, leaving out the fields in _NOT_TEXT.
 
-    Text items are appended where they are met rather than by a call each: a record holds
-    hundreds, and compiling the store visits every record.
+    Text items are appended where they are met rather than by a call each, and empty lists,
+    None, numbers and true/false are passed over by their exact type before any ``isinstance``:
+    a record holds hundreds of values, and compiling the store visits every record.
     """
-    items = value if isinstance(value, list) else (
-        item for name, item in value.items() if name not in _NOT_TEXT)
+    items = value if isinstance(value, list) else [
+        item for name, item in value.items() if name not in _NOT_TEXT]
+    append = parts.append
     for item in items:
-        if isinstance(item, str):
-            parts.append(item)
+        kind = type(item)
+        if kind is str:
+            append(item)
+        elif item is None or kind is bool or kind is int or kind is float:
+            continue
+        elif kind is list or kind is dict:
+            if item:
+                _collect(item, parts)
+        elif isinstance(item, str):
+            append(item)
         elif isinstance(item, (list, dict)):
             _collect(item, parts)
 
@@ -77,13 +91,17 @@ class _Name(NamedTuple):
     term: int  # position of the term in the glossary
     name: str
     anchor: textmatch.Anchor | None
+    pattern: re.Pattern[str]  # textmatch.pattern(name, plurals=True)
+    first: str  # the pattern's first word, lower-cased unless an acronym: where any match starts
 
 
 class Linker:
     """The terms of one glossary, ready to be found in many records' texts.
 
     Each name is filed under the forms of its first word, so a record's words pick out the few
-    names worth testing with one set intersection.
+    names worth testing with one set intersection. In an ASCII text, a name of several words
+    is tested only where its first word occurs (``str.find``, then the regex anchored there),
+    not by searching the whole text: a match can start nowhere else.
     """
 
     def __init__(self, glossary: Iterable[GlossaryTerm]) -> None:
@@ -93,18 +111,29 @@ class Linker:
         self._always: list[_Name] = []  # names with no anchor: their regex always runs
         for position, term in enumerate(glossary):
             for name in names_of(term):
-                entry = _Name(position, name, textmatch.anchor(name, plurals=True))
-                if entry.anchor is None:
+                anchor = textmatch.anchor(name, plurals=True)
+                first = name.split()[0]
+                entry = _Name(position, name, anchor, textmatch.pattern(name, plurals=True),
+                              first if anchor is None or anchor.acronym else first.lower())
+                if anchor is None:
                     self._always.append(entry)
                     continue
-                filed = self._written if entry.anchor.acronym else self._lower
-                for form in entry.anchor.words[0]:
+                filed = self._written if anchor.acronym else self._lower
+                for form in anchor.words[0]:
                     filed.setdefault(form, []).append(entry)
 
     def terms_in(self, record: Any) -> list[str]:
         """Ids of the glossary terms a record uses, in glossary order (a term never lists itself)."""
         text = record_text(record)
-        words = textmatch.words_of(text)
+        ascii_text = text.isascii()
+        words: tuple[AbstractSet[str], AbstractSet[str]] | None
+        if ascii_text:
+            written = set(_WORD_RUN.findall(text))
+            words = written, {word.lower() for word in written}
+            lowered = text.lower()  # the same length as ``text``: positions agree
+        else:
+            words = textmatch.words_of(text)
+            lowered = ""
         if words is None:  # the words cannot be told apart on ASCII alone: every regex decides
             candidates = [entry for entries in (*self._written.values(), *self._lower.values())
                           for entry in entries] + self._always
@@ -112,22 +141,39 @@ class Linker:
             candidates = [entry for form in self._written.keys() & words[0] for entry in self._written[form]]
             candidates += [entry for form in self._lower.keys() & words[1] for entry in self._lower[form]]
             candidates += self._always
-        ascii_text = text.isascii()
         found: set[int] = set()
+        own = record["id"]
         for entry in candidates:
-            if entry.term in found or self._ids[entry.term] == record["id"]:
+            if entry.term in found or self._ids[entry.term] == own:
                 continue
             anchor = entry.anchor
             if anchor is not None and words is not None:
                 present = words[0] if anchor.acronym else words[1]
                 if any(forms.isdisjoint(present) for forms in anchor.words[1:]):
                     continue
-                if anchor.whole and ascii_text:
-                    found.add(entry.term)
+                if ascii_text:
+                    if anchor.whole or _starts_a_match(entry, text, text if anchor.acronym else lowered):
+                        found.add(entry.term)
                     continue
-            if textmatch.pattern(entry.name, plurals=True).search(text):
+            if entry.pattern.search(text):
                 found.add(entry.term)
         return [self._ids[position] for position in sorted(found)]
+
+
+def _starts_a_match(entry: _Name, text: str, haystack: str) -> bool:
+    """Whether the name's regex matches at one of the places its first word occurs.
+
+    ``haystack`` is ``text`` (acronyms) or its lower case; in ASCII text the two have the same
+    positions, and a case-ignoring match of ASCII letters is exactly a match of their lower case.
+    The regex's look-behind still sees the character before the place (``match`` with a position).
+    """
+    first, match = entry.first, entry.pattern.match
+    at = haystack.find(first)
+    while at != -1:
+        if match(text, at):
+            return True
+        at = haystack.find(first, at + 1)
+    return False
 
 
 def links_of(dataset: Dataset) -> dict[CollectionName, list[list[str]]]:
