@@ -12,7 +12,7 @@ entry for every ``CollectionName`` (checked at import and by mypy through ``asse
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple, cast, get_args
 
 from mscli.model.records import COLLECTIONS, CollectionName
 
@@ -141,7 +141,7 @@ def field_text(value: Any) -> str:
     """A field's value as searchable text (lists and mappings joined with " | ")."""
     kind = type(value)
     if kind is str:  # most values: tested first, by exact type, since a compile asks millions of times
-        return value
+        return cast(str, value)
     if value is None:
         return ""
     if kind is list or isinstance(value, list):
