@@ -128,3 +128,11 @@ def test_every_bundled_record_reads_as_before() -> None:
             assert links.record_text(record) == _plain_record_text(record)
             assert [kinds.normalise_key(name) for name in kinds.names_of(collection, record)] == [
                 _plain_normalise_key(name) for name in kinds.names_of(collection, record)]
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789\u0660\u0669\uff11"), min_size=8, max_size=8))
+def test_a_stored_nct_number_is_its_own_canonical_form(digits: str) -> None:
+    """validate's shared-number check takes an NCT number as it is, on this guarantee."""
+    from mscli.model.registries import canonical_id
+
+    assert canonical_id(f"NCT{digits}") == f"NCT{digits}"

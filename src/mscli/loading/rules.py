@@ -29,7 +29,7 @@ def check_record(entry: Located, ids: dict[str, set[str]], report: Any) -> None:
     record = entry.record
     if not model.SLUG.fullmatch(record["id"]):
         report("id must be a lowercase slug like 'beat-ms' (letters, digits, single hyphens)", "id")
-    check_date(record.get("reviewed"), lambda m: report(m, "reviewed"))
+    _check_date_field(record.get("reviewed"), "reviewed", report)
 
     def ref(value: str | None, collection: str, field: str) -> None:
         if value is not None and value not in ids[collection]:
@@ -102,7 +102,7 @@ def _check_source(record: dict[str, Any], report: Any) -> None:
         report("seen_at must start with https:// or http://", "seen_at")
     _check_source_address(record, report)
     _check_year(record["year"], "year", report)
-    check_date(record["date"], lambda m: report(m, "date"))
+    _check_date_field(record["date"], "date", report)
 
 
 def _check_source_address(record: dict[str, Any], report: Any) -> None:
@@ -220,7 +220,7 @@ def _check_trial_dates(record: dict[str, Any], report: Any) -> None:
             report(f"{which}_date {value} needs {which}_year {value[:4]} as well", f"{which}_year")
         elif int(value[:4]) != year:
             report(f"{which}_year {year} does not agree with {which}_date {value}", f"{which}_year")
-    check_date(record["status_checked"], lambda m: report(m, "status_checked"))
+    _check_date_field(record["status_checked"], "status_checked", report)
 
 
 def _date_value(value: str, last: bool = False) -> datetime.date | None:
@@ -269,8 +269,6 @@ def _check_trial_outcome(record: dict[str, Any], report: Any) -> None:
             report(f"a recruiting trial past its planned end ({end.isoformat()}) when reviewed needs a status "
                    "checked in the registry within the past year (status_checked), or its status listed "
                    "under unverified", "status_checked")
-
-
 
 
 def _is_trial_field(path: str) -> bool:
@@ -364,16 +362,29 @@ def _check_as_of(value: str, field: str, report: Any) -> None:
     if len(value) == 4 and value.isdigit():
         _check_year(int(value), field, report)
     else:
-        check_date(value, lambda m: report(m, field))
+        _check_date_field(value, field, report)
 
 
 def check_date(value: str | None, report: Any) -> None:
+    message = _date_message(value)
+    if message is not None:
+        report(message)
+
+
+def _check_date_field(value: str | None, field: str, report: Any) -> None:
+    """``check_date`` for a record's field, with no message function made for the many valid dates."""
+    message = _date_message(value)
+    if message is not None:
+        report(message, field)
+
+
+def _date_message(value: str | None) -> str | None:
     if value is None:
-        return
+        return None
     if not model.DATE.fullmatch(value):
-        report(f"{value!r} is not a date in the form YYYY-MM-DD")
-        return
+        return f"{value!r} is not a date in the form YYYY-MM-DD"
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
-        report(f"{value!r} is not a real calendar date")
+        return f"{value!r} is not a real calendar date"
+    return None
