@@ -147,7 +147,8 @@ def field_text(value: Any) -> str:
     if kind is list or isinstance(value, list):
         return " | ".join([item if type(item) is str else _list_item_text(item) for item in value])
     if isinstance(value, dict):
-        return " | ".join([field_text(item) for key, item in value.items() if key != "source"])
+        return " | ".join([item if type(item) is str else "" if item is None else field_text(item)
+                           for key, item in value.items() if key != "source"])
     return str(value)
 
 
