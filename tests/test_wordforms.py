@@ -74,3 +74,13 @@ def test_the_stem_cache_empties_when_full_and_still_answers(monkeypatch):
         assert stem(word) == wordforms._stem(word)
         assert len(wordforms._STEMS) <= 3
     wordforms._STEMS.clear()
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_words_are_the_regex_words_of_an_ascii_text(text):
+    import re
+
+    from mscli.model.wordforms import ascii_words
+
+    assert ascii_words(text) == re.findall(r"\w+", text)
+    assert ascii_words(text, lower=True) == re.findall(r"\w+", text.lower()) == words(text)

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from mscli.model import textmatch
 from mscli.model.kinds import KINDS
 from mscli.model.records import CollectionName, Dataset, GlossaryTerm
+from mscli.model.wordforms import ascii_words
 
 # Fields that are identifiers, references or bookkeeping rather than text a reader sees.
 _NOT_TEXT = frozenset({
@@ -29,8 +30,6 @@ _NOT_TEXT = frozenset({
     "pmid", "registry_id", "verified", "cited_sources", "terms", "used_by", "trial_ids",
     "study_ids", "guidance_ids", "therapy", "therapies", "check", "phrases",
 })
-
-_WORD_RUN = re.compile(r"\w+", re.ASCII)  # as textmatch.words_of splits words
 
 # Collections whose records link to terms (sources are citations, not prose).
 LINKED: tuple[CollectionName, ...] = tuple(name for name, kind in KINDS.items() if kind.links_terms)
@@ -154,7 +153,7 @@ class Linker:
         return [self._ids[position] for position in sorted(found) if self._ids[position] != own]
 
     def _found_in_ascii(self, text: str) -> set[int]:
-        written = set(_WORD_RUN.findall(text))
+        written = set(ascii_words(text))
         words = (written, set(map(str.lower, written)))
         lowered = text.lower()  # the same length as ``text``: positions agree
         found = {entry.term for case in (0, 1) for form in self._whole[case].keys() & words[case]

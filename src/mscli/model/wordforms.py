@@ -92,7 +92,25 @@ def _singular(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of ``text``, lower-cased, in order: runs of letters and digits."""
+    if text.isascii():
+        return ascii_words(text, lower=True)
     return _WORD.findall(text.lower())
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_AS_WRITTEN = bytes(byte if byte in _WORD_BYTES else 32 for byte in range(256))
+_LOWERED = bytes(byte if byte in _WORD_BYTES else 32 for byte in range(256)).lower()
+
+
+def ascii_words(text: str, lower: bool = False) -> list[str]:
+    """The runs of ASCII letters, digits and '_' in an all-ASCII ``text``, in order (lower-cased
+    with ``lower``): there they are exactly the regex's ``\\w+`` words.
+
+    Every other character becomes a space in one ``bytes.translate`` and ``split`` cuts at the
+    spaces: a few times faster than a regex's ``findall``, and a compile splits every field of
+    every record.
+    """
+    return text.encode("ascii").translate(_LOWERED if lower else _AS_WRITTEN).decode("ascii").split()
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:
@@ -102,4 +120,4 @@ def spans(text: str) -> list[tuple[int, int, str]]:
 
 def terms(text: str) -> set[str]:
     """The distinct stems of ``text``: what the index records for one field."""
-    return set(map(_STEMS.__getitem__, _WORD.findall(text.lower())))
+    return set(map(_STEMS.__getitem__, words(text)))
