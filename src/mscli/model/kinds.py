@@ -176,7 +176,8 @@ def search_texts(collection: CollectionName, record: Any) -> list[str]:
     texts = []
     get = record.get
     for name, how in _HOW[collection]:
-        text = field_text(get(name))
+        value = get(name)
+        text = value if type(value) is str else "" if value is None else field_text(value)
         if how == _WHOLE_SLUG:
             text = text.replace("-", "_")
         elif how == _TOPIC and text:
