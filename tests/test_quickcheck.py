@@ -46,7 +46,8 @@ _SCALARS = st.one_of(
     st.sampled_from(_ENUM_VALUES), st.text(max_size=4),
 )
 VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
-    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["id", "source", "text", "zzz"]), inner, max_size=3)),
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["id", "source", "text", "url", "read", "zzz"]), inner, max_size=3)),
     max_leaves=6)
 
 

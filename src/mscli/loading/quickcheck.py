@@ -19,10 +19,10 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from typing import Any, get_args, get_origin
 
-from mscli.model.fields import fields_of
+from mscli.model.fields import expand, fields_of
 
 Check = Callable[[Any], Any]
 
@@ -65,6 +65,8 @@ class _Compiler:
             else:
                 lines.append("        return None")
             lines.append("    else:")
+            if spec.shorthand is not None:
+                lines.append(f"        {out} = {self.constant(partial(expand, spec.shorthand))}({out})")
             lines += ["        " + line for line in self.value(spec.kind, out)]
         fields = ", ".join(f"{spec.name!r}: f{number}" for number, spec in enumerate(specs))
         lines.append(f"    return {{{fields}}}")

@@ -98,11 +98,24 @@ def _check_source(record: dict[str, Any], report: Any) -> None:
         report(_registry_message(record["registry_id"]), "registry_id")
     if record["url"] is not None and not record["url"].startswith(("https://", "http://")):
         report("URL must start with https:// or http://", "url")
-    if record["seen_at"] is not None and not record["seen_at"].startswith(("https://", "http://")):
-        report("seen_at must start with https:// or http://", "seen_at")
+    _check_copies(record, report)
     _check_source_address(record, report)
     _check_year(record["year"], "year", report)
     _check_date_field(record["date"], "date", report)
+
+
+def _check_copies(record: dict[str, Any], report: Any) -> None:
+    """Each copy is a web address, neither the canonical one nor another copy given twice."""
+    seen: set[str] = set()
+    for index, copy in enumerate(record["seen_at"]):
+        where = f"seen_at[{index}].url"
+        if not copy["url"].startswith(("https://", "http://")):
+            report("seen_at must start with https:// or http://", where)
+        elif copy["url"] == record["url"]:
+            report("this is the source's url; seen_at is for copies read elsewhere", where)
+        elif copy["url"] in seen:
+            report(f"{copy['url']} is listed twice: list it once, naming every part read there in its read note", where)
+        seen.add(copy["url"])
 
 
 def _check_source_address(record: dict[str, Any], report: Any) -> None:

@@ -51,7 +51,7 @@ from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 14
+CACHE_FORMAT = 15
 # Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
 ORDER_BATCH = 1000
 META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"

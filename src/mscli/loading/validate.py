@@ -17,7 +17,7 @@ from typing import Any, get_args, get_origin
 from mscli.errors import Problem
 from mscli.loading import quickcheck, rules
 from mscli.model import records as model
-from mscli.model.fields import fields_of
+from mscli.model.fields import expand, fields_of
 from mscli.model.records import COLLECTIONS, Dataset
 
 _TOP_LEVEL = ("dataset", *COLLECTIONS)
@@ -77,6 +77,8 @@ class _Checker:
             if value is None and (spec.nullable or not spec.required):
                 result[spec.name] = [] if _is_list(spec.kind) else None
                 continue
+            if spec.shorthand is not None:
+                value = expand(spec.shorthand, value)
             checked = self.value(spec.kind, value, value_line, record_id, where)
             if checked is _INVALID:
                 ok = False

@@ -34,7 +34,7 @@ from mscli.model.registry_outputs import RegistryCheck, SearchFind
 
 # The version of the JSON shapes below and of the model's records. Adding a field raises the
 # minor number; renaming, removing or retyping one raises the major number.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 
 class EventKind(StrEnum):

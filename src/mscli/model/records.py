@@ -7,7 +7,9 @@ uses the same keys. Records are plain dicts so that a cached dataset loads with 
 
 import re
 from enum import StrEnum
-from typing import Literal, NotRequired, TypedDict
+from typing import Annotated, Literal, NotRequired, TypedDict
+
+from mscli.model.fields import Shorthand
 
 
 class Phase(StrEnum):
@@ -272,6 +274,15 @@ class DatasetInfo(TypedDict):
     reviewed: str
 
 
+class Copy(TypedDict):
+    """A copy of a source where some of its facts were read: an aggregator, a mirror, a PDF on a
+    document-sharing site. A paper read in parts from different copies keeps one source with
+    every copy, so that it is cited once, under its own title."""
+
+    url: str
+    read: NotRequired[str | None]  # which part was read there ("Table 3"); None: the whole or unsaid
+
+
 class Source(TypedDict):
     id: str
     kind: SourceKind
@@ -284,9 +295,9 @@ class Source(TypedDict):
     doi: NotRequired[str | None]
     pmid: NotRequired[str | None]
     registry_id: NotRequired[str | None]
-    # Where the facts were actually read when that was a copy (an aggregator, a mirror, a PDF on
-    # a document-sharing site); ``url`` stays the canonical address.
-    seen_at: NotRequired[str | None]
+    # Where the facts were actually read when that was a copy; ``url`` stays the canonical
+    # address. A file may give one address, or a list of addresses and {url, read} mappings.
+    seen_at: NotRequired[Annotated[list[Copy], Shorthand("url")]]
     verified: bool
     reviewed: str
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from mscli.model.choices import CiteFormat
 from mscli.model.records import Source
+from mscli.output.copies import access_note
 
 _JOURNAL_KINDS = ("journal-article", "review", "protocol")
 _INITIALS = re.compile(r"[A-Z]{1,4}")
@@ -72,10 +73,32 @@ def text(sources: Sequence[Source]) -> str:
                  f"PMID {source['pmid']}" if source["pmid"] else None,
                  source["registry_id"], _url(source)]
         note = "" if source["verified"] else " [unverified]"
-        body = ". ".join(_line(p) for p in parts if p)
+        body = " ".join(_sentence(_line(p)) for p in parts if p)
         extra = " ".join(i for i in ident if i)
-        lines.append(f"{body}.{' ' + extra if extra else ''}{note}")
+        seen = access_note(source)  # no full stop after it: it may end in an address
+        lines.append(f"{body}{' ' + extra if extra else ''}{' ' + _line(seen) if seen else ''}{note}")
     return "\n".join(lines) + "\n"
+
+
+def _sentence(value: str) -> str:
+    """A citation piece ending in one full stop ("et al." is not given a second)."""
+    return value if value.endswith((".", "?", "!")) else value + "."
+
+
+def _bibtex_note(source: Source) -> str | None:
+    """BibTeX's note: "unverified", and the copies. A note is LaTeX text, not a verbatim URL
+    field, so a copy's address is written escaped, as text that prints the address."""
+    copies = [_bibtex_url(copy["url"]) + (f" ({_bibtex_escape(copy['read'])})" if copy["read"] else "")
+              for copy in source["seen_at"]]
+    parts = ([] if source["verified"] else ["unverified"]) + ([f"Seen at {'; '.join(copies)}"] if copies else [])
+    return "; ".join(parts) or None
+
+
+def _bibtex_url(url: str) -> str:
+    """An address as LaTeX text: what LaTeX would act on is percent-encoded (the same address)
+    or escaped."""
+    encoded = "".join(f"%{ord(char):02X}" if char in "\\{}~^" else char for char in _line(url))
+    return re.sub(r"([&%$#_])", r"\\\1", encoded)
 
 
 def _bibtex_escape(value: str) -> str:
@@ -106,7 +129,7 @@ def bibtex(sources: Sequence[Source]) -> str:
             "doi": source["doi"], "pmid": source["pmid"],
             "number": source["registry_id"] if source["kind"] == "registry-record" else None,
             "url": _url(source),
-            "note": None if source["verified"] else "unverified",
+            "note": _bibtex_note(source),
         }
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
         entries.append(f"@{kind}{{{source['id']},\n{body}\n}}")
@@ -128,7 +151,7 @@ def ris(sources: Sequence[Source]) -> str:
         lines.append(f"{'JO' if kind == 'JOUR' else 'PB'}  - {_line(source['publisher'])}")
         for tag, value in (("PY", source["year"]), ("DO", source["doi"]), ("UR", _url(source)),
                            ("AN", source["pmid"] or source["registry_id"]),
-                           ("N1", None if source["verified"] else "unverified")):
+                           ("N1", None if source["verified"] else "unverified"), ("N1", access_note(source))):
             if value:
                 lines.append(f"{tag}  - {_line(value)}")
         lines.append("ER  - ")
@@ -155,7 +178,8 @@ def csl_json(sources: Sequence[Source]) -> str:
             item["issued"] = {"date-parts": [[source["year"]]]}
         if source["kind"] == "registry-record" and source["registry_id"]:
             item["number"] = source["registry_id"]
-        for key, value in (("DOI", source["doi"]), ("PMID", source["pmid"]), ("URL", _url(source))):
+        for key, value in (("DOI", source["doi"]), ("PMID", source["pmid"]), ("URL", _url(source)),
+                           ("note", access_note(source))):
             if value:
                 item[key] = value
         items.append(item)

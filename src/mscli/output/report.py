@@ -15,6 +15,7 @@ from typing import Any, assert_never
 
 from mscli.model.labels import NOTICE
 from mscli.model.records import CollectionName, Dataset, Source
+from mscli.output.copies import copy_text
 from mscli.output.views import design_text, eligibility_text, text, years_text
 from mscli.queries import core as queries
 from mscli.queries import info as dataset_info
@@ -358,6 +359,8 @@ def _source_section(source: Source, citations: _Citations) -> Section:
         _fact(source, "Publisher", "publisher"),
         _fact(source, "Authors", "authors"),
         _fact(source, "Year", "year"),
+        Fact("Seen at", tuple(Entry(copy_text(copy)) for copy in source["seen_at"]), listed=True)
+        if source["seen_at"] else None,
         Fact("Checked against the primary record", (Entry("yes" if source["verified"] else "no"),)),
     ])
     return Section("source", source["id"], f"Source: {source['title']}", facts, (), refs)

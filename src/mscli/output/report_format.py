@@ -113,6 +113,8 @@ def _md_source(source: CitedSource) -> str:
     pieces = [(f"{label}: {_md_literal(value)}" if label in _IDENTIFIER_LABELS
                else md(value, line_start=index == 0), value)
               for index, (label, value) in enumerate(source_parts(source))]
+    pieces += [(f"Seen at {_md_literal(copy['url'])}" + (f" ({md(copy['read'])})" if copy["read"] else ""),
+                copy["url"] if copy["read"] is None else ")") for copy in source.source["seen_at"]]
     mark = "" if source.source["verified"] else f" {UNVERIFIED}"
     return f"{source.number}. {_sentences(pieces)}{mark} mscli id: `{source.source['id']}`"
 
@@ -238,6 +240,11 @@ def _html_source(source: CitedSource) -> str:
         else:
             written = h(value)
         pieces.append((written, value))
+    for copy in source.source["seen_at"]:
+        address = (f'<a href="{h(copy["url"])}">{h(copy["url"])}</a>' if _LINKABLE.fullmatch(copy["url"])
+                   else h(copy["url"]))
+        pieces.append((f"Seen at {address}" + (f" ({h(copy['read'])})" if copy["read"] else ""),
+                       copy["url"] if copy["read"] is None else ")"))
     mark = "" if source.source["verified"] else f' <span class="unverified">{UNVERIFIED}</span>'
     return (f'<li id="source-{source.number}">{_sentences(pieces)}{mark} '
             f'<span class="record-id">mscli id: <code>{h(source.source["id"])}</code></span></li>')

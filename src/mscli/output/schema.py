@@ -59,8 +59,12 @@ def _object(record_type: type, output: bool, defs: dict[str, Any]) -> dict[str, 
     for spec in fields_of(record_type):
         is_list = get_origin(spec.kind) is list
         nullable = spec.nullable or (not spec.required and not (output and is_list))
-        properties[spec.name] = _nullable(_kind(spec.kind, output, defs)) if nullable else _kind(
-            spec.kind, output, defs)
+        kind = _kind(spec.kind, output, defs)
+        if spec.shorthand is not None and not output:
+            # Dataset files may write a text for a list of one, and a text for any item.
+            kind = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"anyOf": [
+                {"type": "string"}, kind["items"]]}}]}
+        properties[spec.name] = _nullable(kind) if nullable else kind
         if spec.required or output:
             required.append(spec.name)
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}

@@ -13,7 +13,7 @@ from typing import Any
 
 from mscli.errors import UsageError
 from mscli.output.render import View
-from mscli.output.views import marked, text
+from mscli.output.views import marked, value_text
 
 FIELDS_HELP = "help"
 
@@ -56,11 +56,12 @@ def select_fields(view: View, wanted: Sequence[str]) -> View:
         records = view.payload
         return View(payload=[{name: record[name] for name in wanted} for record in records],
                     columns=list(wanted),
-                    rows=lambda: [[marked(record, name, text(record[name])) for name in wanted] for record in records],
+                    rows=lambda: [[marked(record, name, value_text(name, record[name])) for name in wanted]
+                                  for record in records],
                     title=view.title, notes=view.notes, record_type=view.record_type)
     record = view.payload
     return View(payload={name: record[name] for name in wanted}, columns=["field", "value"],
-                rows=lambda: [[name, marked(record, name, text(record[name]))] for name in wanted],
+                rows=lambda: [[name, marked(record, name, value_text(name, record[name]))] for name in wanted],
                 title=view.title, notes=view.notes, record_type=view.record_type)
 
 

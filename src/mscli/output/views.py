@@ -13,6 +13,7 @@ from typing import Any, assert_never
 from mscli.model import labels as words
 from mscli.model.kinds import KINDS
 from mscli.model.records import COLLECTIONS, CollectionName, Dataset, Source, Trial
+from mscli.output.copies import copies_text
 from mscli.output.render import View
 from mscli.queries import core as queries
 from mscli.queries import info as dataset_info
@@ -86,9 +87,7 @@ def enrolment_type(trial: Trial) -> str:
 
 def years_text(trial: Trial) -> str:
     start, end = trial["start_year"], trial["end_year"]
-    if start is None and end is None:
-        return ""
-    return f"{start or '?'}-{end or ''}"
+    return "" if start is None and end is None else f"{start or '?'}-{end or ''}"
 
 
 def trials_view(trials: Iterable[Trial], notes: list[str] | None = None) -> View:
@@ -110,8 +109,7 @@ def design_text(trial: Trial) -> str:
     design = trial["design"]
     allocation = "randomised" if design["randomised"] else ("controlled" if design["controlled"] else "single-arm")
     parts = [allocation, design["blinding"]]
-    if design["crossover"]:
-        parts.append("crossover")
+    parts += ["crossover"] if design["crossover"] else []
     return ", ".join(parts)
 
 
@@ -278,16 +276,17 @@ def detail_view(collection: CollectionName, detail: dict[str, Any]) -> View:
             assert_never(collection)
 
 
-def _value_text(name: str, value: Any) -> str:
+def value_text(name: str, value: Any) -> str:
+    """A field's value as text, for the fields whose nested records read better in words."""
     if name == "benefit_profile" and value:
         return f"{value['therapy']}: {eligibility_text(value)}"
-    return text(value)
+    return copies_text(value) if name == "seen_at" else text(value)
 
 
 def _generic_view(detail: dict[str, Any], record_type: str) -> View:
     """Every field in order, for studies, guidance, glossary terms and sources."""
     skip = {"cited_sources", "sources", "unverified", "used_by"}
-    pairs = [(name.replace("_", " "), marked(detail, name, _value_text(name, value)))
+    pairs = [(name.replace("_", " "), marked(detail, name, value_text(name, value)))
              for name, value in detail.items() if name not in skip]
     if detail.get("used_by"):
         pairs.append(("used by", ", ".join(f"{use['type']} {use['id']}" for use in detail["used_by"])))
