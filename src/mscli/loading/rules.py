@@ -29,7 +29,7 @@ def check_record(entry: Located, ids: dict[str, set[str]], report: Any) -> None:
     record = entry.record
     if not model.SLUG.fullmatch(record["id"]):
         report("id must be a lowercase slug like 'beat-ms' (letters, digits, single hyphens)", "id")
-    _check_date_field(record.get("reviewed"), "reviewed", report)
+    check_date(record.get("reviewed"), report, "reviewed")
 
     def ref(value: str | None, collection: str, field: str) -> None:
         if value is not None and value not in ids[collection]:
@@ -101,7 +101,7 @@ def _check_source(record: dict[str, Any], report: Any) -> None:
     _check_copies(record, report)
     _check_source_address(record, report)
     _check_year(record["year"], "year", report)
-    _check_date_field(record["date"], "date", report)
+    check_date(record["date"], report, "date")
 
 
 def _check_copies(record: dict[str, Any], report: Any) -> None:
@@ -233,7 +233,7 @@ def _check_trial_dates(record: dict[str, Any], report: Any) -> None:
             report(f"{which}_date {value} needs {which}_year {value[:4]} as well", f"{which}_year")
         elif int(value[:4]) != year:
             report(f"{which}_year {year} does not agree with {which}_date {value}", f"{which}_year")
-    _check_date_field(record["status_checked"], "status_checked", report)
+    check_date(record["status_checked"], report, "status_checked")
 
 
 def _date_value(value: str, last: bool = False) -> datetime.date | None:
@@ -375,20 +375,15 @@ def _check_as_of(value: str, field: str, report: Any) -> None:
     if len(value) == 4 and value.isdigit():
         _check_year(int(value), field, report)
     else:
-        _check_date_field(value, field, report)
+        check_date(value, report, field)
 
 
-def check_date(value: str | None, report: Any) -> None:
+def check_date(value: str | None, report: Any, field: str | None = None) -> None:
+    """Report a value that is not a real YYYY-MM-DD date; with ``field``, as ``report(message, field)``,
+    so the many valid dates of a record's fields need no message function made for each."""
     message = _date_message(value)
     if message is not None:
-        report(message)
-
-
-def _check_date_field(value: str | None, field: str, report: Any) -> None:
-    """``check_date`` for a record's field, with no message function made for the many valid dates."""
-    message = _date_message(value)
-    if message is not None:
-        report(message, field)
+        report(message) if field is None else report(message, field)
 
 
 def _date_message(value: str | None) -> str | None:
