@@ -64,10 +64,11 @@ def _collect(value: Any, parts: list[str]) -> None:
     append = parts.append
     for name, item in value.items():
         kind = type(item)
-        if item is None or kind is bool or kind is int or kind is float or name in _NOT_TEXT:
-            continue
         if kind is str:
-            append(item)
+            if name not in _NOT_TEXT:
+                append(item)
+        elif item is None or kind is bool or kind is int or kind is float or name in _NOT_TEXT:
+            continue
         elif kind is list:
             if item:
                 _collect_items(item, parts)
