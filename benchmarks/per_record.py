@@ -6,10 +6,9 @@
 
 The YAML is parsed once, outside every timing; then each step runs ``--runs`` times over every
 record and its best CPU time is printed (other processes sharing the cores move it less than
-wall time), so a change to one step can be judged apart from the
-parser and the disk. The garbage collector is off, as it is while mscli runs a command.
-``--profile NAME`` runs that step once under cProfile and prints its top
-functions. Steps (``--only`` names):
+wall time), so a change to one step can be judged apart from the parser and the disk. The
+garbage collector is off, as it is while mscli runs a command. ``--profile NAME`` runs that
+step once under cProfile and prints its top functions. Steps (``--only`` names):
 
     check_file   validate.check_file on each parsed file (the quick checker, the precise one on failure)
     assemble     validate.assemble with its cross-checks (rules.check_record, shared numbers)
@@ -17,7 +16,7 @@ functions. Steps (``--only`` names):
     terms        wordforms.terms of each of those texts (the index build's word work)
     record_text  links.record_text of every linked record
     words_of     textmatch.words_of of each record text
-    links        links.links_of (record_text, words_of and Linker.terms_in for every record)
+    links        links.links_of (record_text and Linker.terms_in for every record)
     names        kinds.names_of and normalise_key of every trial (names.txt)
 """
 
