@@ -10,9 +10,10 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from mscli.loading.store import json_line
 from mscli.output import jsontext
 from mscli.output.terminal import escape_json, safe_stream
 
@@ -134,3 +135,70 @@ def test_an_iterator_of_records_is_written_as_its_list_is(records: list[Any], in
                 == outcome(lambda: b"".join(jsontext.json_chunks(records, indent))))
         assert (outcome(lambda: b"".join(jsontext.json_lines(iter(records))))
                 == outcome(lambda: b"".join(jsontext.json_lines(records))))
+
+
+def stored(records: list[Any]) -> list[bytes] | None:
+    """The store's lines of ``records`` (``json_line``, a newline each), or None where it refuses them."""
+    try:
+        return [json_line(record) + b"\n" for record in records]
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(values, max_size=8), st.booleans())
+def test_stored_lines_are_indented_as_json_indents_what_they_hold(records: list[Any], fast: bool) -> None:
+    lines = stored(records)
+    assume(lines is not None)
+    assert lines is not None
+    with fast_for_everything() if fast else nullcontext():
+        written = outcome(lambda: b"".join(jsontext.indented_lines(iter(lines))))
+    assert written == outcome(lambda: reference([json.loads(line) for line in lines], 2))
+
+
+# Every kind of value orjson writes as json does: any text but lone surrogates (control, C1, bidi
+# and line separator characters included), 64-bit integers, floats but those below 1e-4,
+# empty and nested lists and objects.
+same_text = st.text(st.one_of(st.characters(blacklist_categories=("Cs",)),
+                              st.sampled_from(["\x00", "\x1f", "\x7f", "\x85", "\u2028", "\u202e", '"', "\\"])))
+same_numbers = st.one_of(st.integers(-2**63, 2**64 - 1),
+                         st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: x == 0 or abs(x) >= 1e-4),
+                         st.sampled_from([1e16, 0.1, -0.0, 1e22, 1.5e300, 1e308, 2.5, 1e-4]))
+same_values = st.recursive(st.one_of(st.none(), st.booleans(), same_numbers, same_text), lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(same_text, inner, max_size=4)), max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(same_values, min_size=1, max_size=6))
+def test_orjson_indents_every_kind_of_value_as_json_does(records: list[Any]) -> None:
+    """Where the check keeps orjson's text it is json's: values of every kind that both write
+    alike take the fast path, and give json's bytes."""
+    lines = stored(records)
+    assert lines is not None
+    kept = jsontext._reindented(lines)
+    assert kept is not None
+    assert b"[\n" + kept + b"\n]" == reference([json.loads(line) for line in lines], 2)
+
+
+@pytest.mark.parametrize("item", [1e-5, 1e-7, 9.999e-5, 2**64, -2**63 - 1, 2**70])
+def test_a_stored_batch_orjson_would_write_differently_falls_back_alone(item: Any) -> None:
+    records: list[Any] = [{"id": f"t{n}", "edss": 2.5, "tags": [], "more": {}} for n in range(7)]
+    records[4] = {"id": "odd", "value": [item]}
+    lines = stored(records)
+    assert lines is not None
+    with fast_for_everything(), mock.patch.object(jsontext, "_standard", wraps=jsontext._standard) as standard:
+        written = b"".join(jsontext.indented_lines(lines))
+    assert written == reference(records, 2)
+    assert standard.call_count == 1  # the batch of records 3 to 5; the other two are orjson's
+
+
+def test_lines_not_ending_in_a_newline_are_read_by_json() -> None:
+    lines = [json_line({"id": f"t{n}"}) for n in range(5)]
+    with fast_for_everything():
+        assert b"".join(jsontext.indented_lines(lines)) == reference([{"id": f"t{n}"} for n in range(5)], 2)
+
+
+def test_few_stored_lines_never_import_orjson() -> None:
+    with mock.patch.object(jsontext, "_reindented", side_effect=AssertionError("orjson used")):
+        assert b"".join(jsontext.indented_lines([b'{"id":1}\n'])) == b'[\n  {\n    "id": 1\n  }\n]'
+        assert b"".join(jsontext.indented_lines([])) == b"[]"

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.loading import dataset, links
-from mscli.loading.store import DiskStore, MemoryStore, countries_in
+from mscli.loading.store import DiskStore, MemoryStore, countries_in, json_line
 from mscli.model import kinds, wordforms
 from mscli.model.kinds import KINDS, names_of
-from mscli.model.records import Design, MsType, Phase, Status
+from mscli.model.records import INDEXED_TRIAL_FIELDS, Design, MsType, Phase, Status
 from mscli.queries import core as queries
 from mscli.queries import search as searching
 from tests.conftest import minimal
@@ -232,3 +234,42 @@ def test_a_glossary_position_outside_the_glossary_is_a_miss_not_a_wrong_term(com
     store = DiskStore(copy, lambda: dataset.open_store(None, use_cache=False))
     key = next(line for line in damaged.splitlines() if b".99." in line).split(b"\t")[0].decode()
     assert store.trials_named(key) is None
+
+
+def _tweak(key: str, change: Any) -> Callable[[dict[str, Any]], None]:
+    def tweak(index: dict[str, Any]) -> None:
+        index[key] = change(list(index[key]))
+    return tweak
+
+
+@pytest.mark.parametrize("damage", [
+    _tweak("offsets", lambda offsets: [*offsets[:3], float(offsets[3]), *offsets[4:]]),
+    _tweak("offsets", lambda offsets: [*offsets[:2], offsets[3], offsets[2], *offsets[4:]]),
+    _tweak("kind_of", lambda kinds: [True, *kinds[1:]]),
+    _tweak("kind_of", lambda kinds: [-1, *kinds[1:]]),
+    _tweak("kind_of", lambda kinds: [max(kinds) + 1, *kinds[1:]]),
+    _tweak("order", lambda order: [float(order[0]), *order[1:]]),
+    _tweak("order", lambda order: [order[1], *order[1:]]),
+])
+def test_a_damaged_index_is_a_miss_answered_from_the_yaml(compiled, tmp_path, damage):
+    import json
+    import shutil
+
+    copy = tmp_path / compiled._folder.name
+    shutil.copytree(compiled._folder, copy)
+    index = json.loads((copy / "index.json").read_bytes())
+    damage(index)
+    (copy / "index.json").write_bytes(text := json.dumps(index, separators=(",", ":")).encode())
+    meta = json.loads((copy / "meta.json").read_bytes())
+    meta["sizes"]["index.json"] = len(text)  # so only the index's own checks can tell
+    (copy / "meta.json").write_text(json.dumps(meta))
+    yaml = dataset.open_store(None, use_cache=False)
+    store = DiskStore(copy, lambda: yaml)
+    ordered = queries.sort_trials(BUNDLED["trials"], queries.SortKey.START)
+    assert list(store.trials_in_order()) == ordered
+    lines = list(store.trial_lines_in_order())
+    assert [line for _, line in lines] == [json_line(trial) + b"\n" for trial in ordered]
+    assert [[row[name] for name in INDEXED_TRIAL_FIELDS] for row, _ in lines] == [
+        [trial[name] for name in INDEXED_TRIAL_FIELDS] for trial in ordered]  # type: ignore[literal-required]
+    msc = [trial for trial in store.trials(lambda row: row["therapy"] == "msc") if trial["therapy"] == "msc"]
+    assert msc == [trial for trial in BUNDLED["trials"] if trial["therapy"] == "msc"]  # a superset may come back

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import itertools
+import json
 import os
 import subprocess
 import sys
@@ -95,11 +96,14 @@ def test_a_streamed_listing_is_the_whole_listing_byte_for_byte(stores, data, lim
                 assert streamed.undated_left_out == whole.undated_left_out
             lines = stream_trial_lines(source, wanted)
             assert (lines is None) == bool(wanted.ms_types or wanted.countries or wanted.designs)
-            if lines is not None:
-                written = b"".join(jsontext.escaped_lines(itertools.islice(lines.trials, limit)))
-                lines.finish()
-                assert written == b"".join(jsontext.json_lines(listed))
-                assert lines.undated_left_out == whole.undated_left_out
+            for encode, reference in ((jsontext.escaped_lines, jsontext.json_lines(listed)),
+                                      (jsontext.indented_lines, jsontext.json_chunks(listed))):
+                lines = stream_trial_lines(source, wanted)
+                if lines is not None:
+                    written = b"".join(encode(itertools.islice(lines.trials, limit)))
+                    lines.finish()
+                    assert written == b"".join(reference)
+                    assert lines.undated_left_out == whole.undated_left_out
 
 
 @pytest.mark.parametrize("sort", list(SortKey))
@@ -185,3 +189,18 @@ def test_characters_a_terminal_would_act_on_are_escaped_in_lines_written_unparse
         assert listed.exit_code == whole.exit_code == 0
         assert listed.stdout == whole.stdout
         assert "\\u202e" in listed.stdout and "\\u2028" in listed.stdout and "\u202e" not in listed.stdout
+
+
+def test_every_trial_as_json_is_the_yamls_and_re_indented_from_the_stored_lines(run, generated):
+    """``trials --json`` from the compiled store takes orjson's re-indented lines, batch by batch,
+    and writes what json writes of the YAML's trials parsed afresh (``--no-cache``; ``--query @``
+    takes the whole list, encoded as records)."""
+    command = ["trials", "--data", str(generated), "--json"]
+    assert run(*command).exit_code == 0  # the compiled store is built
+    with mock.patch.object(jsontext, "BATCH", 100), \
+            mock.patch.object(jsontext, "_reindented", wraps=jsontext._reindented) as reindented:
+        listed = run(*command)
+    fresh = run(*command, "--no-cache", "--query", "@")
+    assert listed.exit_code == fresh.exit_code == 0
+    assert listed.stdout == fresh.stdout
+    assert reindented.call_count == -(-len(json.loads(listed.stdout)) // 100)

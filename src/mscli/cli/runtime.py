@@ -134,8 +134,9 @@ class Output:
 
     @property
     def whole_lines(self) -> bool:
-        """Whether the answer is JSON Lines of whole records: lines already written can go out as they are."""
-        return self.fmt is OutputFormat.JSONL and self.fields is None and self.query is None
+        """Whether the answer is JSON or JSON Lines of whole records: lines already written can go
+        out as they are (JSON Lines) or re-indented without building the records in Python (JSON)."""
+        return self.streams and self.fields is None
 
     def reading(self, data: str | None, use_cache: bool) -> "Output":
         """The same output, reading another dataset (``validate PATH``)."""

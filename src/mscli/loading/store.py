@@ -225,9 +225,10 @@ class DiskStore(Store):
         given = 0
         try:
             for lines in self._ordered_lines(index):
-                if not all(zlib.crc32(line) == index.crcs[p] for p, line in lines.items()):
+                if list(map(zlib.crc32, lines.values())) != list(map(index.crcs.__getitem__, lines)):
                     raise CacheMiss(self._folder)
-                yield from ((index.rows[index.kind_of[p]], line) for p, line in lines.items())
+                yield from zip(map(index.rows.__getitem__, map(index.kind_of.__getitem__, lines)),
+                               lines.values(), strict=True)
                 given += len(lines)
         except (OSError, CacheMiss):
             every = self._fallback().trials()
@@ -307,16 +308,16 @@ class DiskStore(Store):
         index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]
         if (len(offsets) != self._count + 1 or offsets[0] != 0 or offsets[-1] != self._size
-                or not all(type(a) is int and type(b) is int and a < b for a, b in itertools.pairwise(offsets))):
+                or set(map(type, offsets)) - {int} or not all(map(int.__lt__, offsets, offsets[1:]))):
             raise CacheMiss(self._folder)
         kinds, kind_of = index["kinds"], index["kind_of"]
         if (len(kind_of) != self._count or not all(isinstance(kind, list) and len(kind) == len(INDEXED_TRIAL_FIELDS)
                                                     for kind in kinds)
-                or not all(type(k) is int and 0 <= k < len(kinds) for k in kind_of)):
+                or set(map(type, kind_of)) - {int} or not all(map(range(len(kinds)).__contains__, kind_of))):
             raise CacheMiss(self._folder)
         order: list[int] = index["order"] if with_order else []
         crcs: list[int] = index["crc"] if with_order else []
-        if with_order and (not all(type(p) is int for p in order) or sorted(order) != list(range(self._count))
+        if with_order and (set(map(type, order)) - {int} or sorted(order) != list(range(self._count))
                            or len(crcs) != self._count):
             raise CacheMiss(self._folder)
         rows = [dict(zip(INDEXED_TRIAL_FIELDS, kind, strict=True)) for kind in kinds]

@@ -25,6 +25,12 @@ level in). The checks run per batch: the whole document is never held at once, a
 that needs the fallback takes no other batch with it. A list may come as an iterator (a
 streamed listing): its first ``FAST_FROM`` records decide the path, as the length of a list
 would, and then it is read a batch at a time, so it is never held whole either.
+
+A listing of whole stored records (``trials --json`` in the default order) comes as the store's
+compact lines instead (``indented_lines``). They were written by json, so a proof replaces the
+checks above: a batch orjson reads and writes back compactly as exactly those bytes is one whose
+every token orjson writes as json does, and its indented text is json's. At 100,000 trials the
+checks cost more than the encoding (the NaN scan alone 0.7 s of 4.7 s).
 """
 
 from __future__ import annotations
@@ -78,6 +84,48 @@ def json_lines(records: Iterable[Any]) -> Iterator[bytes]:
     for batch in _batches(records):
         lines = (_orjson(batch, None) if fast else None) or [_standard(record) for record in batch]
         yield b"".join(line + b"\n" for line in lines)
+
+
+def indented_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """``json_chunks`` of the records in lines that json wrote compactly (``json_line``), each with
+    its newline (a store's, checked by their CRC-32), a batch at a time, never all at once.
+
+    orjson reads each batch and writes it indented, and the batch is kept only if orjson's
+    compact form of what it read is the lines exactly: orjson then writes every token as json
+    wrote it, and lays tokens out by json's rules (a property test checks every kind of value),
+    so the indented text is json's; else json writes that batch. Lines json did not write could
+    pass with a form json would write otherwise (``0.00001``), hence the precondition. No NaN
+    check: orjson refuses NaN and the infinities, and json never wrote them (``allow_nan=False``).
+    """
+    lines, large = _settled(lines, FAST_FROM)
+    if not large:
+        yield _standard([json.loads(line) for line in lines], 2)
+        return
+    yield b"[\n"
+    for number, batch in enumerate(_batches(lines)):
+        if number:
+            yield b",\n"
+        yield _reindented(batch) or _standard(list(map(json.loads, batch)), 2)[2:-2]
+    yield b"\n]"
+
+
+def _reindented(lines: list[bytes]) -> bytes | None:
+    """The records of ``lines`` as json indents them inside a list, without the brackets, or None
+    where orjson's reading of them may not be json's."""
+    import orjson
+
+    if not all(line.endswith(b"\n") for line in lines):
+        return None
+    joined = b"[" + b",".join([line[:-1] for line in lines]) + b"]"
+    try:
+        records = orjson.loads(joined)
+        if orjson.dumps(records) != joined:
+            return None
+        text = orjson.dumps(records, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, TypeError):
+        return None
+    text = text[2:-2]
+    return _escape_unsafe(text) if any(lead in text for lead in _unsafe_patterns()) else text
 
 
 def escaped_lines(lines: Iterable[bytes]) -> Iterator[bytes]:

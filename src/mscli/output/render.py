@@ -90,7 +90,8 @@ class View:
 
 def line_view(view_of: Callable[[Iterator[Any]], View], lines: Iterator[bytes]) -> View:
     """The view ``view_of`` makes of records already written as compact JSON lines (a store's):
-    JSON Lines writes the lines as they come; anything else that reads the payload parses them."""
+    JSON Lines writes the lines as they come, JSON re-indents them a batch at a time; anything
+    else that reads the payload parses them."""
     import json
 
     view = view_of(map(json.loads, lines))
@@ -125,14 +126,14 @@ def encoded(view: View, fmt: OutputFormat) -> Iterator[bytes]:
     """``view`` in JSON or JSON Lines as UTF-8 pieces, to be written as they come: these formats
     are data for programs, so they skip the text sanitiser (their text has no raw control
     character to remove) and JSON Lines never holds more than one line."""
-    from mscli.output.jsontext import escaped_lines, json_chunks, json_lines
+    from mscli.output.jsontext import escaped_lines, indented_lines, json_chunks, json_lines
 
     if fmt is OutputFormat.JSONL and view.lines is not None:
         yield from escaped_lines(view.lines)
     elif fmt is OutputFormat.JSONL:
         yield from json_lines(view.payload if isinstance(view.payload, (list, Iterator)) else [view.payload])
     else:
-        yield from json_chunks(view.payload)
+        yield from json_chunks(view.payload) if view.lines is None else indented_lines(view.lines)
         yield b"\n"
 
 

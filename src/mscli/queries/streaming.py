@@ -9,6 +9,7 @@ store's lines need not even be parsed: ``stream_trial_lines`` gives them as they
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from operator import itemgetter
 from typing import Any, Generic, Protocol, TypeVar
 
 from mscli.model.records import Trial
@@ -31,9 +32,11 @@ class StreamedSelection(Generic[Item]):
     listing in the default order never holds them all. ``undated_left_out`` is final once
     ``finish`` has run."""
 
-    def __init__(self, judge: Callable[[Any], bool | None], read: Iterator[tuple[Any, Item]]) -> None:
+    def __init__(self, judge: Callable[[Any], bool | None] | None, read: Iterator[tuple[Any, Item]]) -> None:
+        """``judge`` None keeps every item, without a call per item (which at 100,000 trials costs
+        a tenth of a second)."""
         self.undated_left_out = 0
-        self.trials = self._kept(judge, read)
+        self.trials = map(itemgetter(1), read) if judge is None else self._kept(judge, read)
 
     def _kept(self, judge: Callable[[Any], bool | None], read: Iterator[tuple[Any, Item]]) -> Iterator[Item]:
         for judged, item in read:
@@ -52,7 +55,8 @@ class StreamedSelection(Generic[Item]):
 def stream_trials(source: OrderedSource, wanted: TrialFilter) -> StreamedSelection[Trial]:
     """``select_trials`` then ``sort_trials`` by ``SortKey.START``, as a stream (same trials, same order)."""
     matcher = TrialMatcher(source.meta, wanted, source.countries)
-    return StreamedSelection(matcher.on_trial, ((trial, trial) for trial in source.trials_in_order(matcher.on_index)))
+    return StreamedSelection(None if _keeps_all(wanted) else matcher.on_trial,
+                             ((trial, trial) for trial in source.trials_in_order(matcher.on_index)))
 
 
 def stream_trial_lines(source: OrderedSource, wanted: TrialFilter) -> StreamedSelection[bytes] | None:
@@ -60,4 +64,13 @@ def stream_trial_lines(source: OrderedSource, wanted: TrialFilter) -> StreamedSe
     matcher = TrialMatcher(source.meta, wanted, source.countries)
     if not matcher.index_decides:
         return None
-    return StreamedSelection(matcher.on_row, source.trial_lines_in_order(matcher.on_index))
+    return StreamedSelection(None if _keeps_all(wanted) else matcher.on_row,
+                             source.trial_lines_in_order(matcher.on_index))
+
+
+def _keeps_all(wanted: TrialFilter) -> bool:
+    """Whether the filter keeps every trial: it filters on nothing (``today`` and
+    ``include_undated`` matter only with years)."""
+    return (wanted.since is None and wanted.until is None
+            and not (wanted.therapies or wanted.phases or wanted.statuses or wanted.ms_types
+                     or wanted.countries or wanted.designs))
