@@ -30,6 +30,21 @@ def test_linker_finds_what_every_regex_finds(names: list[str], text: str) -> Non
     assert links.Linker(glossary).terms_in(record) == _plain(glossary, record)  # type: ignore[arg-type]
 
 
+_ASCII = "aAbBsS_1-/ .\n\t"
+
+
+@settings(max_examples=400, deadline=None)
+@given(names=st.lists(st.text(alphabet=_ASCII, min_size=1, max_size=8).filter(str.strip)
+                      | st.sampled_from(["ab ab", "AB-1", "a b s", "Sab", "s-a", "1/2 a"]), min_size=1, max_size=6),
+       text=st.text(alphabet=_ASCII, max_size=80), phase=st.sampled_from([None, "1/2", "a", "n/a"]))
+def test_in_ascii_text_the_linker_finds_what_every_regex_finds(names: list[str], text: str, phase: str | None) -> None:
+    """ASCII texts take the shortcuts: one-word names by word sets, longer ones only where they start."""
+    glossary = [{"id": f"term-{position}", "term": name, "aliases": [name.upper(), name + " ab"]}
+                for position, name in enumerate(names)]
+    record = {"id": "term-0", "title": text, "phase": phase, "notes": [text[::-1], {"text": text.upper()}]}
+    assert links.Linker(glossary).terms_in(record) == _plain(glossary, record)  # type: ignore[arg-type]
+
+
 def test_an_anchor_needs_every_word_of_the_phrase() -> None:
     anchor = textmatch.anchor("stem cell", plurals=True)
     assert anchor is not None and not anchor.whole and not anchor.acronym

@@ -48,3 +48,39 @@ def test_words_spans_and_terms_agree():
     assert [text[start:end] for start, end, _ in spans(text)][:3] == ["Deaths", "after", "aHSCT"]
     assert terms(text) == {stem(word) for word in words(text)}
     assert "after" in STOPWORDS and "death" not in STOPWORDS
+
+
+def _plain_terms(text: str) -> set[str]:
+    """The reference: every word of the text, one by one, stemmed by the rules themselves."""
+    import re
+
+    from mscli.model.wordforms import _stem
+
+    return {_stem(word) for word in re.findall(r"\w+", text.lower())}
+
+
+@given(st.text(alphabet=st.sampled_from("aeiouybcdlmnrstgx SNCT019-_\u0130\u00e9\u00df\u212a\n"), max_size=60))
+def test_terms_are_the_stems_of_every_word(text):
+    assert terms(text) == _plain_terms(text)
+    assert terms(text) == {stem(word) for word in words(text)}
+
+
+def test_the_stem_cache_empties_when_full_and_still_answers(monkeypatch):
+    from mscli.model import wordforms
+
+    monkeypatch.setattr(wordforms, "_CACHE_LIMIT", 3)
+    wordforms._STEMS.clear()
+    for word in ("deaths", "transplants", "relapses", "studies", "cells"):
+        assert stem(word) == wordforms._stem(word)
+        assert len(wordforms._STEMS) <= 3
+    wordforms._STEMS.clear()
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_words_are_the_regex_words_of_an_ascii_text(text):
+    import re
+
+    from mscli.model.wordforms import ascii_words
+
+    assert ascii_words(text) == re.findall(r"\w+", text)
+    assert ascii_words(text, lower=True) == re.findall(r"\w+", text.lower()) == words(text)

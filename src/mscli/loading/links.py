@@ -15,12 +15,14 @@ the regex only when that cannot decide. The same answer, found without most of t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from mscli.model import textmatch
 from mscli.model.kinds import KINDS
 from mscli.model.records import CollectionName, Dataset, GlossaryTerm
+from mscli.model.wordforms import ascii_words
 
 # Fields that are identifiers, references or bookkeeping rather than text a reader sees.
 _NOT_TEXT = frozenset({
@@ -52,14 +54,44 @@ def record_text(record: Any) -> str:
 def _collect(value: Any, parts: list[str]) -> None:
     """Append the text inside a list or mapping, in order, leaving out the fields in _NOT_TEXT.
 
-    Text items are appended where they are met rather than by a call each: a record holds
-    hundreds, and compiling the store visits every record.
+    Text items are appended where they are met rather than by a call each, and None, numbers
+    and true/false are passed over by their exact type before any other test: a record holds
+    hundreds of values, and compiling the store visits every record.
     """
-    items = value if isinstance(value, list) else (
-        item for name, item in value.items() if name not in _NOT_TEXT)
+    if isinstance(value, list):
+        _collect_items(value, parts)
+        return
+    append = parts.append
+    for name, item in value.items():
+        kind = type(item)
+        if kind is str:
+            if name not in _NOT_TEXT:
+                append(item)
+        elif item is None or kind is bool or kind is int or kind is float or name in _NOT_TEXT:
+            continue
+        elif kind is list:
+            if item:
+                _collect_items(item, parts)
+        elif kind is dict:
+            _collect(item, parts)
+        elif isinstance(item, str):
+            append(item)
+        elif isinstance(item, (list, dict)):
+            _collect(item, parts)
+
+
+def _collect_items(items: list[Any], parts: list[str]) -> None:
+    append = parts.append
     for item in items:
-        if isinstance(item, str):
-            parts.append(item)
+        kind = type(item)
+        if kind is str:
+            append(item)
+        elif kind is dict:
+            _collect(item, parts)
+        elif kind is list:
+            _collect_items(item, parts)
+        elif isinstance(item, str):
+            append(item)
         elif isinstance(item, (list, dict)):
             _collect(item, parts)
 
@@ -77,57 +109,107 @@ class _Name(NamedTuple):
     term: int  # position of the term in the glossary
     name: str
     anchor: textmatch.Anchor | None
+    pattern: re.Pattern[str]  # textmatch.pattern(name, plurals=True)
+    first: str  # the pattern's first word, lower-cased unless an acronym: where any match starts
+    rest: tuple[frozenset[str], ...]  # the anchor's other words: one form of each must be there
+
+
+_Filed = dict[str, list[_Name]]  # names by the forms of their first word
 
 
 class Linker:
     """The terms of one glossary, ready to be found in many records' texts.
 
     Each name is filed under the forms of its first word, so a record's words pick out the few
-    names worth testing with one set intersection.
+    names worth testing with one set intersection. In an ASCII text a one-word name is found by
+    that intersection alone, and a name of several words is tested only where its first word
+    occurs (``str.find``, then the regex anchored there), not by searching the whole text.
     """
 
     def __init__(self, glossary: Iterable[GlossaryTerm]) -> None:
         self._ids = [term["id"] for term in glossary]
-        self._written: dict[str, list[_Name]] = {}  # acronyms, filed as written
-        self._lower: dict[str, list[_Name]] = {}
+        # One-word names and the others; in each, acronyms filed as written, then the rest lower-cased.
+        self._whole: tuple[_Filed, _Filed] = ({}, {})
+        self._several: tuple[_Filed, _Filed] = ({}, {})
         self._always: list[_Name] = []  # names with no anchor: their regex always runs
         for position, term in enumerate(glossary):
             for name in names_of(term):
-                entry = _Name(position, name, textmatch.anchor(name, plurals=True))
-                if entry.anchor is None:
+                anchor = textmatch.anchor(name, plurals=True)
+                first = name.split()[0]
+                entry = _Name(position, name, anchor, textmatch.pattern(name, plurals=True),
+                              first if anchor is None or anchor.acronym else first.lower(),
+                              anchor.words[1:] if anchor is not None else ())
+                if anchor is None:
                     self._always.append(entry)
                     continue
-                filed = self._written if entry.anchor.acronym else self._lower
-                for form in entry.anchor.words[0]:
+                filed = (self._whole if anchor.whole else self._several)[0 if anchor.acronym else 1]
+                for form in anchor.words[0]:
                     filed.setdefault(form, []).append(entry)
 
     def terms_in(self, record: Any) -> list[str]:
         """Ids of the glossary terms a record uses, in glossary order (a term never lists itself)."""
         text = record_text(record)
+        found = self._found_in_ascii(text) if text.isascii() else self._found_in(text)
+        own = record["id"]
+        return [self._ids[position] for position in sorted(found) if self._ids[position] != own]
+
+    def _found_in_ascii(self, text: str) -> set[int]:
+        written = set(ascii_words(text))
+        words = (written, set(map(str.lower, written)))
+        lowered = text.lower()  # the same length as ``text``: positions agree
+        found = {entry.term for case in (0, 1) for form in self._whole[case].keys() & words[case]
+                 for entry in self._whole[case][form]}
+        for case, haystack in ((0, text), (1, lowered)):
+            present, several = words[case], self._several[case]
+            for form in several.keys() & present:
+                for entry in several[form]:
+                    if entry.term in found:
+                        continue
+                    for forms in entry.rest:
+                        if forms.isdisjoint(present):
+                            break
+                    else:
+                        if _starts_a_match(entry, text, haystack):
+                            found.add(entry.term)
+        found.update(entry.term for entry in self._always if entry.term not in found and entry.pattern.search(text))
+        return found
+
+    def _found_in(self, text: str) -> set[int]:
+        """The terms found in a text that is not all ASCII: the regex decides, after the anchor allows it."""
         words = textmatch.words_of(text)
+        maps = (self._whole[0], self._several[0], self._whole[1], self._several[1])
         if words is None:  # the words cannot be told apart on ASCII alone: every regex decides
-            candidates = [entry for entries in (*self._written.values(), *self._lower.values())
-                          for entry in entries] + self._always
+            candidates = [entry for filed in maps for entries in filed.values() for entry in entries]
         else:
-            candidates = [entry for form in self._written.keys() & words[0] for entry in self._written[form]]
-            candidates += [entry for form in self._lower.keys() & words[1] for entry in self._lower[form]]
-            candidates += self._always
-        ascii_text = text.isascii()
+            candidates = [entry for filed, present in zip(maps, (words[0], words[0], words[1], words[1]), strict=True)
+                          for form in filed.keys() & present for entry in filed[form]]
         found: set[int] = set()
-        for entry in candidates:
-            if entry.term in found or self._ids[entry.term] == record["id"]:
+        for entry in candidates + self._always:
+            if entry.term in found:
                 continue
-            anchor = entry.anchor
-            if anchor is not None and words is not None:
-                present = words[0] if anchor.acronym else words[1]
-                if any(forms.isdisjoint(present) for forms in anchor.words[1:]):
+            if words is not None and entry.anchor is not None:
+                present = words[0] if entry.anchor.acronym else words[1]
+                if any(forms.isdisjoint(present) for forms in entry.rest):
                     continue
-                if anchor.whole and ascii_text:
-                    found.add(entry.term)
-                    continue
-            if textmatch.pattern(entry.name, plurals=True).search(text):
+            if entry.pattern.search(text):
                 found.add(entry.term)
-        return [self._ids[position] for position in sorted(found)]
+        return found
+
+
+def _starts_a_match(entry: _Name, text: str, haystack: str) -> bool:
+    """Whether the name's regex matches at one of the places its first word occurs.
+
+    ``haystack`` is ``text`` (acronyms) or its lower case; in ASCII text the two have the same
+    positions, and a case-ignoring match of ASCII letters is exactly a match of their lower case.
+    The regex's look-behind still sees the character before the place (``match`` with a position).
+    """
+    first, match = entry.first, entry.pattern.match
+    at = haystack.find(first)
+    while at != -1:
+        if match(text, at):
+            return True
+        at = haystack.find(first, at + 1)
+    return False
 
 
 def links_of(dataset: Dataset) -> dict[CollectionName, list[list[str]]]:

@@ -29,7 +29,7 @@ def check_record(entry: Located, ids: dict[str, set[str]], report: Any) -> None:
     record = entry.record
     if not model.SLUG.fullmatch(record["id"]):
         report("id must be a lowercase slug like 'beat-ms' (letters, digits, single hyphens)", "id")
-    check_date(record.get("reviewed"), lambda m: report(m, "reviewed"))
+    check_date(record.get("reviewed"), report, "reviewed")
 
     def ref(value: str | None, collection: str, field: str) -> None:
         if value is not None and value not in ids[collection]:
@@ -101,7 +101,7 @@ def _check_source(record: dict[str, Any], report: Any) -> None:
     _check_copies(record, report)
     _check_source_address(record, report)
     _check_year(record["year"], "year", report)
-    check_date(record["date"], lambda m: report(m, "date"))
+    check_date(record["date"], report, "date")
 
 
 def _check_copies(record: dict[str, Any], report: Any) -> None:
@@ -233,7 +233,7 @@ def _check_trial_dates(record: dict[str, Any], report: Any) -> None:
             report(f"{which}_date {value} needs {which}_year {value[:4]} as well", f"{which}_year")
         elif int(value[:4]) != year:
             report(f"{which}_year {year} does not agree with {which}_date {value}", f"{which}_year")
-    check_date(record["status_checked"], lambda m: report(m, "status_checked"))
+    check_date(record["status_checked"], report, "status_checked")
 
 
 def _date_value(value: str, last: bool = False) -> datetime.date | None:
@@ -282,8 +282,6 @@ def _check_trial_outcome(record: dict[str, Any], report: Any) -> None:
             report(f"a recruiting trial past its planned end ({end.isoformat()}) when reviewed needs a status "
                    "checked in the registry within the past year (status_checked), or its status listed "
                    "under unverified", "status_checked")
-
-
 
 
 def _is_trial_field(path: str) -> bool:
@@ -377,16 +375,24 @@ def _check_as_of(value: str, field: str, report: Any) -> None:
     if len(value) == 4 and value.isdigit():
         _check_year(int(value), field, report)
     else:
-        check_date(value, lambda m: report(m, field))
+        check_date(value, report, field)
 
 
-def check_date(value: str | None, report: Any) -> None:
+def check_date(value: str | None, report: Any, field: str | None = None) -> None:
+    """Report a value that is not a real YYYY-MM-DD date; with ``field``, as ``report(message, field)``,
+    so the many valid dates of a record's fields need no message function made for each."""
+    message = _date_message(value)
+    if message is not None:
+        report(message) if field is None else report(message, field)
+
+
+def _date_message(value: str | None) -> str | None:
     if value is None:
-        return
+        return None
     if not model.DATE.fullmatch(value):
-        report(f"{value!r} is not a date in the form YYYY-MM-DD")
-        return
+        return f"{value!r} is not a date in the form YYYY-MM-DD"
     try:
         datetime.date.fromisoformat(value)
     except ValueError:
-        report(f"{value!r} is not a real calendar date")
+        return f"{value!r} is not a real calendar date"
+    return None

@@ -9,6 +9,7 @@ output has stable keys.
 from __future__ import annotations
 
 import itertools
+import re
 import typing
 from collections.abc import Iterable
 from enum import StrEnum
@@ -21,6 +22,7 @@ from mscli.model.fields import expand, fields_of
 from mscli.model.records import COLLECTIONS, Dataset
 
 _TOP_LEVEL = ("dataset", *COLLECTIONS)
+_NCT = re.compile(r"NCT\d{8}")
 QUICK_FROM = 40  # records in one file's list of a type, from which its quick check pays
 
 
@@ -268,9 +270,13 @@ def _check_shared_numbers(located: list[rules.Located], problems: list[Problem])
     """
     from mscli.model.registries import canonical_id
 
+    def canonical(number: str) -> str:
+        # A stored NCT number is already canonical (canonical_id gives it back; a test checks),
+        # and nearly every number is one: a pattern test instead of the whole conversion.
+        return number if _NCT.fullmatch(number) else canonical_id(number) or number
+
     trials = [entry for entry in located if entry.collection == "trials"]
-    numbers = {id(entry): {canonical_id(r["id"]) or r["id"] for r in entry.record["registrations"]}
-               for entry in trials}
+    numbers = {id(entry): {canonical(r["id"]) for r in entry.record["registrations"]} for entry in trials}
     owner: dict[str, rules.Located] = {}
     for entry in trials:
         mine = numbers[id(entry)]

@@ -12,7 +12,7 @@ entry for every ``CollectionName`` (checked at import and by mypy through ``asse
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple, cast, get_args
 
 from mscli.model.records import COLLECTIONS, CollectionName
 
@@ -125,21 +125,30 @@ def names_of(collection: CollectionName, record: Any) -> list[str]:
     return names
 
 
+_EUDRACT_PREFIX = re.compile(r"^(eudract|eudract number|euctr)[\s:#-]*")
+_SPACES = re.compile(r"[\s_]+")
+
+
 def normalise_key(text: str) -> str:
     """The form ids, aliases and registry numbers are compared in (and the store indexes them in)."""
     text = text.strip().lower()
-    text = re.sub(r"^(eudract|eudract number|euctr)[\s:#-]*", "", text)
-    return re.sub(r"[\s_]+", " ", text)
+    if text.startswith(("eudract", "euctr")):  # the only texts the prefix pattern can match
+        text = _EUDRACT_PREFIX.sub("", text)
+    return _SPACES.sub(" ", text)
 
 
 def field_text(value: Any) -> str:
     """A field's value as searchable text (lists and mappings joined with " | ")."""
+    kind = type(value)
+    if kind is str:  # most values: tested first, by exact type, since a compile asks millions of times
+        return cast(str, value)
     if value is None:
         return ""
+    if kind is list or isinstance(value, list):
+        return " | ".join([item if type(item) is str else _list_item_text(item) for item in value])
     if isinstance(value, dict):
-        return " | ".join(field_text(item) for key, item in value.items() if key != "source")
-    if isinstance(value, list):
-        return " | ".join(_list_item_text(item) for item in value)
+        return " | ".join([item if type(item) is str else "" if item is None else field_text(item)
+                           for key, item in value.items() if key != "source"])
     return str(value)
 
 
@@ -150,13 +159,31 @@ def _list_item_text(item: Any) -> str:
     return str(item)
 
 
+# How each searched field's text is made from its value: 0 as it is, 1 a whole slug, 2 after its topic.
+_AS_IS, _WHOLE_SLUG, _TOPIC = 0, 1, 2
+_HOW = {collection: tuple((name, _WHOLE_SLUG if name in WHOLE_SLUG_FIELDS else _TOPIC if name in FIELD_TOPICS
+                           else _AS_IS) for name, _ in kind.search_fields)
+        for collection, kind in KINDS.items()}
+
+
 def search_texts(collection: CollectionName, record: Any) -> list[str]:
     """The text of each searched field of a record, in its kind's order, as written (not lowered).
 
     The index is built from these and snippets are cut from them, so what is marked in a
-    snippet is always what was indexed.
+    snippet is always what was indexed. A compile needs them twice for each trial (index and
+    hit texts): a caller holding both can compute them once here and hand the list to each.
     """
-    return [search_text(name, record.get(name)) for name, _ in KINDS[collection].search_fields]
+    texts = []
+    get = record.get
+    for name, how in _HOW[collection]:
+        value = get(name)
+        text = value if type(value) is str else "" if value is None else field_text(value)
+        if how == _WHOLE_SLUG:
+            text = text.replace("-", "_")
+        elif how == _TOPIC and text:
+            text = f"{FIELD_TOPICS[name]}: {text}"
+        texts.append(text)
+    return texts
 
 
 def search_text(name: str, value: Any) -> str:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
 
+from mscli.model.wordforms import ascii_words
+
 CONTEXT_CHARS = 50
 
 
@@ -103,7 +105,10 @@ def words_of(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
     None when the text holds a letter that a regex ignoring case reads as an ASCII one: its
     words cannot be split on ASCII alone, so every pattern must run.
     """
-    if not text.isascii() and any(_ASCII_WORD_ANY_CASE.match(char) for char in set(_NON_ASCII.findall(text))):
+    if text.isascii():
+        written = frozenset(ascii_words(text))
+        return written, frozenset(map(str.lower, written))
+    if any(_ASCII_WORD_ANY_CASE.match(char) for char in set(_NON_ASCII.findall(text))):
         return None
     # Lower-casing the whole text lowers only ASCII letters into ASCII: the two characters whose
     # lower case holds ASCII letters (dotted I, Kelvin sign) were refused above.
