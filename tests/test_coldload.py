@@ -239,3 +239,14 @@ def test_a_file_changed_after_it_was_hashed_names_the_folder_it_was_built_from(w
     changed = [changing(folder / "data.yaml", "data.yaml")]
     assert [path.name for path in private_cache.iterdir() if store.is_entry(path)] == [
         entry_name(dataset.cache_key(changed))]
+
+
+def test_the_used_by_file_is_usedby_reverse_of_the_links(tmp_path):
+    from mscli.loading.links import links_of
+    from mscli.loading.usedby import reverse
+
+    folder = _write(tmp_path / "data", _split(BUNDLED, 5, _rng(11)))
+    _streamed(folder, tmp_path / "cache")
+    (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
+    whole, _ = dataset.check(dataset.read_files(folder))
+    assert (built / store.USED_BY).read_bytes() == store.json_line(reverse(whole, links_of(whole)))
