@@ -175,3 +175,20 @@ def test_diff_of_a_dataset_remembered_valid_and_compiled_parses_no_yaml():
 def test_details_take_glossary_links_from_the_store(args):
     """No glossary regex is compiled: the store keeps each record's terms and each term's users."""
     assert not {"mscli.loading.links", "mscli.model.textmatch"} & imported([*args, "--json"])
+
+
+# Runs mscli, then writes to stderr (last line) which of the record model's formats it compiled.
+PATTERNS_PROBE = ("import sys\nsys.argv = ['mscli', *sys.argv[1:]]\nfrom mscli.cli.entry import main\ntry:\n"
+                  "    main()\nexcept SystemExit:\n    pass\nrecords = sys.modules['mscli.model.records']\n"
+                  "sys.stderr.write('\\n' + ' '.join(n for n in ('SLUG', 'DATE', 'DOI', 'PMID', 'REGISTRIES')"
+                  " if n in vars(records)))\n")
+
+
+@pytest.mark.parametrize("args", CHEAP, ids=lambda args: args[0])
+def test_the_json_path_compiles_no_record_format_it_does_not_check(args):
+    """The formats a field must have are for validation; only a lookup that may be given a
+    registry number (``trial``) compiles the registries' patterns."""
+    done = subprocess.run([sys.executable, "-c", PATTERNS_PROBE, *args, "--json"], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "MSCLI_PAGER": ""})
+    compiled = set(done.stderr.rsplit("\n", 1)[-1].split())
+    assert compiled == ({"REGISTRIES"} if args[0] == "trial" else set())
