@@ -32,10 +32,14 @@ CHEAP = [
 
 # What the JSON path of most commands has no use for, each a millisecond or more of start-up:
 # the registry-number patterns (only a trial or source id can be one), dataclasses (the record
-# kinds are a named tuple) and the pre-screen (a trial's table wording uses it, its JSON not).
-NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match"}
+# kinds are a named tuple), the pre-screen (a trial's table wording uses it, its JSON not) and
+# the output shapes (they type the views and make ``mscli schema``; the timeline's event kinds
+# are apart from them).
+OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.model.registry_outputs"}
+NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES}
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
-          "match": {"dataclasses", "mscli.features.match"}}  # (orjson for 200 sources imports dataclasses)
+          "match": {"dataclasses", "mscli.features.match", "mscli.model.evidence_outputs"},
+          "info": OUTPUT_SHAPES, "schema": OUTPUT_SHAPES}  # (orjson for 200 sources imports dataclasses)
 
 # Runs mscli in this interpreter, then writes the names of the modules it imported to the
 # file descriptor given first.
