@@ -32,10 +32,14 @@ CHEAP = [
 
 # What the JSON path of most commands has no use for, each a millisecond or more of start-up:
 # the registry-number patterns (only a trial or source id can be one), dataclasses (the record
-# kinds are a named tuple) and the pre-screen (a trial's table wording uses it, its JSON not).
-NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match"}
+# kinds are a named tuple), the pre-screen (a trial's table wording uses it, its JSON not) and
+# the output shapes (they type the views and make ``mscli schema``; the timeline's event kinds
+# are apart from them).
+OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.model.registry_outputs"}
+NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES}
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
-          "match": {"dataclasses", "mscli.features.match"}}  # (orjson for 200 sources imports dataclasses)
+          "match": {"dataclasses", "mscli.features.match", "mscli.model.evidence_outputs"},
+          "info": OUTPUT_SHAPES, "schema": OUTPUT_SHAPES}  # (orjson for 200 sources imports dataclasses)
 
 # Runs mscli in this interpreter, then writes the names of the modules it imported to the
 # file descriptor given first.
@@ -175,3 +179,20 @@ def test_diff_of_a_dataset_remembered_valid_and_compiled_parses_no_yaml():
 def test_details_take_glossary_links_from_the_store(args):
     """No glossary regex is compiled: the store keeps each record's terms and each term's users."""
     assert not {"mscli.loading.links", "mscli.model.textmatch"} & imported([*args, "--json"])
+
+
+# Runs mscli, then writes to stderr (last line) which of the record model's formats it compiled.
+PATTERNS_PROBE = ("import sys\nsys.argv = ['mscli', *sys.argv[1:]]\nfrom mscli.cli.entry import main\ntry:\n"
+                  "    main()\nexcept SystemExit:\n    pass\nrecords = sys.modules['mscli.model.records']\n"
+                  "sys.stderr.write('\\n' + ' '.join(n for n in ('SLUG', 'DATE', 'DOI', 'PMID', 'REGISTRIES')"
+                  " if n in vars(records)))\n")
+
+
+@pytest.mark.parametrize("args", CHEAP, ids=lambda args: args[0])
+def test_the_json_path_compiles_no_record_format_it_does_not_check(args):
+    """The formats a field must have are for validation; only a lookup that may be given a
+    registry number (``trial``) compiles the registries' patterns."""
+    done = subprocess.run([sys.executable, "-c", PATTERNS_PROBE, *args, "--json"], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "MSCLI_PAGER": ""})
+    compiled = set(done.stderr.rsplit("\n", 1)[-1].split())
+    assert compiled == ({"REGISTRIES"} if args[0] == "trial" else set())

@@ -16,7 +16,7 @@ from typing import Any
 
 from mscli.errors import UsageError
 from mscli.model.choices import ChartBy
-from mscli.model.outputs import EventKind
+from mscli.model.events import EventKind
 from mscli.model.records import Dataset, EnrolmentKind, Phase, Source, Status, Trial
 from mscli.queries import core as queries
 

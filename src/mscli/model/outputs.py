@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from mscli.model.events import EventKind
 from mscli.model.evidence_outputs import MatchResult, OfferCheck, OutcomeRow, TrialScreen
 from mscli.model.records import (
     Aim,
@@ -35,21 +36,6 @@ from mscli.model.registry_outputs import RegistryCheck, SearchFind
 # The version of the JSON shapes below and of the model's records. Adding a field raises the
 # minor number; renaming, removing or retyping one raises the major number.
 SCHEMA_VERSION = "2.0"
-
-
-class EventKind(StrEnum):
-    """What happened; the order here is the order of events within one year."""
-
-    CONSENSUS = "consensus"
-    GUIDELINE = "guideline"
-    POSITION_STATEMENT = "position-statement"
-    ADVICE = "advice"
-    TRIAL_START = "trial-start"
-    TRIAL_PROTOCOL = "trial-protocol"
-    TRIAL_COMPLETION = "trial-completion"
-    TRIAL_COMPLETION_PLANNED = "trial-completion-planned"
-    TRIAL_PUBLICATION = "trial-publication"
-    STUDY = "study"
 
 
 class RegistrationDetail(Registration):

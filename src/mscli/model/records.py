@@ -616,30 +616,52 @@ def start_order(trial: Trial) -> tuple[int, str]:
 # therapy record, so no therapy may have this id.
 UNCLASSIFIED = "unclassified"
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DOI = re.compile(r"10\.\d{4,9}/\S+")
-PMID = re.compile(r"[1-9]\d{0,8}")
+# Formats a field's value must have; compiled on first use (validation, a registry lookup), as
+# most runs read only the compiled store and need none of them.
+_FORMATS = {"SLUG": r"[a-z0-9]+(?:-[a-z0-9]+)*", "DATE": r"\d{4}-\d{2}-\d{2}", "DOI": r"10\.\d{4,9}/\S+",
+            "PMID": r"[1-9]\d{0,8}"}
+SLUG: re.Pattern[str]
+DATE: re.Pattern[str]
+DOI: re.Pattern[str]
+PMID: re.Pattern[str]
 
 # Registry number formats, by registry. NCT, ISRCTN and EudraCT are the ones MS trials use;
 # the others cover national arms registered elsewhere.
-REGISTRIES: dict[str, re.Pattern[str]] = {
-    "ClinicalTrials.gov": re.compile(r"NCT\d{8}"),
-    "ISRCTN": re.compile(r"ISRCTN\d{8}"),
-    "EudraCT": re.compile(r"\d{4}-\d{6}-\d{2}"),
-    "CTIS": re.compile(r"\d{4}-\d{6}-\d{2}-\d{2}"),
-    "ANZCTR": re.compile(r"ACTRN\d{14}"),
-    "IRCT": re.compile(r"IRCT\d{8,}N\d+"),
-    "ChiCTR": re.compile(r"ChiCTR[-A-Za-z0-9]{6,}"),
-    "CTRI": re.compile(r"CTRI/\d{4}/\d{2,3}/\d{6}"),
-    "jRCT": re.compile(r"jRCT\d{10}"),
-    "DRKS": re.compile(r"DRKS\d{8}"),
+_REGISTRY_FORMATS = {
+    "ClinicalTrials.gov": r"NCT\d{8}",
+    "ISRCTN": r"ISRCTN\d{8}",
+    "EudraCT": r"\d{4}-\d{6}-\d{2}",
+    "CTIS": r"\d{4}-\d{6}-\d{2}-\d{2}",
+    "ANZCTR": r"ACTRN\d{14}",
+    "IRCT": r"IRCT\d{8,}N\d+",
+    "ChiCTR": r"ChiCTR[-A-Za-z0-9]{6,}",
+    "CTRI": r"CTRI/\d{4}/\d{2,3}/\d{6}",
+    "jRCT": r"jRCT\d{10}",
+    "DRKS": r"DRKS\d{8}",
 }
+REGISTRIES: dict[str, re.Pattern[str]]
+
+
+def __getattr__(name: str) -> object:
+    """The patterns above, each compiled when first asked for and kept as a module attribute."""
+    if name == "REGISTRIES":
+        return _registries()
+    if name not in _FORMATS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    pattern = globals()[name] = re.compile(_FORMATS[name])
+    return pattern
+
+
+def _registries() -> dict[str, re.Pattern[str]]:
+    registries: dict[str, re.Pattern[str]] | None = globals().get("REGISTRIES")
+    if registries is None:
+        registries = globals()["REGISTRIES"] = {name: re.compile(form) for name, form in _REGISTRY_FORMATS.items()}
+    return registries
 
 
 def registry_of(registration_id: str) -> str | None:
     """Name the registry a registration number belongs to, or None if the format is unknown."""
-    for name, pattern in REGISTRIES.items():
+    for name, pattern in _registries().items():
         if pattern.fullmatch(registration_id):
             return name
     return None

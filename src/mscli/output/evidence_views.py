@@ -5,18 +5,20 @@ its counts, and the pre-screen (``match``). Split from ``views`` to keep each mo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mscli.model.evidence_outputs import (
-    ExplainedFinding,
-    GuidanceScreen,
-    MatchResult,
-    OfferCheck,
-    OutcomeRow,
-    TrialScreen,
-)
 from mscli.output.render import View
 from mscli.output.views import field, listing, marked, text
+
+if TYPE_CHECKING:  # the shapes only type these views; importing them cost every evidence command 1 ms
+    from mscli.model.evidence_outputs import (
+        ExplainedFinding,
+        GuidanceScreen,
+        MatchResult,
+        OfferCheck,
+        OutcomeRow,
+        TrialScreen,
+    )
 
 
 def red_flags_view(flags: Sequence[Any]) -> View:
