@@ -39,7 +39,7 @@ OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.m
 NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES}
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
           "match": {"dataclasses", "mscli.features.match", "mscli.model.evidence_outputs"},
-          "info": OUTPUT_SHAPES, "schema": OUTPUT_SHAPES}  # (orjson for 200 sources imports dataclasses)
+          "schema": OUTPUT_SHAPES}  # (orjson for 200 sources imports dataclasses)
 
 # Runs mscli in this interpreter, then writes the names of the modules it imported to the
 # file descriptor given first.

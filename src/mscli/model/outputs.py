@@ -13,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from mscli import SCHEMA_VERSION as SCHEMA_VERSION  # the version of the shapes below (kept beside mscli's)
 from mscli.model.events import EventKind
 from mscli.model.evidence_outputs import MatchResult, OfferCheck, OutcomeRow, TrialScreen
 from mscli.model.records import (
@@ -32,10 +33,6 @@ from mscli.model.records import (
     Trial,
 )
 from mscli.model.registry_outputs import RegistryCheck, SearchFind
-
-# The version of the JSON shapes below and of the model's records. Adding a field raises the
-# minor number; renaming, removing or retyping one raises the major number.
-SCHEMA_VERSION = "2.0"
 
 
 class RegistrationDetail(Registration):

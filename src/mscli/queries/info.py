@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from mscli import SCHEMA_VERSION
 from mscli.model.records import COLLECTIONS, Dataset
 from mscli.queries import coverage as _search_log
 
@@ -13,8 +14,6 @@ STALE_AFTER_DAYS = 365
 
 def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]:
     """Version, review date, whether that date is over a year old, and record counts."""
-    from mscli.model.outputs import SCHEMA_VERSION
-
     reviewed = dataset["dataset"]["reviewed"]
     age = days_since_review(dataset, today)
     sources = dataset["sources"]
