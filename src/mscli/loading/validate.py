@@ -134,7 +134,9 @@ class _Checker:
                 return _INVALID
             return value
         hint = ""
-        if isinstance(value, bool):
+        if self.file.endswith(".json"):  # the JSON form: no YAML reading to explain
+            hint = "; write it in double quotes" if isinstance(value, (bool, int, float)) else ""
+        elif isinstance(value, bool):
             hint = " (YAML reads yes/no/on/off/true/false as true or false); quote it"
         elif isinstance(value, (int, float)):
             hint = " (YAML read it as a number); quote it"
