@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 from mscli.loading import rules
 from mscli.loading.compiling import Builder, TrialLinks, install, make_building
 from mscli.loading.store import entry_name
+from mscli.loading.validate import claimed_numbers, shared_on_purpose
 from mscli.model.records import COLLECTIONS, Dataset, Trial
-from mscli.model.registries import canonical_id
 
 # Of each file's bytes, the part the progress bar advances once the file is parsed, checked
 # and its trials written; the rest advances when the folder is finished.
@@ -128,7 +128,7 @@ class _Check:
         self.info: dict[str, Any] | None = None
         self.countries: set[str] = set()
         # Each registry number's first trial's numbers, as a sorted tuple (smaller than a set).
-        self._owner: dict[str, tuple[str, ...]] = {}
+        self._owner: dict[str, frozenset[str]] = {}
         self._links = TrialLinks([])
         self._stale = 0  # trials before this position were linked with part of the glossary
 
@@ -167,13 +167,10 @@ class _Check:
 
     def _numbers(self, trial: Trial) -> None:
         """``validate._check_shared_numbers`` for one more trial, in dataset order."""
-        mine = tuple(sorted({canonical_id(r["id"]) or r["id"] for r in trial["registrations"]}))
-        for number in mine:
+        mine = claimed_numbers(trial)
+        for number in sorted(mine):
             theirs = self._owner.setdefault(number, mine)
-            if theirs is mine:
-                continue
-            mine_set, theirs_set = set(mine), set(theirs)
-            if not (mine_set <= theirs_set or theirs_set <= mine_set):
+            if theirs is not mine and not shared_on_purpose(mine, theirs):
                 raise Invalid(f"registry number {number}")
 
     def finish(self, builder: Builder) -> Dataset:

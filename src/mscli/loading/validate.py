@@ -270,24 +270,32 @@ def _check_shared_numbers(located: list[rules.Located], problems: list[Problem])
     The problem is put on the later record and names the earlier one, so that ``import`` skips
     only the newcomer.
     """
-    from mscli.model.registries import canonical_id
-
-    def canonical(number: str) -> str:
-        # A stored NCT number is already canonical (canonical_id gives it back; a test checks),
-        # and nearly every number is one: a pattern test instead of the whole conversion.
-        return number if _NCT.fullmatch(number) else canonical_id(number) or number
-
     trials = [entry for entry in located if entry.collection == "trials"]
-    numbers = {id(entry): {canonical(r["id"]) for r in entry.record["registrations"]} for entry in trials}
+    numbers = {id(entry): claimed_numbers(entry.record) for entry in trials}
     owner: dict[str, rules.Located] = {}
     for entry in trials:
         mine = numbers[id(entry)]
         for number in sorted(mine):
             first = owner.setdefault(number, entry)
             theirs = numbers[id(first)]
-            if first is entry or mine <= theirs or theirs <= mine:
+            if first is entry or shared_on_purpose(mine, theirs):
                 continue
             problems.append(Problem(
                 entry.file, f"registry number {number} is also claimed by trial {first.record['id']} "
                 f"({first.file}:{first.line}); a number names one trial", entry.line, entry.record["id"],
                 "registrations"))
+
+
+def claimed_numbers(trial: Any) -> frozenset[str]:
+    """The registry numbers a trial claims, canonical, as the one-number-one-trial rule compares them."""
+    from mscli.model.registries import canonical_id
+
+    # A stored NCT number is already canonical (canonical_id gives it back; a test checks), and
+    # nearly every number is one: a pattern test instead of the whole conversion.
+    return frozenset(number if _NCT.fullmatch(number) else canonical_id(number) or number
+                     for number in (registration["id"] for registration in trial["registrations"]))
+
+
+def shared_on_purpose(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Two trials may share a number only as a national arm and its umbrella: one's numbers all the other's."""
+    return mine <= theirs or theirs <= mine
