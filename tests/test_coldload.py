@@ -19,12 +19,31 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.errors import DatasetError
-from mscli.loading import coldload, compiling, dataset, store
+from mscli.loading import coldload, compiling, dataset, searchside, store
 from mscli.loading.store import DiskStore, MemoryStore, countries_in, entry_name
 from mscli.model.records import COLLECTIONS
 from tests.conftest import minimal
 
 BUNDLED = dataset.load(use_cache=False)
+
+
+@pytest.fixture(params=["one process", "worker"])
+def compile_with(request, monkeypatch):
+    """Each test that takes this runs twice: compiled in one process, and with the search side
+    in a worker process (``searchside``) whatever the dataset's size; the worker runs must
+    have used one. Yields the list of the workers' exit codes."""
+    codes: list[int | None] = []
+    if request.param == "worker":
+        monkeypatch.setattr(searchside, "worth_a_worker", lambda size: True)
+        close = searchside.RemoteSide.close
+
+        def closing(self: Any) -> None:
+            close(self)
+            codes.append(self._process.returncode)
+
+        monkeypatch.setattr(searchside.RemoteSide, "close", closing)
+    yield codes
+    assert bool(codes) == (request.param == "worker")
 
 
 def _rng(seed: int) -> random.Random:
@@ -81,7 +100,7 @@ def _same_folders(one: Path, other: Path) -> None:
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parts=st.integers(1, 7), seed=st.integers(0, 2**32 - 1))
-def test_the_streamed_compile_writes_what_the_in_memory_compile_writes(parts, seed):
+def test_the_streamed_compile_writes_what_the_in_memory_compile_writes(compile_with, parts, seed):
     with tempfile.TemporaryDirectory() as work:
         folder = _write(Path(work, "data"), _split(BUNDLED, parts, _rng(seed)))
         opened = _streamed(folder, Path(work, "cache"))
@@ -106,7 +125,7 @@ def _generated(count: int, seed: int) -> list[dict[str, Any]]:
     return made
 
 
-def test_many_trial_files_with_other_records_among_them(tmp_path):
+def test_many_trial_files_with_other_records_among_them(compile_with, tmp_path):
     data = copy.deepcopy(BUNDLED)
     data["trials"] = data["trials"] + _generated(600, 7)
     folder = _write(tmp_path / "data", _split(data, 12, _rng(3)))
@@ -114,6 +133,7 @@ def test_many_trial_files_with_other_records_among_them(tmp_path):
     assert isinstance(opened, DiskStore)
     (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
     _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
+    assert all(code == 0 for code in compile_with)
 
 
 def _damaged(kind: str, parts: list[dict[str, Any]], rng: random.Random) -> None:
@@ -130,7 +150,8 @@ def _damaged(kind: str, parts: list[dict[str, Any]], rng: random.Random) -> None
         case "unknown therapy":
             rng.choice(records("studies"))["therapy"] = "no-such-therapy"
         case "shared number":
-            one, other = rng.sample(trials, 2)
+            one = rng.choice([trial for trial in trials if trial["registrations"]])
+            other = rng.choice([trial for trial in trials if trial is not one])
             other["registrations"] = [*other["registrations"], {"id": one["registrations"][0]["id"], "note": None}]
             other["registrations"].append({"id": "NCT99999998", "note": None})
             one["registrations"].append({"id": "NCT99999997", "note": None})
@@ -155,7 +176,7 @@ DAMAGE = ["duplicate id", "unknown source", "unknown therapy", "shared number", 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(DAMAGE), parts=st.integers(2, 5), seed=st.integers(0, 2**32 - 1))
-def test_a_problem_is_reported_exactly_as_check_reports_it(kind, parts, seed):
+def test_a_problem_is_reported_exactly_as_check_reports_it(compile_with, kind, parts, seed):
     rng = _rng(seed)
     split = _split(copy.deepcopy(BUNDLED), parts, rng)
     _damaged(kind, split, rng)
@@ -190,7 +211,7 @@ def test_a_first_load_never_builds_the_whole_dataset_in_memory(write_dataset, pr
     assert isinstance(dataset.open_store(str(folder)), DiskStore)
 
 
-def test_the_progress_callback_is_given_every_byte_once(write_dataset, private_cache):
+def test_the_progress_callback_is_given_every_byte_once(compile_with, write_dataset, private_cache):
     folder = _write(private_cache.parent / "split", _split(BUNDLED, 4, _rng(2)))
     totals: list[int] = []
     steps: list[int] = []
@@ -241,7 +262,7 @@ def test_a_file_changed_after_it_was_hashed_names_the_folder_it_was_built_from(w
         entry_name(dataset.cache_key(changed))]
 
 
-def test_the_used_by_file_is_usedby_reverse_of_the_links(tmp_path):
+def test_the_used_by_file_is_usedby_reverse_of_the_links(compile_with, tmp_path):
     from mscli.loading.links import links_of
     from mscli.loading.usedby import reverse
 
@@ -250,10 +271,3 @@ def test_the_used_by_file_is_usedby_reverse_of_the_links(tmp_path):
     (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
     whole, _ = dataset.check(dataset.read_files(folder))
     assert (built / store.USED_BY).read_bytes() == store.json_line(reverse(whole, links_of(whole)))
-
-
-@given(st.text(st.characters(exclude_categories=("Cs",))))
-def test_a_used_by_entry_spelt_out_is_json_line_of_the_pair(text: str) -> None:
-    """usedby.json's entries are assembled from encoded parts; they must be json_line's bytes."""
-    spelt = b"[" + store.json_line("trials") + b"," + compiling._json_text(text) + b"]"
-    assert store.json_line(["trials", text]) == spelt

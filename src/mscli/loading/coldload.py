@@ -63,13 +63,16 @@ class _Progress:
 
 
 def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], total: int,
-                     progress: Callable[[int], Any] | None, key: Callable[[], str]) -> str | None:
+                     progress: Callable[[int], Any] | None, key: Callable[[], str],
+                     worker: bool = False) -> str | None:
     """Check ``files`` and compile them into a folder of ``folder`` named after ``key()``, asked
     once every file has been read, so that it names the bytes that were parsed (``expected``,
-    unless a file changed since it was hashed); return that key.
+    unless a file changed since it was hashed); return that key. With ``worker``, the search
+    side is compiled in a worker process (``searchside``).
 
     None when the cache cannot be written (the caller answers from memory); raises ``Invalid``
-    on the first problem.
+    on the first problem, and ``searchside.WorkerLost`` if the worker fails (the caller
+    compiles again without one).
     """
     ticks = _Progress(progress, total)
     try:
@@ -77,7 +80,7 @@ def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], t
         if building is None:
             return None
         try:
-            with Builder(building) as builder:
+            with Builder(building, worker) as builder:
                 check = _Check()
                 for file in files:
                     check.add_file(file, builder)

@@ -368,14 +368,22 @@ def _cold_load(folder: Path, key: str, entries: list[tuple[Path, str]], total: i
     """Compile file by file (``coldload``) and answer from it; from memory if the cache is unwritable."""
     from mscli.loading.coldload import Invalid, ParsedFile, compile_streamed
     from mscli.loading.compiling import prune_cache, reclaim_temporary
+    from mscli.loading.searchside import WorkerLost, worth_a_worker
 
     reclaim_temporary(folder)
-    digest = _key_digest()  # of the bytes parsed, one file held at a time (a file may change meanwhile)
-    files = (ParsedFile(file.name, len(file.content), _checked(file))
-             for file in (_digest_file(digest, _read_one(path, name)) for path, name in entries))
+
+    def attempt(worker: bool) -> str | None:
+        progress = on_cold_load(total) if on_cold_load else None  # a new bar for a second try
+        digest = _key_digest()  # of the bytes parsed, one file held at a time (a file may change meanwhile)
+        files = (ParsedFile(file.name, len(file.content), _checked(file))
+                 for file in (_digest_file(digest, _read_one(path, name)) for path, name in entries))
+        return compile_streamed(folder, key, files, total, progress, lambda: str(digest.hexdigest()), worker)
+
     try:
-        built = compile_streamed(folder, key, files, total, on_cold_load(total) if on_cold_load else None,
-                                 lambda: str(digest.hexdigest()))
+        try:
+            built = attempt(worth_a_worker(total))
+        except WorkerLost:
+            built = attempt(False)  # the same compile in this process
     except Invalid:
         return rebuild()  # so that ``check`` names the problems
     if built is None:

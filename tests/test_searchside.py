@@ -1,0 +1,112 @@
+"""The search side of a compile in a worker process (``searchside``): a worker that cannot
+start, stops midway or says the wrong thing costs nothing but time (the load compiles again in
+one process, to the same folder), and an abandoned compile leaves no worker behind.
+(That a worker writes the very files one process writes is held in test_coldload.)"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mscli.errors import DatasetError
+from mscli.loading import dataset, searchside, store
+from mscli.loading.store import DiskStore
+from tests.test_coldload import BUNDLED, _compiled_in_memory, _rng, _same_folders, _split, _streamed, _write
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """Every first load uses a worker; yields the RemoteSides made, to look at afterwards."""
+    made: list[searchside.RemoteSide] = []
+    start = searchside.RemoteSide.__init__
+
+    def starting(self: Any, building: Path) -> None:
+        made.append(self)
+        start(self, building)
+
+    monkeypatch.setattr(searchside, "worth_a_worker", lambda size: True)
+    monkeypatch.setattr(searchside.RemoteSide, "__init__", starting)
+    return made
+
+
+def _python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+WORKERS_THAT_FAIL = {
+    "cannot start": ["/no/such/python"],
+    "stops at once": _python("import sys; sys.exit(3)"),
+    "stops midway": _python("import sys; sys.stdin.buffer.read(5000); sys.exit(1)"),
+    "reads all, says nothing": _python("import sys; sys.stdin.buffer.read()"),
+    "crashes": _python("import sys; sys.stdin.buffer.read(100); raise SystemExit('worker bug')"),
+}
+
+
+@pytest.mark.parametrize("failure", sorted(WORKERS_THAT_FAIL))
+def test_a_failed_worker_costs_only_time(failure, workers, monkeypatch, tmp_path):
+    monkeypatch.setattr(searchside, "worker_command", lambda building: WORKERS_THAT_FAIL[failure])
+    folder = _write(tmp_path / "data", _split(BUNDLED, 4, _rng(5)))
+    opened = _streamed(folder, tmp_path / "cache")
+    assert isinstance(opened, DiskStore)
+    (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
+    _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
+    assert len(workers) == 1  # then once in one process, not again with a worker
+    assert all(side._process.returncode is not None for side in workers if hasattr(side, "_process"))
+    assert not [path for path in (tmp_path / "cache").iterdir() if path.name.endswith(".tmp")]
+
+
+def test_a_failed_worker_gives_a_second_progress_bar_that_also_gets_every_byte(workers, monkeypatch, tmp_path):
+    monkeypatch.setattr(searchside, "worker_command", lambda building: WORKERS_THAT_FAIL["stops midway"])
+    folder = _write(tmp_path / "data", _split(BUNDLED, 4, _rng(6)))
+    bars: list[list[int]] = []
+
+    def on_cold_load(total: int) -> Any:
+        bars.append([])
+        return bars[-1].append
+
+    monkeypatch.setenv(dataset.ENV_CACHE, str(tmp_path / "cache"))
+    dataset.open_store(str(folder), on_cold_load=on_cold_load)
+    total = sum(path.stat().st_size for path in folder.iterdir())
+    assert len(bars) == 2 and sum(bars[0]) == total and sum(bars[1]) == total
+
+
+def test_an_invalid_dataset_stops_the_worker(workers, tmp_path):
+    data = copy.deepcopy(BUNDLED)
+    data["trials"][-1]["phase"] = "7"
+    folder = _write(tmp_path / "data", _split(data, 3, _rng(8)))
+    with pytest.raises(DatasetError):
+        _streamed(folder, tmp_path / "cache")
+    assert workers and all(side._process.returncode is not None for side in workers)
+    assert not list((tmp_path / "cache").iterdir()) or not [
+        path for path in (tmp_path / "cache").iterdir() if store.is_entry(path) or path.name.endswith(".tmp")]
+
+
+def test_a_worker_whose_input_ends_early_gives_up_and_never_says_done(tmp_path):
+    header = searchside._HEADER.pack(searchside._LINES, 100)
+    finished = subprocess.run(searchside.worker_command(tmp_path), input=header + b"{}", capture_output=True,
+                              check=False)
+    assert finished.returncode == 1 and finished.stdout == b"" and finished.stderr == b""
+
+
+def test_a_worker_imports_the_mscli_this_process_imported(tmp_path):
+    command = searchside.worker_command(tmp_path)
+    assert command[:2] == [sys.executable, "-I"]
+    assert Path(command[4], "mscli", "loading", "searchside.py").resolve() == Path(searchside.__file__).resolve()
+
+
+def test_small_loads_are_compiled_in_one_process():
+    assert not searchside.worth_a_worker(searchside.WORKER_FROM - 1)
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",))))
+def test_a_used_by_entry_spelt_out_is_json_line_of_the_pair(text: str) -> None:
+    """usedby.json's entries are assembled from encoded parts; they must be json_line's bytes."""
+    spelt = b"[" + store.json_line("trials") + b"," + searchside.json_text(text) + b"]"
+    assert store.json_line(["trials", text]) == spelt
