@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from mscli.errors import DatasetError
 from mscli.loading import dataset, searchside, store
@@ -103,10 +101,3 @@ def test_a_worker_imports_the_mscli_this_process_imported(tmp_path):
 
 def test_small_loads_are_compiled_in_one_process():
     assert not searchside.worth_a_worker(searchside.WORKER_FROM - 1)
-
-
-@given(st.text(st.characters(exclude_categories=("Cs",))))
-def test_a_used_by_entry_spelt_out_is_json_line_of_the_pair(text: str) -> None:
-    """usedby.json's entries are assembled from encoded parts; they must be json_line's bytes."""
-    spelt = b"[" + store.json_line("trials") + b"," + searchside.json_text(text) + b"]"
-    assert store.json_line(["trials", text]) == spelt

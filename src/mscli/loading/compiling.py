@@ -13,13 +13,15 @@ import shutil
 import time
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from json.encoder import encode_basestring as _ENCODE_TEXT
 from pathlib import Path
 from typing import Any
 
 from mscli.loading.jsonlines import parse_lines
 from mscli.loading.links import LINKED, Linker
-from mscli.loading.searchside import RemoteSide, SearchSide, other_links, sync_file
+from mscli.loading.names import NAMES, write_names
+from mscli.loading.searchside import RemoteSide, SearchSide
 from mscli.loading.store import (
     CACHE_FORMAT,
     ENTRY_PREFIX,
@@ -27,12 +29,16 @@ from mscli.loading.store import (
     INDEX,
     META,
     TRIALS,
+    USED_BY,
     MemoryStore,
     is_entry,
     json_line,
 )
+from mscli.model.kinds import names_of, normalise_key
 from mscli.model.records import (
+    COLLECTIONS,
     INDEXED_TRIAL_FIELDS,
+    CollectionName,
     Dataset,
     GlossaryTerm,
     Trial,
@@ -148,10 +154,10 @@ class Builder:
     """A compiled folder written a batch of trials at a time, then finished with the rest.
 
     ``add_trials`` writes each trial's line as it comes and keeps only small things per trial
-    (offset, CRC-32, combination of indexed values, sort key, glossary links), so a streamed
-    compile never holds every trial; its search side (index, hit texts, names, used-by) is
-    ``side``'s, here or in a worker process (``searchside``). ``finish`` writes the rest from
-    those and the other collections, whole.
+    (offset, CRC-32, combination of indexed values, sort key, names, glossary links), so a
+    streamed compile never holds every trial; its search side (word index, hit texts) is
+    ``searchside``'s, in this process or, with ``worker``, in a worker process. ``finish``
+    writes the rest from those and the other collections, whole.
     """
 
     def __init__(self, building: Path, worker: bool = False) -> None:
@@ -169,6 +175,8 @@ class Builder:
         self.offsets = array("Q", (0,))
         self._crcs = array("I")
         self._orders: list[tuple[int, str]] = []
+        # Each name a trial has, as ``key<TAB>position``: one short bytes object per name.
+        self._names: list[bytes] = []
         self.links: list[bytes] = []
 
     def __enter__(self) -> "Builder":
@@ -183,22 +191,26 @@ class Builder:
         return len(self._kind_of)
 
     def add_trials(self, trials: Iterable[Trial], links: TrialLinks) -> None:
-        kinds, offsets = self._kinds, self.offsets
+        kinds, names, offsets = self._kinds, self._names, self.offsets
         batch, lines = list(trials), []
         for trial in batch:
+            position = len(self._kind_of)
             self._kind_of.append(kinds.setdefault(tuple(trial.get(name) for name in INDEXED_TRIAL_FIELDS), len(kinds)))
             line = json_line(trial) + b"\n"
             lines.append(line)
             offsets.append(offsets[-1] + len(line))
             self._crcs.append(zlib.crc32(line))
             self._orders.append(start_order(trial))
+            keys = {normalise_key(name).encode("utf-8"): None for name in names_of("trials", trial)}
+            names.extend(b"%s\t%d" % (key, position) for key in keys
+                         if key and b"\t" not in key and b"\n" not in key)
             self.links.append(links.of(trial))
         self._lines.write(b"".join(lines))
         self._side.add(batch, lines)
 
     def end_trials(self) -> None:
         """No more trials: trials.jsonl is complete on disk (``read_back`` may read it)."""
-        sync_file(self._lines)
+        _sync(self._lines)
         self._lines.close()
 
     def read_back(self, positions: Iterable[int]) -> Iterator[tuple[int, Trial]]:
@@ -211,21 +223,74 @@ class Builder:
 
     def finish(self, meta: Dataset, countries: list[str], key: str) -> None:
         """Write the rest: ``meta`` holds every collection but the trials. A worker writes its
-        files while this process writes index.json; meta.json, which gives every file's size,
-        waits for them."""
-        self._side.finish(meta, self.links)
+        files meanwhile; meta.json, which gives every file's size, waits for them."""
+        self._side.finish(meta)
+        offsets = self.offsets
+        write_names(self.building / NAMES, self._names,
+                     [b"%d:%d:%s" % (offsets[p], offsets[p + 1], terms) for p, terms in enumerate(self.links)])
         order = sorted(range(self.count), key=self._orders.__getitem__)
         index = {"kinds": [list(kind) for kind in self._kinds], "kind_of": self._kind_of.tolist(),
-                 "offsets": self.offsets.tolist(), "crc": self._crcs.tolist(), "order": order}
+                 "offsets": offsets.tolist(), "crc": self._crcs.tolist(), "order": order}
         with (self.building / INDEX).open("wb") as handle:
             handle.write(json_line(index))
-            sync_file(handle)
+            _sync(handle)
+        linker = Linker(meta["glossary"])
+        linked: dict[CollectionName, list[list[str]]] = {
+            collection: [linker.terms_in(record) for record in meta[collection]]
+            for collection in LINKED if collection != "trials"}
+        self._write_used_by(meta, linked)
         self._side.wait()
         sizes = {name: (self.building / name).stat().st_size for name in FILES}
-        links = {record["id"]: terms for collection, lists in other_links(meta).items()
+        links = {record["id"]: terms for collection, lists in linked.items()
                  for record, terms in zip(meta[collection], lists, strict=True)}
         payload = {"format": CACHE_FORMAT, "key": key, "dataset": meta, "countries": countries,
                    "trials": self.count, "sizes": sizes, "links": links}
         with (self.building / META).open("wb") as handle:
             handle.write(json_line(payload))
-            sync_file(handle)
+            _sync(handle)
+
+
+    def _write_used_by(self, meta: Dataset, linked: Mapping[CollectionName, list[list[str]]]) -> None:
+        """usedby.json, the bytes ``json_line(usedby.reverse(...))`` gives, written a term at a
+        time from positions: turned around whole, the uses of 100,000 trials were over a
+        million small lists, some 150 MB at once."""
+        glossary = [term["id"] for term in meta["glossary"]]
+        uses = {term: {collection: array("I") for collection in LINKED} for term in glossary}
+        for position, dotted in enumerate(self.links if "trials" in LINKED else []):
+            for at in dotted.split(b".") if dotted else ():
+                uses[glossary[int(at)]]["trials"].append(position)
+        for collection, lists in linked.items():
+            for position, names in enumerate(lists):
+                for name in names:
+                    uses[name][collection].append(position)
+        # json_line([kind, id]) spelt out from its parts (json's own string encoder, so the same
+        # bytes): a call of json.dumps per use was a tenth of a cold load at 100,000 trials.
+        kinds = {collection: b"[" + json_line(COLLECTIONS[collection][1]) + b"," for collection in LINKED}
+        encoded: dict[int, bytes] = {}
+        with (self.building / USED_BY).open("wb") as handle:
+            handle.write(b"{")
+            for number, term in enumerate(glossary):
+                found = []
+                for collection in LINKED:
+                    prefix = kinds[collection]
+                    if collection == "trials":
+                        for p in uses[term][collection]:
+                            if p not in encoded:
+                                encoded[p] = _json_text(self._orders[p][1]) + b"]"
+                            found.append(prefix + encoded[p])
+                    else:
+                        found.extend(prefix + _json_text(meta[collection][p]["id"]) + b"]"
+                                     for p in uses[term][collection])
+                handle.write(b"," * (number > 0) + json_line(term) + b":[" + b",".join(found) + b"]")
+            handle.write(b"}")
+            _sync(handle)
+
+
+def _json_text(text: str) -> bytes:
+    """A string as ``json_line`` writes it (ensure_ascii off), without a ``json.dumps`` call."""
+    return _ENCODE_TEXT(text).encode("utf-8")
+
+
+def _sync(handle: Any) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())

@@ -1,10 +1,10 @@
-"""The search side of a compile: the word index, the hit texts, names.txt and usedby.json,
-made from the trials and their lines of trials.jsonl, in this process or in a worker beside it.
+"""The search side of a compile: the word index and the hit texts, made from the trials (or
+their lines of trials.jsonl), in this process or in a worker process beside it.
 
-A first load of 100,000 trials spends some two fifths of its time here, splitting every
-searched field into stems and filing them and spelling out each trial's hit texts and names.
-None of it decides whether the dataset is valid, and all of it can be made from the lines the
-compile writes anyway. So on a machine with a second core, a large first load hands each
+A first load of 100,000 trials spends about a third of its time here, splitting every
+searched field into stems, filing them and spelling out each trial's hit texts. None of it
+decides whether the dataset is valid, and all of it can be made from the lines the compile
+writes anyway. So on a machine with a second core, a large first load hands each
 file's lines to a worker process through a pipe (``RemoteSide``) and goes on to parse and
 check the next file; the two write different files of the same building folder.
 
@@ -24,27 +24,23 @@ import os
 import struct
 import subprocess
 import sys
-from array import array
-from collections.abc import Mapping, Sequence
-from json.encoder import encode_basestring as _ENCODE_TEXT
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from mscli.loading.hittexts import SPANS, TEXTS, TextsWriter
 from mscli.loading.jsonlines import parse_lines
-from mscli.loading.links import LINKED, Linker
-from mscli.loading.names import NAMES, write_names
 from mscli.loading.searchindex import IndexBuilder
-from mscli.loading.store import USED_BY, json_line
-from mscli.model.kinds import KINDS, names_of, normalise_key, search_texts
-from mscli.model.records import COLLECTIONS, CollectionName, Dataset, Trial
+from mscli.loading.store import json_line
+from mscli.model.kinds import KINDS, search_texts
+from mscli.model.records import Dataset, Trial
 
 # A first load below this many bytes of data is over before a worker would have started.
 WORKER_FROM = 4 << 20
 
 # Frames on the worker's stdin: a kind byte and the payload's length, then the payload.
 _HEADER = struct.Struct("<cQ")
-_LINES, _LINKS, _END = b"T", b"L", b"E"
+_LINES, _END = b"T", b"E"
 _DONE = b"done\n"
 
 
@@ -61,13 +57,6 @@ def worth_a_worker(size: int) -> bool:
     return len(cores) > 1
 
 
-def other_links(meta: Dataset) -> dict[CollectionName, list[list[str]]]:
-    """The glossary terms each record of the linked collections other than trials uses."""
-    linker = Linker(meta["glossary"])
-    return {collection: [linker.terms_in(record) for record in meta[collection]]
-            for collection in LINKED if collection != "trials"}
-
-
 class SearchSide:
     """The search side's files for one building folder, fed the trials a batch at a time."""
 
@@ -77,28 +66,17 @@ class SearchSide:
         self._spans = (building / SPANS).open("wb")
         self._hits = TextsWriter(self._texts, self._spans)
         self._index = IndexBuilder()
-        # Each name a trial has, as ``key<TAB>position``: one short bytes object per name.
-        self._names: list[bytes] = []
-        self._ids: list[str] = []
-        self._offsets = array("Q", (0,))
 
     def add(self, trials: Sequence[Trial], lines: Sequence[bytes]) -> None:
-        """The next trials in dataset order, each with its line of trials.jsonl."""
-        names, offsets, ids = self._names, self._offsets, self._ids
-        for trial, line in zip(trials, lines, strict=True):
-            position = len(ids)
-            ids.append(trial["id"])
-            offsets.append(offsets[-1] + len(line))
+        """The next trials in dataset order (``lines``, their lines of trials.jsonl, are what a
+        worker is sent instead)."""
+        for trial in trials:
             searched = search_texts("trials", trial)
             self._hits.add(trial, searched)
             self._index.add("trials", searched)
-            keys = {normalise_key(name).encode("utf-8"): None for name in names_of("trials", trial)}
-            names.extend(b"%s\t%d" % (key, position) for key in keys
-                         if key and b"\t" not in key and b"\n" not in key)
 
-    def finish(self, meta: Dataset, links: Sequence[bytes]) -> None:
-        """Write the rest: ``meta`` holds every collection but the trials, ``links`` each trial's
-        glossary positions as names.txt writes them (``compiling.TrialLinks``)."""
+    def finish(self, meta: Dataset) -> None:
+        """Write the rest: ``meta`` holds every collection but the trials."""
         for handle in (self._texts, self._spans):
             sync_file(handle)
             handle.close()
@@ -107,10 +85,6 @@ class SearchSide:
                 for record in meta[collection]:
                     self._index.add(collection, search_texts(collection, record))
         self._index.write(self._building)
-        offsets = self._offsets
-        write_names(self._building / NAMES, self._names,
-                    [b"%d:%d:%s" % (offsets[p], offsets[p + 1], terms) for p, terms in enumerate(links)])
-        self._write_used_by(meta, other_links(meta), links)
 
     def wait(self) -> None:
         """Nothing to wait for: ``finish`` wrote the files (``RemoteSide.wait``'s counterpart)."""
@@ -118,42 +92,6 @@ class SearchSide:
     def close(self) -> None:
         for handle in (self._texts, self._spans):
             handle.close()
-
-    def _write_used_by(self, meta: Dataset, linked: Mapping[CollectionName, list[list[str]]],
-                       trial_links: Sequence[bytes]) -> None:
-        """usedby.json, the bytes ``json_line(usedby.reverse(...))`` gives, written a term at a
-        time from positions: turned around whole, the uses of 100,000 trials were over a
-        million small lists, some 150 MB at once."""
-        glossary = [term["id"] for term in meta["glossary"]]
-        uses = {term: {collection: array("I") for collection in LINKED} for term in glossary}
-        for position, dotted in enumerate(trial_links if "trials" in LINKED else []):
-            for at in dotted.split(b".") if dotted else ():
-                uses[glossary[int(at)]]["trials"].append(position)
-        for collection, lists in linked.items():
-            for position, names in enumerate(lists):
-                for name in names:
-                    uses[name][collection].append(position)
-        # json_line([kind, id]) spelt out from its parts (json's own string encoder, so the same
-        # bytes): a call of json.dumps per use was a tenth of a cold load at 100,000 trials.
-        kinds = {collection: b"[" + json_line(COLLECTIONS[collection][1]) + b"," for collection in LINKED}
-        encoded: dict[int, bytes] = {}
-        with (self._building / USED_BY).open("wb") as handle:
-            handle.write(b"{")
-            for number, term in enumerate(glossary):
-                found = []
-                for collection in LINKED:
-                    prefix = kinds[collection]
-                    if collection == "trials":
-                        for p in uses[term][collection]:
-                            if p not in encoded:
-                                encoded[p] = json_text(self._ids[p]) + b"]"
-                            found.append(prefix + encoded[p])
-                    else:
-                        found.extend(prefix + json_text(meta[collection][p]["id"]) + b"]"
-                                     for p in uses[term][collection])
-                handle.write(b"," * (number > 0) + json_line(term) + b":[" + b",".join(found) + b"]")
-            handle.write(b"}")
-            sync_file(handle)
 
 
 class RemoteSide:
@@ -180,9 +118,8 @@ class RemoteSide:
     def add(self, trials: Sequence[Trial], lines: Sequence[bytes]) -> None:
         self._send(_LINES, b"".join(lines))
 
-    def finish(self, meta: Dataset, links: Sequence[bytes]) -> None:
+    def finish(self, meta: Dataset) -> None:
         """Send the rest; the worker writes its files while this process goes on (``wait``)."""
-        self._send(_LINKS, b"%d\n" % len(links) + b"\n".join(links))
         self._send(_END, json_line(meta))
         try:
             self._input.close()
@@ -230,7 +167,6 @@ def serve(building: str) -> int:
     into ``building``, then say it is done. Quietly gives up (non-zero) if its input ends early
     or it is interrupted, as when the compile it serves is abandoned."""
     source, side = sys.stdin.buffer, SearchSide(Path(building))
-    links: list[bytes] = []
     try:
         while header := source.read(_HEADER.size):
             kind, size = _HEADER.unpack(header)
@@ -240,11 +176,8 @@ def serve(building: str) -> int:
             if kind == _LINES:
                 lines = payload.splitlines(keepends=True)
                 side.add(parse_lines(lines, size), lines)
-            elif kind == _LINKS:
-                count, _, dotted = payload.partition(b"\n")
-                links = dotted.split(b"\n") if int(count) else []
             elif kind == _END:
-                side.finish(parse_lines([payload], size)[0], links)
+                side.finish(parse_lines([payload], size)[0])
                 sys.stdout.buffer.write(_DONE)
                 return 0
         return 1
@@ -252,11 +185,6 @@ def serve(building: str) -> int:
         return 130
     finally:
         side.close()
-
-
-def json_text(text: str) -> bytes:
-    """A string as ``json_line`` writes it (ensure_ascii off), without a ``json.dumps`` call."""
-    return _ENCODE_TEXT(text).encode("utf-8")
 
 
 def sync_file(handle: Any) -> None:
