@@ -43,3 +43,37 @@ def test_installed_wheel_runs_the_main_job_outside_the_source_tree(installed, tm
                             capture_output=True, env=env, timeout=120)
     assert module.returncode == 0, module.stderr
     assert (tmp_path / ".cache" / "mscli").is_dir()
+
+
+WORKER_CHECK = """
+import filecmp, os, tempfile
+from pathlib import Path
+from mscli.loading import dataset, searchside, store
+codes = []
+close = searchside.RemoteSide.close
+def closing(self):
+    close(self)
+    codes.append(self._process.returncode)
+searchside.RemoteSide.close = closing
+built = []
+for worker in (True, False):
+    cache = tempfile.mkdtemp()
+    os.environ[dataset.ENV_CACHE] = cache
+    searchside.worth_a_worker = lambda size, worker=worker: worker
+    dataset.open_store(None)
+    built.append(next(path for path in Path(cache).iterdir() if store.is_entry(path)))
+assert codes == [0], codes
+for name in sorted(os.listdir(built[0])):
+    assert filecmp.cmp(built[0] / name, built[1] / name, shallow=False), name
+print(searchside.__file__)
+"""
+
+
+def test_the_installed_wheel_compiles_with_a_worker_to_the_same_folder(installed, tmp_path):
+    """The worker imports mscli from the wheel's install, not the source tree, and its files
+    are the ones a compile in one process writes."""
+    env = {"PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    result = subprocess.run([str(installed / "python"), "-c", WORKER_CHECK], cwd=tmp_path, capture_output=True,
+                            env=env, timeout=300, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "site-packages" in result.stdout and str(ROOT) not in result.stdout
