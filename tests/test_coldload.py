@@ -34,7 +34,7 @@ def compile_with(request, monkeypatch):
     have used one. Yields the list of the workers' exit codes."""
     codes: list[int | None] = []
     if request.param == "worker":
-        monkeypatch.setattr(searchside, "worth_a_worker", lambda size: True)
+        monkeypatch.setattr(coldload, "worth_a_worker", lambda size: True)
         close = searchside.RemoteSide.close
 
         def closing(self: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from mscli.errors import DatasetError
-from mscli.loading import dataset, searchside, store
+from mscli.loading import coldload, dataset, searchside, store
 from mscli.loading.store import DiskStore
 from tests.test_coldload import BUNDLED, _compiled_in_memory, _rng, _same_folders, _split, _streamed, _write
 
@@ -29,7 +29,7 @@ def workers(monkeypatch):
         made.append(self)
         start(self, building)
 
-    monkeypatch.setattr(searchside, "worth_a_worker", lambda size: True)
+    monkeypatch.setattr(coldload, "worth_a_worker", lambda size: True)
     monkeypatch.setattr(searchside.RemoteSide, "__init__", starting)
     return made
 

@@ -48,7 +48,7 @@ def test_installed_wheel_runs_the_main_job_outside_the_source_tree(installed, tm
 WORKER_CHECK = """
 import filecmp, os, tempfile
 from pathlib import Path
-from mscli.loading import dataset, searchside, store
+from mscli.loading import coldload, dataset, searchside, store
 codes = []
 close = searchside.RemoteSide.close
 def closing(self):
@@ -59,7 +59,7 @@ built = []
 for worker in (True, False):
     cache = tempfile.mkdtemp()
     os.environ[dataset.ENV_CACHE] = cache
-    searchside.worth_a_worker = lambda size, worker=worker: worker
+    coldload.worth_a_worker = lambda size, worker=worker: worker
     dataset.open_store(None)
     built.append(next(path for path in Path(cache).iterdir() if store.is_entry(path)))
 assert codes == [0], codes

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from mscli.loading import rules
 from mscli.loading.compiling import Builder, TrialLinks, install, make_building
+from mscli.loading.searchside import WorkerLost, worth_a_worker
 from mscli.loading.store import entry_name
 from mscli.loading.validate import claimed_numbers, shared_on_purpose
 from mscli.model.records import COLLECTIONS, Dataset, Trial
@@ -60,6 +61,23 @@ class _Progress:
 
     def finish(self) -> None:
         self.advance(self._total - self._done)
+
+
+def compile_first_load(folder: Path, expected: str,
+                       read: Callable[[], tuple[Iterable[ParsedFile], Callable[[], str]]], total: int,
+                       on_cold_load: Callable[[int], Callable[[int], Any] | None] | None) -> str | None:
+    """``compile_streamed`` of the files ``read()`` gives (with the key of their bytes), with a
+    worker process where one is worth starting; if the worker is lost, again in this process,
+    reading the files again and with a new progress bar."""
+    def attempt(worker: bool) -> str | None:
+        files, key = read()
+        return compile_streamed(folder, expected, files, total, on_cold_load(total) if on_cold_load else None,
+                                key, worker)
+
+    try:
+        return attempt(worth_a_worker(total))
+    except WorkerLost:
+        return attempt(False)
 
 
 def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], total: int,

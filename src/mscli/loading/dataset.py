@@ -366,24 +366,18 @@ def _cold_load(folder: Path, key: str, entries: list[tuple[Path, str]], total: i
                on_cold_load: Callable[[int], Callable[[int], Any] | None] | None,
                rebuild: Callable[[], MemoryStore]) -> Store:
     """Compile file by file (``coldload``) and answer from it; from memory if the cache is unwritable."""
-    from mscli.loading.coldload import Invalid, ParsedFile, compile_streamed
+    from mscli.loading.coldload import Invalid, ParsedFile, compile_first_load
     from mscli.loading.compiling import prune_cache, reclaim_temporary
-    from mscli.loading.searchside import WorkerLost, worth_a_worker
+
+    def read() -> tuple[Iterator[ParsedFile], Callable[[], str]]:
+        digest = _key_digest()  # of the bytes parsed, one file held at a time (a file may change meanwhile)
+        return (ParsedFile(file.name, len(file.content), _checked(file))
+                for file in (_digest_file(digest, _read_one(path, name)) for path, name in entries)), \
+            lambda: str(digest.hexdigest())
 
     reclaim_temporary(folder)
-
-    def attempt(worker: bool) -> str | None:
-        progress = on_cold_load(total) if on_cold_load else None  # a new bar for a second try
-        digest = _key_digest()  # of the bytes parsed, one file held at a time (a file may change meanwhile)
-        files = (ParsedFile(file.name, len(file.content), _checked(file))
-                 for file in (_digest_file(digest, _read_one(path, name)) for path, name in entries))
-        return compile_streamed(folder, key, files, total, progress, lambda: str(digest.hexdigest()), worker)
-
     try:
-        try:
-            built = attempt(worth_a_worker(total))
-        except WorkerLost:
-            built = attempt(False)  # the same compile in this process
+        built = compile_first_load(folder, key, read, total, on_cold_load)
     except Invalid:
         return rebuild()  # so that ``check`` names the problems
     if built is None:
