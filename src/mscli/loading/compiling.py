@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mscli.loading.hittexts import SPANS, TEXTS, TextsWriter
-from mscli.loading.jsonlines import parse_lines
+from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
 from mscli.loading.names import NAMES, write_names
 from mscli.loading.searchindex import IndexBuilder
@@ -33,7 +33,6 @@ from mscli.loading.store import (
     USED_BY,
     MemoryStore,
     is_entry,
-    json_line,
 )
 from mscli.model.kinds import KINDS, names_of, normalise_key, search_texts
 from mscli.model.records import (
