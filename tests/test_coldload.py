@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.errors import DatasetError
-from mscli.loading import coldload, compiling, dataset, searchside, store
+from mscli.loading import coldload, compiling, dataset, jsonlines, searchside, store
 from mscli.loading.store import DiskStore, MemoryStore, countries_in, entry_name
 from mscli.model.records import COLLECTIONS
 from tests.conftest import minimal
@@ -270,11 +270,11 @@ def test_the_used_by_file_is_usedby_reverse_of_the_links(compile_with, tmp_path)
     _streamed(folder, tmp_path / "cache")
     (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
     whole, _ = dataset.check(dataset.read_files(folder))
-    assert (built / store.USED_BY).read_bytes() == store.json_line(reverse(whole, links_of(whole)))
+    assert (built / store.USED_BY).read_bytes() == jsonlines.json_line(reverse(whole, links_of(whole)))
 
 
 @given(st.text(st.characters(exclude_categories=("Cs",))))
 def test_a_used_by_entry_spelt_out_is_json_line_of_the_pair(text: str) -> None:
     """usedby.json's entries are assembled from encoded parts; they must be json_line's bytes."""
-    spelt = b"[" + store.json_line("trials") + b"," + compiling._json_text(text) + b"]"
-    assert store.json_line(["trials", text]) == spelt
+    spelt = b"[" + jsonlines.json_line("trials") + b"," + compiling._json_text(text) + b"]"
+    assert jsonlines.json_line(["trials", text]) == spelt

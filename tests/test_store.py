@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.loading import dataset, links
-from mscli.loading.store import DiskStore, MemoryStore, countries_in, json_line
+from mscli.loading.jsonlines import json_line
+from mscli.loading.store import DiskStore, MemoryStore, countries_in
 from mscli.model import kinds, wordforms
 from mscli.model.kinds import KINDS, names_of
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Design, MsType, Phase, Status

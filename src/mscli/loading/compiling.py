@@ -18,7 +18,7 @@ from json.encoder import encode_basestring as _ENCODE_TEXT
 from pathlib import Path
 from typing import Any
 
-from mscli.loading.jsonlines import parse_lines
+from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
 from mscli.loading.names import NAMES, write_names
 from mscli.loading.searchside import RemoteSide, SearchSide
@@ -32,7 +32,6 @@ from mscli.loading.store import (
     USED_BY,
     MemoryStore,
     is_entry,
-    json_line,
 )
 from mscli.model.kinds import names_of, normalise_key
 from mscli.model.records import (

@@ -29,9 +29,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from mscli.loading.hittexts import SPANS, TEXTS, TextsWriter
-from mscli.loading.jsonlines import parse_lines
+from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.searchindex import IndexBuilder
-from mscli.loading.store import json_line
 from mscli.model.kinds import KINDS, search_texts
 from mscli.model.records import Dataset, Trial
 

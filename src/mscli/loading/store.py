@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
-from mscli.loading.jsonlines import parse_lines
+from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.names import NAMES, named_spans
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
@@ -75,11 +75,6 @@ def entry_name(key: str) -> str:
 def countries_in(dataset: Dataset) -> list[str]:
     """Every country with a trial site, for ``--country`` suggestions and completion."""
     return sorted({country for trial in dataset["trials"] for country in trial["countries"]})
-
-def json_line(value: Any) -> bytes:
-    """The compact JSON of one value, as the standard library writes it: each line of trials.jsonl
-    (so a line is already the JSON Lines form of its trial, but for the characters output escapes)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
 class CacheMiss(Exception):
