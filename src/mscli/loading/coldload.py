@@ -5,8 +5,9 @@ Parsing, validating and compiling 100,000 trials the plain way (``dataset.check`
 is parsed, checked and its trials written to the building folder (``compiling.Builder``) before
 the next file is read; what is kept of a trial is what the cross-record checks and the index
 need (its id, registry numbers, offset, CRC-32, indexed values and sort key) and its postings.
-The trials are then read back once from trials.jsonl, a batch of lines at a time, for the
-checks that need every id (``rules.check_record``) and for glossary links.
+A reference to a record not met yet waits until every file has been read, and trials linked
+to the glossary before it grew are read back from trials.jsonl and linked again
+(``searchside.SearchSide``).
 
 The checks here only decide *whether* the dataset is valid, by the same rules as
 ``validate.assemble`` (each finding is the same function's, or a streamed equivalent of
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from mscli.loading import rules
-from mscli.loading.compiling import Builder, TrialLinks, install, make_building
+from mscli.loading.compiling import Builder, install, make_building
 from mscli.loading.searchside import WorkerLost, worth_a_worker
 from mscli.loading.store import entry_name
 from mscli.loading.validate import claimed_numbers, shared_on_purpose
@@ -134,9 +135,9 @@ class _Known:
 class _Check:
     """What ``validate.assemble`` checks across records, fed a file at a time.
 
-    A trial is checked (``rules.check_record``) and linked to the glossary as it is met, so it
-    is never read again; its references to records not met yet wait in ``_pending``, and if
-    the glossary grows after some trials were linked, those are read back and linked again.
+    A trial is checked (``rules.check_record``) as it is met, so it is never read again (but
+    for relinking, ``SearchSide.glossary``); its references to records not met yet wait in
+    ``_pending``.
     """
 
     def __init__(self) -> None:
@@ -150,8 +151,6 @@ class _Check:
         self.countries: set[str] = set()
         # Each registry number's first trial's numbers, as a sorted tuple (smaller than a set).
         self._owner: dict[str, frozenset[str]] = {}
-        self._links = TrialLinks([])
-        self._stale = 0  # trials before this position were linked with part of the glossary
 
     def add_file(self, file: ParsedFile, builder: Builder) -> None:
         checked = file.checked
@@ -169,8 +168,7 @@ class _Check:
             self.others[collection].extend(rules.Located(record, collection, file.name, line)  # type: ignore[arg-type]
                                            for record, line in entries)
             if collection == "glossary" and entries:
-                self._stale = builder.count
-                self._links = TrialLinks([entry.record for entry in self.others["glossary"]])  # type: ignore[misc]
+                builder.glossary([entry.record for entry in self.others["glossary"]])  # type: ignore[misc]
         for position, (record, line) in enumerate(trials, start=builder.count):
             self._new_id(record["id"], "trials")
             self.trial_at[record["id"]] = position
@@ -178,7 +176,7 @@ class _Check:
                                _refuse)
             self._numbers(record)
             self.countries.update(record["countries"])
-        builder.add_trials((record for record, _ in trials), self._links)
+        builder.add_trials(record for record, _ in trials)
 
     def _new_id(self, record_id: str, collection: str) -> None:
         if any(record_id in ids for ids in self.ids.values()):
@@ -206,8 +204,6 @@ class _Check:
         for collection, value in self._pending:
             if value not in self.ids[collection]:
                 raise Invalid(f"unknown id {value}")
-        for position, trial in builder.read_back(range(self._stale)):
-            builder.links[position] = self._links.of(trial)
         self._check_outcomes(builder)
         meta: dict[str, Any] = {"dataset": self.info}
         for name in COLLECTIONS:

@@ -21,7 +21,7 @@ from typing import Any
 from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
 from mscli.loading.names import NAMES, write_names
-from mscli.loading.searchside import RemoteSide, SearchSide
+from mscli.loading.searchside import RemoteSide, SearchSide, WorkerLost
 from mscli.loading.store import (
     CACHE_FORMAT,
     ENTRY_PREFIX,
@@ -56,7 +56,8 @@ def compile_to(folder: Path, parsed: MemoryStore) -> None:
     try:
         trials = parsed.trials()
         with Builder(building) as builder:
-            builder.add_trials(trials, TrialLinks(parsed.meta["glossary"]))
+            builder.glossary(parsed.meta["glossary"])
+            builder.add_trials(trials)
             builder.end_trials()
             builder.finish(parsed.meta, parsed.countries, folder.name.removeprefix(ENTRY_PREFIX))
         install(building, folder)
@@ -134,27 +135,12 @@ def _move_aside(folder: Path) -> None:
     shutil.rmtree(aside, ignore_errors=True)
 
 
-class TrialLinks:
-    """The glossary terms each trial uses, as names.txt writes them: glossary positions joined
-    by dots (``3.17``). Positions, not ids, so a lookup reads no more than the line it needs; a
-    glossary only grows at its end as files are read, so a position once given stays right."""
-
-    def __init__(self, glossary: Sequence[GlossaryTerm]) -> None:
-        self._linker = Linker(glossary)
-        self._position = {term["id"]: position for position, term in enumerate(glossary)}
-
-    def of(self, trial: Trial) -> bytes:
-        if "trials" not in LINKED:
-            return b""
-        return b".".join(b"%d" % self._position[term] for term in self._linker.terms_in(trial))
-
-
 class Builder:
     """A compiled folder written a batch of trials at a time, then finished with the rest.
 
     ``add_trials`` writes each trial's line as it comes and keeps only small things per trial
-    (offset, CRC-32, combination of indexed values, sort key, names, glossary links), so a
-    streamed compile never holds every trial; its search side (word index, hit texts) is
+    (offset, CRC-32, combination of indexed values, sort key, names), so a streamed compile
+    never holds every trial; its search side (word index, hit texts, glossary links) is
     ``searchside``'s, in this process or, with ``worker``, in a worker process. ``finish``
     writes the rest from those and the other collections, whole.
     """
@@ -176,7 +162,6 @@ class Builder:
         self._orders: list[tuple[int, str]] = []
         # Each name a trial has, as ``key<TAB>position``: one short bytes object per name.
         self._names: list[bytes] = []
-        self.links: list[bytes] = []
 
     def __enter__(self) -> "Builder":
         return self
@@ -189,7 +174,12 @@ class Builder:
     def count(self) -> int:
         return len(self._kind_of)
 
-    def add_trials(self, trials: Iterable[Trial], links: TrialLinks) -> None:
+    def glossary(self, glossary: Sequence[GlossaryTerm]) -> None:
+        """The glossary as the records read so far have it, for linking the trials from now on
+        (``SearchSide.glossary``)."""
+        self._side.glossary(glossary)
+
+    def add_trials(self, trials: Iterable[Trial]) -> None:
         kinds, names, offsets = self._kinds, self._names, self.offsets
         batch, lines = list(trials), []
         for trial in batch:
@@ -203,9 +193,8 @@ class Builder:
             keys = {normalise_key(name).encode("utf-8"): None for name in names_of("trials", trial)}
             names.extend(b"%s\t%d" % (key, position) for key in keys
                          if key and b"\t" not in key and b"\n" not in key)
-            self.links.append(links.of(trial))
         self._lines.write(b"".join(lines))
-        self._side.add(batch, lines)
+        self._side.add(batch)
 
     def end_trials(self) -> None:
         """No more trials: trials.jsonl is complete on disk (``read_back`` may read it)."""
@@ -225,8 +214,6 @@ class Builder:
         files meanwhile; meta.json, which gives every file's size, waits for them."""
         self._side.finish(meta)
         offsets = self.offsets
-        write_names(self.building / NAMES, self._names,
-                     [b"%d:%d:%s" % (offsets[p], offsets[p + 1], terms) for p, terms in enumerate(self.links)])
         order = sorted(range(self.count), key=self._orders.__getitem__)
         index = {"kinds": [list(kind) for kind in self._kinds], "kind_of": self._kind_of.tolist(),
                  "offsets": offsets.tolist(), "crc": self._crcs.tolist(), "order": order}
@@ -237,8 +224,12 @@ class Builder:
         linked: dict[CollectionName, list[list[str]]] = {
             collection: [linker.terms_in(record) for record in meta[collection]]
             for collection in LINKED if collection != "trials"}
-        self._write_used_by(meta, linked)
-        self._side.wait()
+        trial_links = self._side.wait()
+        if len(trial_links) != self.count:
+            raise WorkerLost(f"the glossary links of {len(trial_links)} trials came back, for {self.count}")
+        write_names(self.building / NAMES, self._names,
+                    [b"%d:%d:%s" % (offsets[p], offsets[p + 1], terms) for p, terms in enumerate(trial_links)])
+        self._write_used_by(meta, linked, trial_links)
         sizes = {name: (self.building / name).stat().st_size for name in FILES}
         links = {record["id"]: terms for collection, lists in linked.items()
                  for record, terms in zip(meta[collection], lists, strict=True)}
@@ -249,13 +240,14 @@ class Builder:
             _sync(handle)
 
 
-    def _write_used_by(self, meta: Dataset, linked: Mapping[CollectionName, list[list[str]]]) -> None:
+    def _write_used_by(self, meta: Dataset, linked: Mapping[CollectionName, list[list[str]]],
+                       trial_links: Sequence[bytes]) -> None:
         """usedby.json, the bytes ``json_line(usedby.reverse(...))`` gives, written a term at a
         time from positions: turned around whole, the uses of 100,000 trials were over a
         million small lists, some 150 MB at once."""
         glossary = [term["id"] for term in meta["glossary"]]
         uses = {term: {collection: array("I") for collection in LINKED} for term in glossary}
-        for position, dotted in enumerate(self.links if "trials" in LINKED else []):
+        for position, dotted in enumerate(trial_links if "trials" in LINKED else []):
             for at in dotted.split(b".") if dotted else ():
                 uses[glossary[int(at)]]["trials"].append(position)
         for collection, lists in linked.items():
