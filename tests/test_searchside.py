@@ -96,7 +96,10 @@ def test_a_worker_whose_input_ends_early_gives_up_and_never_says_done(tmp_path):
 def test_a_worker_imports_the_mscli_this_process_imported(tmp_path):
     command = searchside.worker_command(tmp_path)
     assert command[:2] == [sys.executable, "-I"]
-    assert Path(command[4], "mscli", "loading", "searchside.py").resolve() == Path(searchside.__file__).resolve()
+    check = command[3].replace("from mscli.loading.searchside import serve; sys.exit(serve(sys.argv[2]))",
+                               "import mscli.loading.searchside as side; print(side.__file__)")
+    found = subprocess.run([*command[:3], check, *command[4:]], capture_output=True, text=True, check=True)
+    assert Path(found.stdout.strip()).resolve() == Path(searchside.__file__).resolve()
 
 
 def test_small_loads_are_compiled_in_one_process():

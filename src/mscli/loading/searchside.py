@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import marshal
 import os
 import struct
@@ -208,13 +209,14 @@ class RemoteSide:
 
 def worker_command(building: Path) -> list[str]:
     """The worker's command line: this Python, isolated from the environment and the current
-    folder, importing mscli from where this process imported it."""
+    folder (``-I``), importing from this process's ``sys.path``, so mscli and orjson are the
+    ones the command imported, wherever they were found."""
     if not sys.executable:
         raise WorkerLost("no Python executable to run a worker with")
-    package_root = str(Path(__file__).resolve().parents[2])
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); "
+    code = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
             "from mscli.loading.searchside import serve; sys.exit(serve(sys.argv[2]))")
-    return [sys.executable, "-I", "-c", code, package_root, str(building)]
+    return [sys.executable, "-I", "-c", code, json.dumps([str(Path(entry).resolve()) for entry in sys.path]),
+            str(building)]
 
 
 def serve(building: str) -> int:
