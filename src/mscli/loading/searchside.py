@@ -1,20 +1,20 @@
-"""The search side of a compile: the word index and the hit texts, made from the trials (or
-their lines of trials.jsonl), in this process or in a worker process beside it.
+"""The search side of a compile: the word index, the hit texts and each trial's glossary
+links, in this process or in a worker process beside it.
 
-A first load of 100,000 trials spends about a third of its time here, splitting every
-searched field into stems, filing them and spelling out each trial's hit texts. None of it
-decides whether the dataset is valid, and all of it can be made from the lines the compile
-writes anyway. So on a machine with a second core, a large first load hands each
-file's lines to a worker process through a pipe (``RemoteSide``) and goes on to parse and
-check the next file; the two write different files of the same building folder.
+A first load of 100,000 trials spends nearly half of its time here, splitting every searched
+field into stems and filing them, spelling out each trial's hit texts and finding the glossary
+terms in its text. None of it decides whether the dataset is valid. So on a machine with a
+second core, a large first load hands each file's trials to a worker process through a pipe
+(``RemoteSide``) and goes on to parse and check the next file; the two write different files
+of the same building folder, and the worker sends the links back at the end.
 
 The worker is a plain child process running ``serve`` (``python -I -c``), not
 ``multiprocessing``: its spawn re-runs the main module of any script that imports mscli, and
-a fork beside the progress bar's thread is unsafe. It parses each line back
-(``jsonlines.parse_lines``), which gives the values the line was written from, so its files
-are the same bytes as ``SearchSide``'s in the compiling process (the tests hold them to it).
-If the worker cannot start or is lost midway, ``WorkerLost`` says so and the caller compiles
-again in one process.
+a fork beside the progress bar's thread is unsafe. The trials go in marshal's form, which
+holds exactly the built-in values the compile has (a value marshal refuses goes as a JSON
+line, parsed back as trials.jsonl is read), so the worker's files are the same bytes as
+``SearchSide``'s in the compiling process (the tests hold them to it). If the worker cannot
+start or is lost midway, ``WorkerLost`` says so and the caller compiles again in one process.
 """
 
 from __future__ import annotations
