@@ -9,6 +9,7 @@ import copy
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -104,3 +105,20 @@ def test_a_worker_imports_the_mscli_this_process_imported(tmp_path):
 
 def test_small_loads_are_compiled_in_one_process():
     assert not searchside.worth_a_worker(searchside.WORKER_FROM - 1)
+
+
+def test_trials_marshal_refuses_go_as_json_lines_to_the_same_folder(workers, monkeypatch, tmp_path):
+    def refusing(value: Any, *args: Any) -> bytes:
+        raise ValueError("unmarshallable object")
+
+    monkeypatch.setattr(searchside, "marshal", SimpleNamespace(dumps=refusing, loads=None))
+    sent: list[bytes] = []
+    send = searchside.RemoteSide._send
+    monkeypatch.setattr(searchside.RemoteSide, "_send", lambda self, kind, payload: (sent.append(kind),
+                                                                                      send(self, kind, payload)))
+    folder = _write(tmp_path / "data", _split(BUNDLED, 3, _rng(9)))
+    assert isinstance(_streamed(folder, tmp_path / "cache"), DiskStore)
+    (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
+    _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
+    assert searchside._LINES in sent and searchside._TRIALS not in sent
+    assert all(side._process.returncode == 0 for side in workers)
