@@ -87,9 +87,11 @@ def test_an_invalid_dataset_stops_the_worker(workers, tmp_path):
         path for path in (tmp_path / "cache").iterdir() if store.is_entry(path) or path.name.endswith(".tmp")]
 
 
-def test_a_worker_whose_input_ends_early_gives_up_and_never_says_done(tmp_path):
+@pytest.mark.parametrize("cut", ["in a payload", "in a header"])
+def test_a_worker_whose_input_ends_early_gives_up_and_never_says_done(cut, tmp_path):
     header = searchside._HEADER.pack(searchside._LINES, 100)
-    finished = subprocess.run(searchside.worker_command(tmp_path), input=header + b"{}", capture_output=True,
+    sent = header + b"{}" if cut == "in a payload" else header[:3]
+    finished = subprocess.run(searchside.worker_command(tmp_path), input=sent, capture_output=True,
                               check=False)
     assert finished.returncode == 1 and finished.stdout == b"" and finished.stderr == b""
 

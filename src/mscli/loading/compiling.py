@@ -21,7 +21,7 @@ from typing import Any
 from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
 from mscli.loading.names import NAMES, write_names
-from mscli.loading.searchside import RemoteSide, SearchSide, WorkerLost
+from mscli.loading.searchside import RemoteSide, SearchSide, WorkerLost, sync_file
 from mscli.loading.store import (
     CACHE_FORMAT,
     ENTRY_PREFIX,
@@ -198,7 +198,7 @@ class Builder:
 
     def end_trials(self) -> None:
         """No more trials: trials.jsonl is complete on disk (``read_back`` may read it)."""
-        _sync(self._lines)
+        sync_file(self._lines)
         self._lines.close()
 
     def read_back(self, positions: Iterable[int]) -> Iterator[tuple[int, Trial]]:
@@ -219,7 +219,7 @@ class Builder:
                  "offsets": offsets.tolist(), "crc": self._crcs.tolist(), "order": order}
         with (self.building / INDEX).open("wb") as handle:
             handle.write(json_line(index))
-            _sync(handle)
+            sync_file(handle)
         linker = Linker(meta["glossary"])
         linked: dict[CollectionName, list[list[str]]] = {
             collection: [linker.terms_in(record) for record in meta[collection]]
@@ -237,7 +237,7 @@ class Builder:
                    "trials": self.count, "sizes": sizes, "links": links}
         with (self.building / META).open("wb") as handle:
             handle.write(json_line(payload))
-            _sync(handle)
+            sync_file(handle)
 
 
     def _write_used_by(self, meta: Dataset, linked: Mapping[CollectionName, list[list[str]]],
@@ -274,14 +274,9 @@ class Builder:
                                      for p in uses[term][collection])
                 handle.write(b"," * (number > 0) + json_line(term) + b":[" + b",".join(found) + b"]")
             handle.write(b"}")
-            _sync(handle)
+            sync_file(handle)
 
 
 def _json_text(text: str) -> bytes:
     """A string as ``json_line`` writes it (ensure_ascii off), without a ``json.dumps`` call."""
     return _ENCODE_TEXT(text).encode("utf-8")
-
-
-def _sync(handle: Any) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())

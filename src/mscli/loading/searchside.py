@@ -141,7 +141,6 @@ class SearchSide:
 class RemoteSide:
     """``SearchSide`` in a worker process: the same calls, their data sent down a pipe.
 
-    Lines go as they are (the worker parses them back); the trials themselves are not sent.
     A full pipe makes ``add`` wait, so the worker's backlog never grows past what the pipe
     holds. Any failure of the worker, or of the pipe, is ``WorkerLost``.
     """
@@ -226,6 +225,8 @@ def serve(building: str) -> int:
     source, side = sys.stdin.buffer, SearchSide(Path(building))
     try:
         while header := source.read(_HEADER.size):
+            if len(header) != _HEADER.size:
+                return 1
             kind, size = _HEADER.unpack(header)
             payload = source.read(size)
             if len(payload) != size:
