@@ -27,23 +27,35 @@ from tests.conftest import minimal
 BUNDLED = dataset.load(use_cache=False)
 
 
-@pytest.fixture(params=["one process", "worker"])
+@pytest.fixture(params=["one process", "worker", "worker checks every file"])
 def compile_with(request, monkeypatch):
-    """Each test that takes this runs twice: compiled in one process, and with the search side
-    in a worker process (``searchside``) whatever the dataset's size; the worker runs must
-    have used one. Yields the list of the workers' exit codes."""
+    """Each test that takes this runs three times: compiled in one process; with the search side
+    in a worker process (``searchside``) whatever the dataset's size, which also checks its
+    share of the YAML files; and with a worker that checks every YAML file. The worker runs
+    must have used one, and the last must have handed files over. Yields the list of the
+    workers' exit codes."""
     codes: list[int | None] = []
-    if request.param == "worker":
+    handed: list[str] = []
+    if request.param != "one process":
         monkeypatch.setattr(coldload, "worth_a_worker", lambda size: True)
-        close = searchside.RemoteSide.close
+        close, hand_over = searchside.RemoteSide.close, searchside.RemoteSide.hand_over
 
         def closing(self: Any) -> None:
             close(self)
             codes.append(self._process.returncode)
 
+        def handing_over(self: Any, file: dataset.DataFile) -> int:
+            handed.append(file.name)
+            return hand_over(self, file)
+
         monkeypatch.setattr(searchside.RemoteSide, "close", closing)
+        monkeypatch.setattr(searchside.RemoteSide, "hand_over", handing_over)
+    if request.param == "worker checks every file":
+        monkeypatch.setattr(coldload, "_SHARES", (1.0, 1.0, 1.0))
     yield codes
-    assert bool(codes) == (request.param == "worker")
+    assert bool(codes) == (request.param != "one process")
+    if request.param == "worker checks every file":
+        assert handed
 
 
 def _rng(seed: int) -> random.Random:

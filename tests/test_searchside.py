@@ -6,6 +6,7 @@ one process, to the same folder), and an abandoned compile leaves no worker behi
 from __future__ import annotations
 
 import copy
+import marshal
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,7 @@ WORKERS_THAT_FAIL = {
 @pytest.mark.parametrize("failure", sorted(WORKERS_THAT_FAIL))
 def test_a_failed_worker_costs_only_time(failure, workers, monkeypatch, tmp_path):
     monkeypatch.setattr(searchside, "worker_command", lambda building: WORKERS_THAT_FAIL[failure])
+    monkeypatch.setattr(searchside, "ANSWER_WITHIN", 1.0)  # "says nothing" is taken for hung after it
     folder = _write(tmp_path / "data", _split(BUNDLED, 4, _rng(5)))
     opened = _streamed(folder, tmp_path / "cache")
     assert isinstance(opened, DiskStore)
@@ -113,7 +115,7 @@ def test_trials_marshal_refuses_go_as_json_lines_to_the_same_folder(workers, mon
     def refusing(value: Any, *args: Any) -> bytes:
         raise ValueError("unmarshallable object")
 
-    monkeypatch.setattr(searchside, "marshal", SimpleNamespace(dumps=refusing, loads=None))
+    monkeypatch.setattr(searchside, "marshal", SimpleNamespace(dumps=refusing, loads=marshal.loads))
     sent: list[bytes] = []
     send = searchside.RemoteSide._send
     monkeypatch.setattr(searchside.RemoteSide, "_send", lambda self, kind, payload: (sent.append(kind),

@@ -19,13 +19,15 @@ reported: errors are rare, so their path may be slow.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Container, Iterable
+from collections import deque
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from mscli.loading import rules
 from mscli.loading.compiling import Builder, install, make_building
-from mscli.loading.searchside import WorkerLost, worth_a_worker
+from mscli.loading.forms import DataFile, is_json, valid_records
+from mscli.loading.searchside import NOT_CHECKED, WorkerLost, worth_a_worker
 from mscli.loading.store import entry_name
 from mscli.loading.validate import claimed_numbers, shared_on_purpose
 from mscli.model.records import COLLECTIONS, Dataset, Trial
@@ -33,6 +35,16 @@ from mscli.model.records import COLLECTIONS, Dataset, Trial
 # Of each file's bytes, the part the progress bar advances once the file is parsed, checked
 # and its trials written; the rest advances when the folder is finished.
 _FIRST_PASS_SHARE = 0.9
+# Of the YAML bytes of a first load with a worker, the share the worker parses and checks: at
+# least, at first and at most. Turning libyaml's events into values is this process's largest
+# cost, and the worker's search side leaves it room for about a third; the share then follows
+# the machine, a step down each time this process waits for an answer, a step up each time
+# the answer was there already. JSON-form files, which CPython's C scanner reads, are checked
+# here: the worker is as busy as this process with those.
+_SHARES = (0.0, 1 / 3, 0.5)
+_SHARE_STEP = 1 / 24
+# How many files are read ahead of the one being checked, so the worker has them in time.
+_READ_AHEAD = 2
 
 
 class Invalid(Exception):
@@ -46,6 +58,7 @@ class ParsedFile(NamedTuple):
     name: str
     size: int
     checked: dict[str, list[Any]] | None
+    kept: int | None = None  # the ticket of a worker that checked it and holds its trials
 
 
 class _Progress:
@@ -65,7 +78,7 @@ class _Progress:
 
 
 def compile_first_load(folder: Path, expected: str,
-                       read: Callable[[], tuple[Iterable[ParsedFile], Callable[[], str]]], total: int,
+                       read: Callable[[], tuple[Iterable[DataFile], Callable[[], str]]], total: int,
                        on_cold_load: Callable[[int], Callable[[int], Any] | None] | None) -> str | None:
     """``compile_streamed`` of the files ``read()`` gives (with the key of their bytes), with a
     worker process where one is worth starting; if the worker is lost, again in this process,
@@ -81,7 +94,7 @@ def compile_first_load(folder: Path, expected: str,
         return attempt(False)
 
 
-def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], total: int,
+def compile_streamed(folder: Path, expected: str, files: Iterable[DataFile], total: int,
                      progress: Callable[[int], Any] | None, key: Callable[[], str],
                      worker: bool = False) -> str | None:
     """Check ``files`` and compile them into a folder of ``folder`` named after ``key()``, asked
@@ -101,7 +114,7 @@ def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], t
         try:
             with Builder(building, worker) as builder:
                 check = _Check()
-                for file in files:
+                for file in _checked_files(files, builder):
                     check.add_file(file, builder)
                     ticks.advance(int(file.size * _FIRST_PASS_SHARE))
                     del file  # or its values are held while the next file is parsed
@@ -117,6 +130,40 @@ def compile_streamed(folder: Path, expected: str, files: Iterable[ParsedFile], t
             shutil.rmtree(building, ignore_errors=True)
     finally:
         ticks.finish()
+
+
+def _checked_files(files: Iterable[DataFile], builder: Builder) -> Iterator[ParsedFile]:
+    """Each file with its valid records (``forms.valid_records``), in order: checked here, or by
+    the builder's worker for a share of the YAML files, handed over a few files ahead of their
+    turn so that both processes parse at once."""
+    source, ahead = iter(files), deque[tuple[DataFile, int | None]]()
+    seen = handed = 0  # YAML bytes
+    least, share, most = _SHARES
+
+    def read_ahead() -> None:
+        nonlocal seen, handed
+        while len(ahead) <= _READ_AHEAD and (file := next(source, None)) is not None:
+            ticket = None
+            if not is_json(file.name):
+                seen += len(file.content)
+                if handed + len(file.content) <= share * seen:
+                    ticket = builder.hand_over(file)
+                    handed += len(file.content) if ticket is not None else 0
+            ahead.append((file, ticket))
+
+    read_ahead()
+    while ahead:
+        file, ticket = ahead.popleft()
+        checked = NOT_CHECKED
+        if ticket is not None:
+            checked, late = builder.handed_back(ticket)
+            share = min(most, max(least, share - _SHARE_STEP if late else share + _SHARE_STEP))
+        read_ahead()
+        if checked is NOT_CHECKED:
+            yield ParsedFile(file.name, len(file.content), valid_records(file))
+        else:
+            yield ParsedFile(file.name, len(file.content), checked, ticket)
+        del file, checked  # or they are held while the next file is parsed
 
 
 class _Known:
@@ -176,7 +223,7 @@ class _Check:
                                _refuse)
             self._numbers(record)
             self.countries.update(record["countries"])
-        builder.add_trials(record for record, _ in trials)
+        builder.add_trials((record for record, _ in trials), kept=file.kept)
 
     def _new_id(self, record_id: str, collection: str) -> None:
         if any(record_id in ids for ids in self.ids.values()):

@@ -18,6 +18,7 @@ from json.encoder import encode_basestring as _ENCODE_TEXT
 from pathlib import Path
 from typing import Any
 
+from mscli.loading.forms import DataFile
 from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
 from mscli.loading.names import NAMES, write_names
@@ -147,7 +148,8 @@ class Builder:
 
     def __init__(self, building: Path, worker: bool = False) -> None:
         self.building = building
-        self._side = RemoteSide(building) if worker else SearchSide(building)
+        self._remote = RemoteSide(building) if worker else None
+        self._side: RemoteSide | SearchSide = self._remote or SearchSide(building)
         try:
             self._lines = (building / TRIALS).open("wb")
         except OSError:
@@ -179,7 +181,23 @@ class Builder:
         (``SearchSide.glossary``)."""
         self._side.glossary(glossary)
 
-    def add_trials(self, trials: Iterable[Trial]) -> None:
+    def hand_over(self, file: DataFile) -> int | None:
+        """A ticket for ``handed_back`` if the worker is to parse and check ``file`` for this
+        process (``RemoteSide.hand_over``); None if there is no worker to do it."""
+        if self._remote is None or not self._remote.hands_over():
+            return None
+        return self._remote.hand_over(file)
+
+    def handed_back(self, ticket: int) -> tuple[Any, bool]:
+        """``forms.valid_records`` of the file of ``ticket`` (or ``searchside.NOT_CHECKED``), and
+        whether this process waited for it."""
+        if self._remote is None:
+            raise ValueError("no file was handed over: there is no worker")
+        return self._remote.handed_back(ticket)
+
+    def add_trials(self, trials: Iterable[Trial], kept: int | None = None) -> None:
+        """The next trials in dataset order; ``kept``: they are the trials of the file of that
+        ticket, which the worker holds already (``handed_back``)."""
         kinds, names, offsets = self._kinds, self._names, self.offsets
         batch, lines = list(trials), []
         for trial in batch:
@@ -194,7 +212,10 @@ class Builder:
             names.extend(b"%s\t%d" % (key, position) for key in keys
                          if key and b"\t" not in key and b"\n" not in key)
         self._lines.write(b"".join(lines))
-        self._side.add(batch)
+        if kept is not None and self._remote is not None:
+            self._remote.add_kept(kept)
+        else:
+            self._side.add(batch)
 
     def end_trials(self) -> None:
         """No more trials: trials.jsonl is complete on disk (``read_back`` may read it)."""

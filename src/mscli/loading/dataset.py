@@ -15,11 +15,13 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
 from mscli.loading.forms import DATA_SUFFIXES, check_text
+from mscli.loading.forms import DataFile as DataFile
+from mscli.loading.forms import decode as decode
 from mscli.loading.forms import parse_text as parse_text
 from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, countries_in, entry_name, open_compiled
 from mscli.model.records import Dataset
@@ -29,13 +31,6 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 ENV_DATA = "MSCLI_DATA"
 ENV_CACHE = "MSCLI_CACHE_DIR"
 ENV_USER_DATA = "MSCLI_USER_DATA"
-
-
-class DataFile(NamedTuple):
-    """One data file of a dataset (YAML or its JSON form): its name for messages, and its bytes."""
-
-    name: str
-    content: bytes
 
 
 def bundled_data_dir() -> Path:
@@ -170,17 +165,6 @@ def _read_one(path: Path, name: str) -> DataFile:
     return DataFile(name, content)
 
 
-def decode(file: DataFile) -> str:
-    """UTF-8 text of a file, with a located error for a BOM or bytes that are not UTF-8."""
-    if file.content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        raise DatasetError([Problem(file.name, "starts with a byte-order mark; save as UTF-8 without BOM", 1)])
-    try:
-        return file.content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = file.content[: error.start].count(b"\n") + 1
-        raise DatasetError([Problem(file.name, f"not valid UTF-8 (byte {error.start})", line)]) from None
-
-
 def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
           base: Dataset | None = None) -> tuple[Dataset, list[Problem]]:
     """Parse and validate; return the dataset and every problem found (empty when valid).
@@ -218,19 +202,6 @@ def check(files: list[DataFile], progress: Callable[[int], Any] | None = None,
     # References into a file that could not be read would all look dangling: skip those checks.
     dataset = assemble(checked, problems, check_references=unreadable == 0, base=base)
     return dataset, problems
-
-
-def _checked(file: DataFile) -> dict[str, list[Any]] | None:
-    """A file's valid records by collection as ``check`` finds them; None when it has any problem."""
-    from mscli.loading.yamlsafe import YamlProblem
-    problems: list[Problem] = []
-    try:
-        text = decode(file)
-        empty = all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines())
-        collections = check_text(file.name, text, problems) if text.strip() and not empty else None
-    except (DatasetError, YamlProblem):
-        return None
-    return None if problems else collections
 
 
 def _reporting(files: list[DataFile], progress: Callable[[int], Any] | None) -> Iterator[DataFile]:
@@ -366,13 +337,12 @@ def _cold_load(folder: Path, key: str, entries: list[tuple[Path, str]], total: i
                on_cold_load: Callable[[int], Callable[[int], Any] | None] | None,
                rebuild: Callable[[], MemoryStore]) -> Store:
     """Compile file by file (``coldload``) and answer from it; from memory if the cache is unwritable."""
-    from mscli.loading.coldload import Invalid, ParsedFile, compile_first_load
+    from mscli.loading.coldload import Invalid, compile_first_load
     from mscli.loading.compiling import prune_cache, reclaim_temporary
 
-    def read() -> tuple[Iterator[ParsedFile], Callable[[], str]]:
-        digest = _key_digest()  # of the bytes parsed, one file held at a time (a file may change meanwhile)
-        return (ParsedFile(file.name, len(file.content), _checked(file))
-                for file in (_digest_file(digest, _read_one(path, name)) for path, name in entries)), \
+    def read() -> tuple[Iterator[DataFile], Callable[[], str]]:
+        digest = _key_digest()  # of the bytes parsed, a few files held at a time (a file may change meanwhile)
+        return (_digest_file(digest, _read_one(path, name)) for path, name in entries), \
             lambda: str(digest.hexdigest())
 
     reclaim_temporary(folder)

@@ -8,11 +8,18 @@ so everything after parsing is shared.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from mscli.errors import Problem
+from mscli.errors import DatasetError, Problem
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class DataFile(NamedTuple):
+    """One data file of a dataset (YAML or its JSON form): its name for messages, and its bytes."""
+
+    name: str
+    content: bytes
 
 
 def is_json(name: str) -> bool:
@@ -55,3 +62,30 @@ def check_text(name: str, text: str, problems: list[Problem]) -> dict[str, list[
             if not found:
                 return collections
     return check_file(name, parse_text(name, text), problems)
+
+
+def decode(file: DataFile) -> str:
+    """UTF-8 text of a file, with a located error for a BOM or bytes that are not UTF-8."""
+    if file.content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        raise DatasetError([Problem(file.name, "starts with a byte-order mark; save as UTF-8 without BOM", 1)])
+    try:
+        return file.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = file.content[: error.start].count(b"\n") + 1
+        raise DatasetError([Problem(file.name, f"not valid UTF-8 (byte {error.start})", line)]) from None
+
+
+def valid_records(file: DataFile) -> dict[str, list[Any]] | None:
+    """A file's valid records by collection as ``dataset.check`` finds them; None when it has
+    any problem (``dataset.check`` then says which). The first load's yes/no, which a worker
+    process may answer for a file (``searchside``): it needs nothing but the file."""
+    from mscli.loading.yamlsafe import YamlProblem
+
+    problems: list[Problem] = []
+    try:
+        text = decode(file)
+        empty = all(line.lstrip().startswith("#") or not line.strip() for line in text.splitlines())
+        collections = check_text(file.name, text, problems) if text.strip() and not empty else None
+    except (DatasetError, YamlProblem):
+        return None
+    return None if problems else collections
