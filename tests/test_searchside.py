@@ -126,3 +126,40 @@ def test_trials_marshal_refuses_go_as_json_lines_to_the_same_folder(workers, mon
     _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
     assert searchside._LINES in sent and searchside._TRIALS not in sent
     assert all(side._process.returncode == 0 for side in workers)
+
+
+def test_a_file_the_worker_cannot_send_back_is_checked_here_to_the_same_folder(workers, monkeypatch, tmp_path):
+    """A worker's answer marshal refused (``NOT_CHECKED``) means this process checks the file
+    itself and sends its trials as for any file it checked."""
+    monkeypatch.setattr(coldload, "_SHARES", (1.0, 1.0, 1.0))
+    answered = searchside.RemoteSide.handed_back
+    refused: list[int] = []
+
+    def refusing(self: Any, ticket: int) -> tuple[Any, bool]:
+        answered(self, ticket)
+        refused.append(ticket)
+        return searchside.NOT_CHECKED, True
+
+    monkeypatch.setattr(searchside.RemoteSide, "handed_back", refusing)
+    folder = _write(tmp_path / "data", _split(BUNDLED, 3, _rng(10)))
+    assert isinstance(_streamed(folder, tmp_path / "cache"), DiskStore)
+    (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
+    _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
+    assert len(refused) == 3
+
+
+def test_the_worker_answers_nothing_for_values_marshal_refuses(monkeypatch):
+    monkeypatch.setattr(searchside, "valid_records", lambda file: {"trials": [(object(), 1)]})
+    kept: dict[int, list[Any]] = {}
+    assert searchside._checked_answer(dataset.DataFile("a.yaml", b""), 0, kept) == b""
+    assert kept == {}
+
+
+def test_the_worker_keeps_the_trials_of_a_file_it_checked_and_answers_none_for_a_bad_one(tmp_path):
+    folder = _write(tmp_path / "data", [{"trials": BUNDLED["trials"][:5]}])
+    (part,) = dataset.read_files(folder)
+    kept: dict[int, list[Any]] = {}
+    answer = marshal.loads(searchside._checked_answer(part, 3, kept))  # noqa: S302 - written by the function under test
+    assert [record for record, _ in answer["trials"]] == kept[3] == BUNDLED["trials"][:5]
+    bad = dataset.DataFile("b.yaml", b"trials:\n  - id: x\n")
+    assert marshal.loads(searchside._checked_answer(bad, 4, kept)) is None and 4 not in kept  # noqa: S302
