@@ -222,8 +222,20 @@ def dataset_for_trial(source: TrialSource, query: str) -> Dataset:
     """The dataset ``find(..., "trials", query)`` needs: only the trials the store's name index
     holds under ``query`` when it has them (a lookup then parses one line, not every trial);
     every trial otherwise, so a miss still gets its suggestions from all of them."""
-    named = source.trials_named(normalise_key(query))
-    return {**source.meta, "trials": named} if named else source.dataset()
+    return dataset_for_trials(source, [query])
+
+
+def dataset_for_trials(source: TrialSource, queries: Sequence[str]) -> Dataset:
+    """``dataset_for_trial`` for several queries at once: the trials the name index holds under
+    each of them, or every trial when it holds none under any one. A trial that one query finds
+    is among those named by it, so adding the others' trials changes no answer of ``find``."""
+    named: dict[str, Trial] = {}
+    for query in queries:
+        trials = source.trials_named(normalise_key(query))
+        if not trials:
+            return source.dataset()
+        named.update((trial["id"], trial) for trial in trials)
+    return {**source.meta, "trials": list(named.values())}
 
 
 def filter_trials(dataset: Dataset, wanted: TrialFilter) -> Selection:
