@@ -38,7 +38,7 @@ CHEAP = [
 OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.model.registry_outputs"}
 NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES}
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
-          "match": {"dataclasses", "mscli.features.match", "mscli.model.evidence_outputs"},
+          "match": {"mscli.features.match", "mscli.model.evidence_outputs"},
           "trials": {"dataclasses"}, "coverage": {"dataclasses"},
           "schema": OUTPUT_SHAPES}  # (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
 
