@@ -110,9 +110,9 @@ def test_name_index_finds_what_the_full_scan_finds(compiled, name, spelling):
         expected = queries.find(BUNDLED, "trials", query)
     except queries.NotFoundError:
         with pytest.raises(queries.NotFoundError):
-            queries.find(queries.dataset_for_trial(compiled, query), "trials", query)
+            queries.find(queries.dataset_for_trials(compiled, [query]), "trials", query)
         return
-    narrowed = queries.dataset_for_trial(compiled, query)
+    narrowed = queries.dataset_for_trials(compiled, [query])
     assert len(narrowed["trials"]) < len(BUNDLED["trials"])
     assert queries.find(narrowed, "trials", query) == expected
     assert queries.trial_detail(narrowed, expected) == queries.trial_detail(BUNDLED, expected)
