@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from mscli.loading.store import json_line
 from mscli.output import jsontext
-from mscli.output.terminal import escape_json, safe_stream
+from mscli.output.terminal import escape_json, has_unsafe, safe_stream
 
 
 def reference(value: Any, indent: int | None) -> bytes:
@@ -35,8 +35,10 @@ def outcome(make: Any) -> bytes | str:
 
 @contextmanager
 def fast_for_everything() -> Iterator[None]:
-    """Every list takes the orjson path, in batches of three (so batch edges are exercised)."""
-    with mock.patch.object(jsontext, "FAST_FROM", 1), mock.patch.object(jsontext, "BATCH", 3):
+    """Every list takes the orjson path, in batches of three (so batch edges are exercised), and
+    every other value too, whole."""
+    with (mock.patch.object(jsontext, "FAST_FROM", 1), mock.patch.object(jsontext, "BATCH", 3),
+          mock.patch.object(jsontext, "FAST_FROM_BYTES", 0)):
         yield
 
 
@@ -202,3 +204,31 @@ def test_few_stored_lines_never_import_orjson() -> None:
     with mock.patch.object(jsontext, "_reindented", side_effect=AssertionError("orjson used")):
         assert b"".join(jsontext.indented_lines([b'{"id":1}\n'])) == b'[\n  {\n    "id": 1\n  }\n]'
         assert b"".join(jsontext.indented_lines([])) == b"[]"
+
+
+def test_a_large_answer_of_few_records_is_written_by_orjson() -> None:
+    """Few records but many bytes (``coverage``, a filtered ``trials``): json's indenting encoder
+    would take longer than importing orjson."""
+    note = "caf\u00e9 \u2013 \u202e \x85 " * (jsontext.FAST_FROM_BYTES // 10)
+    mapping = {"searches": [{"id": "s1", "note": note, "found": 3, "share": 0.5}], "counts": {}}
+    records = [{"id": f"t{n}", "note": note, "edss": [2.5, None], "tags": []} for n in range(3)]
+    lines = stored(records)
+    assert lines is not None
+    with mock.patch.object(jsontext, "_standard", side_effect=AssertionError("json used")):
+        assert b"".join(jsontext.json_chunks(mapping)) == reference(mapping, 2)
+        assert b"".join(jsontext.json_chunks(records)) == reference(records, 2)
+        assert b"".join(jsontext.indented_lines(lines)) == reference(records, 2)
+
+
+def test_a_large_answer_orjson_would_write_differently_falls_back() -> None:
+    mapping = {"note": "x" * jsontext.FAST_FROM_BYTES, "tiny": 1e-7}
+    assert b"".join(jsontext.json_chunks(mapping)) == reference(mapping, 2)
+
+
+def test_the_byte_patterns_find_exactly_what_escape_json_escapes() -> None:
+    every = [chr(code) for code in range(0x110000) if not 0xD800 <= code < 0xE000]
+    unsafe = [char for char in every if has_unsafe(char)]
+    text = "".join(every).encode("utf-8")
+    found = [match.group().decode("utf-8") for pattern in jsontext._unsafe_patterns().values()
+             for match in pattern.finditer(text)]
+    assert sorted(found) == unsafe

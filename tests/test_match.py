@@ -388,7 +388,7 @@ def criteria(draw: Any) -> dict[str, Any]:
 full_profiles = st.builds(
     matching.Profile, age=st.integers(0, 120), ms_type=st.sampled_from(list(MsType)), edss=edss_values,
     years_since_onset=st.integers(0, 50).map(float), relapses_last_year=st.integers(0, 6),
-    active_mri=st.booleans(),
+    active_mri=st.booleans(), sex=st.none(),  # (Hypothesis fills every field of a named tuple)
     prior_treatments=st.lists(st.sampled_from(["none", "a", "b", "c"]), min_size=1, max_size=3).map(
         lambda names: ("none",) if "none" in names else tuple(names)))
 FIELDS = ("age", "ms_type", "edss", "years_since_onset", "relapses_last_year", "active_mri", "prior_treatments")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from unittest import mock
 
 import jsonschema
 import pytest
@@ -15,6 +16,7 @@ from jsonschema import Draft202012Validator
 from mscli.errors import NotFoundError, RegistryError
 from mscli.features import ctgov_http, registry_search
 from mscli.loading.dataset import open_store
+from mscli.loading.store import DiskStore
 from tests.conftest import minimal
 from tests.registry_replay import REPLAY, Answer, Replay, recorded
 
@@ -157,6 +159,17 @@ def test_offline_is_one_clear_line_and_exit_5(run, toca_dataset):
     assert result.exit_code == 5
     assert result.stderr.startswith("mscli: error: cannot reach ClinicalTrials.gov")
     assert "works offline" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_checking_named_trials_parses_only_their_lines(run, replay, toca_dataset):
+    """The store's name index finds the trials named; the others are never parsed."""
+    replay.route(f"/studies/{NCT}", recorded(f"study-{NCT}.json"))
+    assert isinstance(open_store(str(toca_dataset)), DiskStore)  # compiled on the second open
+    assert isinstance(open_store(str(toca_dataset)), DiskStore)
+    with mock.patch.object(DiskStore, "_read_all", side_effect=AssertionError("every trial parsed")):
+        result = check(run, replay, "trial-one", "--data", str(toca_dataset))
+    assert result.exit_code == 0, result.stderr
+    assert [(row["trial"], row["registration"]) for row in result.json()] == [("trial-one", NCT)]
 
 
 def test_a_trial_without_an_nct_number_is_a_usage_error(run, write_dataset):

@@ -38,8 +38,9 @@ CHEAP = [
 OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.model.registry_outputs"}
 NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES}
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
-          "match": {"dataclasses", "mscli.features.match", "mscli.model.evidence_outputs"},
-          "schema": OUTPUT_SHAPES}  # (orjson for 200 sources imports dataclasses)
+          "match": {"mscli.features.match", "mscli.model.evidence_outputs"},
+          "trials": {"dataclasses"}, "coverage": {"dataclasses"},
+          "schema": OUTPUT_SHAPES}  # (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
 
 # Runs mscli in this interpreter, then writes the names of the modules it imported to the
 # file descriptor given first.
@@ -101,6 +102,13 @@ def test_a_cheap_command_on_the_json_path_imports_nothing_heavy(args):
 @pytest.mark.parametrize("args", CHEAP, ids=lambda args: args[0])
 def test_the_json_path_imports_only_what_its_answer_needs(args):
     assert not (NOT_ON_THE_JSON_PATH - NEEDED.get(args[0], set())) & imported([*args, "--json"])
+
+
+@pytest.mark.parametrize("args", [["trials", "--therapy", "msc"], ["coverage"]], ids=lambda args: args[0])
+def test_a_long_answer_of_few_records_is_written_by_orjson(args):
+    """Fewer than 200 records, but more than 64 kB of JSON: json's indenting encoder would take
+    longer than importing orjson."""
+    assert "orjson" in imported([*args, "--json"])
 
 
 def test_the_entry_point_freezes_what_a_run_made_before_the_interpreter_exits():

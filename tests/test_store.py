@@ -110,13 +110,29 @@ def test_name_index_finds_what_the_full_scan_finds(compiled, name, spelling):
         expected = queries.find(BUNDLED, "trials", query)
     except queries.NotFoundError:
         with pytest.raises(queries.NotFoundError):
-            queries.find(queries.dataset_for_trial(compiled, query), "trials", query)
+            queries.find(queries.dataset_for_trials(compiled, [query]), "trials", query)
         return
-    narrowed = queries.dataset_for_trial(compiled, query)
+    narrowed = queries.dataset_for_trials(compiled, [query])
     assert len(narrowed["trials"]) < len(BUNDLED["trials"])
     assert queries.find(narrowed, "trials", query) == expected
     assert queries.trial_detail(narrowed, expected) == queries.trial_detail(BUNDLED, expected)
     assert queries.trial_detail(narrowed, expected, compiled.links) == queries.trial_detail(BUNDLED, expected)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(names=st.lists(st.sampled_from(TRIAL_NAMES), min_size=1, max_size=4) | st.lists(
+    st.sampled_from(TRIAL_NAMES) | st.text(max_size=12), min_size=1, max_size=3))
+def test_several_names_find_in_the_narrowed_dataset_what_they_find_in_all(compiled, names):
+    """``registry check ID...``: each query finds what it finds among every trial."""
+    narrowed = queries.dataset_for_trials(compiled, names)
+    for query in names:
+        try:
+            expected = queries.find(BUNDLED, "trials", query)
+        except queries.NotFoundError:
+            assert len(narrowed["trials"]) == len(BUNDLED["trials"])
+            continue
+        assert queries.find(narrowed, "trials", query) == expected
+    assert {**narrowed, "trials": []} == {**BUNDLED, "trials": []}
 
 
 def test_name_index_holds_every_name_of_every_trial(compiled):

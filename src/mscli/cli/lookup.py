@@ -155,7 +155,7 @@ def trial(out: Output,
       mscli trial 2011-001295-19 --json
     """
     def build(store: "Store") -> View:
-        ds = queries.dataset_for_trial(store, trial_id)
+        ds = queries.dataset_for_trials(store, [trial_id])
         return views.trial_view(queries.trial_detail(ds, queries.find(ds, "trials", trial_id), store.links))
 
     display_store(out, build)

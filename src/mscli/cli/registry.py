@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from mscli.cli import completion as complete
-from mscli.cli.runtime import Output, app, emit, load, output_options, terminal, warn
+from mscli.cli.runtime import Output, app, emit, load, open_store, output_options, terminal, warn
 from mscli.errors import ExitStatus
 
 if TYPE_CHECKING:
@@ -65,8 +65,10 @@ def check(out: Output,
     import datetime
 
     from mscli.features import registry
+    from mscli.queries import core
 
-    dataset = load(out)
+    store = open_store(out)
+    dataset = core.dataset_for_trials(store, ids) if ids else store.dataset()
     pairs = registry.targets(dataset, ids or [])
     client = _client(registry_url, timeout, retries, interval)
     results = registry.check(dataset, pairs, client.study, datetime.date.today().isoformat())

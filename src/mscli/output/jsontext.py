@@ -42,10 +42,14 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
-from mscli.output.terminal import escape_json, has_unsafe
+from mscli.output.terminal import JSON_UNSAFE_RANGES, escape_json
 
-# Fewer top-level records than this: the standard library is done before orjson is imported.
+# Fewer top-level records than this: the standard library is done before orjson is imported,
+# unless the answer is larger than ``FAST_FROM_BYTES`` (a few long records, or one large
+# mapping): json's indenting encoder takes about 20 microseconds a kilobyte, and importing
+# orjson (with the dataclasses module it loads) about a millisecond.
 FAST_FROM = 200
+FAST_FROM_BYTES = 64_000
 # Records encoded and checked together: large enough that the checks cost little per record.
 BATCH = 1000
 
@@ -68,7 +72,9 @@ def json_chunks(payload: Any, indent: int | None = 2) -> Iterator[bytes]:
     written), in pieces whose concatenation is exactly that."""
     payload, large = _settled(payload, max(FAST_FROM, 1))
     if indent not in (2, None) or not large:
-        yield _standard(list(payload) if isinstance(payload, Iterator) else payload, indent)
+        whole = list(payload) if isinstance(payload, Iterator) else payload
+        fast = _orjson([whole], indent) if indent in (2, None) and _marshalled_size(whole) >= FAST_FROM_BYTES else None
+        yield (fast or [_standard(whole, indent)])[0]
         return
     gap, edge = (b",\n", 2) if indent else (b",", 1)
     yield b"[\n" if indent else b"["
@@ -99,7 +105,9 @@ def indented_lines(lines: Iterable[bytes]) -> Iterator[bytes]:
     """
     lines, large = _settled(lines, FAST_FROM)
     if not large:
-        yield _standard([json.loads(line) for line in lines], 2)
+        few = list(lines)
+        text = _reindented(few) if few and sum(map(len, few)) >= FAST_FROM_BYTES else None
+        yield b"[\n" + text + b"\n]" if text is not None else _standard([json.loads(line) for line in few], 2)
         return
     yield b"[\n"
     for number, batch in enumerate(_batches(lines)):
@@ -178,6 +186,17 @@ def _orjson(values: list[Any], indent: int | None) -> list[bytes] | None:
     return texts
 
 
+def _marshalled_size(payload: Any) -> int:
+    """About the size of ``payload``'s JSON, found at C speed (0 for what marshal cannot write,
+    which orjson would not write as json does either)."""
+    import marshal
+
+    try:
+        return len(marshal.dumps(payload))
+    except ValueError:
+        return 0
+
+
 def _has_non_finite(payload: Any) -> bool:
     r"""Whether a NaN or an infinity may be in ``payload`` (orjson would write it as null).
 
@@ -208,10 +227,17 @@ def _escape_unsafe(data: bytes) -> bytes:
 
 @cache
 def _unsafe_patterns() -> dict[bytes, re.Pattern[bytes]]:
-    """For each first byte of an unsafe character's UTF-8 form, a pattern of all that start so."""
-    encodings: dict[bytes, list[bytes]] = {}
-    for code in range(0x7F, 0x2070):
-        if has_unsafe(chr(code)):
+    """For each first byte of an unsafe character's UTF-8 form, a pattern of all that start so.
+
+    Made from ``JSON_UNSAFE_RANGES`` (a few dozen characters), each pattern an alternation of
+    the characters' leading bytes, each followed by a class of their last bytes: testing
+    thousands of code points against ``escape_json``'s pattern, and compiling an alternation
+    of every character, cost a millisecond of each run that writes with orjson."""
+    endings: dict[bytes, dict[bytes, list[bytes]]] = {}
+    for low, high in JSON_UNSAFE_RANGES:
+        for code in range(low, high + 1):
             encoded = chr(code).encode("utf-8")
-            encodings.setdefault(encoded[:1], []).append(encoded)
-    return {lead: re.compile(b"|".join(map(re.escape, forms))) for lead, forms in encodings.items()}
+            endings.setdefault(encoded[:1], {}).setdefault(encoded[:-1], []).append(encoded[-1:])
+    return {lead: re.compile(b"|".join(re.escape(head) + b"[" + b"".join(map(re.escape, lasts)) + b"]"
+                                       for head, lasts in heads.items()))
+            for lead, heads in endings.items()}

@@ -9,8 +9,18 @@ machine formats escape the same characters instead (``escape_json``), so their d
 import re
 from functools import cache
 
-_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
+# Inclusive code point ranges: the bidi controls, and every character ``escape_json`` escapes
+# (the text pattern here and the byte patterns of ``jsontext`` are both made from this list).
+_BIDI_RANGES = ((0x200E, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069))
+JSON_UNSAFE_RANGES = ((0x7F, 0x9F), (0x2028, 0x2029), *_BIDI_RANGES)
+
+
+def _character_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"{chr(low)}-{chr(high)}" for low, high in ranges)
+
+
+_BIDI = _character_class(_BIDI_RANGES)
+_JSON_UNSAFE = re.compile(f"[{_character_class(JSON_UNSAFE_RANGES)}]")
 
 
 @cache

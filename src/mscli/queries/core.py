@@ -212,18 +212,20 @@ class TrialSource(Protocol):
     countries: list[str]
 
     def trials(self, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> list[Trial]: ...
-
     def trials_named(self, key: str) -> list[Trial] | None: ...
-
     def dataset(self) -> Dataset: ...
 
 
-def dataset_for_trial(source: TrialSource, query: str) -> Dataset:
-    """The dataset ``find(..., "trials", query)`` needs: only the trials the store's name index
-    holds under ``query`` when it has them (a lookup then parses one line, not every trial);
-    every trial otherwise, so a miss still gets its suggestions from all of them."""
-    named = source.trials_named(normalise_key(query))
-    return {**source.meta, "trials": named} if named else source.dataset()
+def dataset_for_trials(source: TrialSource, queries: Sequence[str]) -> Dataset:
+    """The dataset ``find(..., "trials", query)`` needs for each query: the trials the name index
+    holds under each (a line or two parsed, not every trial), else every trial, so that a miss
+    gets its suggestions from all. A trial one query finds is among those that query names."""
+    named: dict[str, Trial] = {}
+    for query in queries:
+        if not (trials := source.trials_named(normalise_key(query))):
+            return source.dataset()
+        named.update((trial["id"], trial) for trial in trials)
+    return {**source.meta, "trials": list(named.values())}
 
 
 def filter_trials(dataset: Dataset, wanted: TrialFilter) -> Selection:
