@@ -51,7 +51,7 @@ def compile_with(request, monkeypatch):
         monkeypatch.setattr(searchside.RemoteSide, "close", closing)
         monkeypatch.setattr(searchside.RemoteSide, "hand_over", handing_over)
     if request.param == "worker checks every file":
-        monkeypatch.setattr(coldload, "_SHARES", (1.0, 1.0, 1.0))
+        monkeypatch.setattr(coldload, "_HANDED_SHARE", 1.0)
     yield codes
     assert bool(codes) == (request.param != "one process")
     if request.param == "worker checks every file":

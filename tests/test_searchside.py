@@ -131,14 +131,14 @@ def test_trials_marshal_refuses_go_as_json_lines_to_the_same_folder(workers, mon
 def test_a_file_the_worker_cannot_send_back_is_checked_here_to_the_same_folder(workers, monkeypatch, tmp_path):
     """A worker's answer marshal refused (``NOT_CHECKED``) means this process checks the file
     itself and sends its trials as for any file it checked."""
-    monkeypatch.setattr(coldload, "_SHARES", (1.0, 1.0, 1.0))
+    monkeypatch.setattr(coldload, "_HANDED_SHARE", 1.0)
     answered = searchside.RemoteSide.handed_back
     refused: list[int] = []
 
-    def refusing(self: Any, ticket: int) -> tuple[Any, bool]:
+    def refusing(self: Any, ticket: int) -> Any:
         answered(self, ticket)
         refused.append(ticket)
-        return searchside.NOT_CHECKED, True
+        return searchside.NOT_CHECKED
 
     monkeypatch.setattr(searchside.RemoteSide, "handed_back", refusing)
     folder = _write(tmp_path / "data", _split(BUNDLED, 3, _rng(10)))

@@ -188,9 +188,8 @@ class Builder:
             return None
         return self._remote.hand_over(file)
 
-    def handed_back(self, ticket: int) -> tuple[Any, bool]:
-        """``forms.valid_records`` of the file of ``ticket`` (or ``searchside.NOT_CHECKED``), and
-        whether this process waited for it."""
+    def handed_back(self, ticket: int) -> Any:
+        """``forms.valid_records`` of the file of ``ticket``, or ``searchside.NOT_CHECKED``."""
         if self._remote is None:
             raise ValueError("no file was handed over: there is no worker")
         return self._remote.handed_back(ticket)

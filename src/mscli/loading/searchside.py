@@ -214,11 +214,10 @@ class RemoteSide:
         self._handed += 1
         return self._handed - 1
 
-    def handed_back(self, ticket: int) -> tuple[Any, bool]:
+    def handed_back(self, ticket: int) -> Any:
         """``valid_records`` of the file of ``ticket``, once the worker has it (it says so a
-        line each, in order), or ``NOT_CHECKED`` if it could not be sent; and whether this
-        process had to wait for it. Its trials are kept in the worker for ``add_kept``."""
-        late = b"\n" not in self._heard and not select.select([self._output.fileno()], [], [], 0)[0]
+        line each, in order), or ``NOT_CHECKED`` if it could not be sent. Its trials are kept
+        in the worker for ``add_kept``."""
         said = self._next_line()
         if said != b"checked %d\n" % ticket:
             raise self._lost(said)
@@ -228,7 +227,7 @@ class RemoteSide:
             answer.unlink()
         except OSError as error:
             raise WorkerLost(f"the worker's answer could not be read: {error}") from error
-        return (marshal.loads(found) if found else NOT_CHECKED), late  # noqa: S302 - written by this compile's worker
+        return marshal.loads(found) if found else NOT_CHECKED  # noqa: S302 - written by this compile's worker
 
     def add_kept(self, ticket: int) -> None:
         """The next trials in dataset order are the ones of the file of ``ticket``."""
