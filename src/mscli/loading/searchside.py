@@ -168,8 +168,9 @@ class SearchSide:
 class RemoteSide:
     """``SearchSide`` in a worker process: the same calls, their data sent down a pipe.
 
-    A full pipe makes ``add`` wait, so the worker's backlog never grows past what the pipe
-    holds. Any failure of the worker, or of the pipe, is ``WorkerLost``.
+    A full pipe makes ``add`` wait, so the worker's backlog never grows past what the pipe and
+    its reading thread hold (``_BACKLOG`` frames). Any failure of the worker, or of the pipe,
+    is ``WorkerLost``.
     """
 
     def __init__(self, building: Path) -> None:
@@ -271,7 +272,9 @@ class RemoteSide:
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
-            return WorkerLost(f"the worker said {said[:80]!r} where an answer was due, within {ANSWER_WITHIN:g} s")
+            if said:
+                return WorkerLost(f"the worker said {said[:80]!r} where an answer was due")
+            return WorkerLost(f"the worker gave no answer within {ANSWER_WITHIN:g} s")
         self._errors.seek(0)
         last = self._errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
         return WorkerLost(f"the worker stopped ({self._process.returncode}): {last[0]}")
