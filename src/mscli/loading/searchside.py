@@ -168,9 +168,8 @@ class SearchSide:
 class RemoteSide:
     """``SearchSide`` in a worker process: the same calls, their data sent down a pipe.
 
-    A full pipe makes ``add`` wait, so the worker's backlog never grows past what the pipe and
-    its reading thread hold (``_BACKLOG`` frames). Any failure of the worker, or of the pipe,
-    is ``WorkerLost``.
+    A full pipe and reading thread (``_BACKLOG`` frames) make ``add`` wait, so the worker's
+    backlog stays bounded. Any failure of the worker, or of the pipe, is ``WorkerLost``.
     """
 
     def __init__(self, building: Path) -> None:
@@ -272,9 +271,8 @@ class RemoteSide:
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
-            if said:
-                return WorkerLost(f"the worker said {said[:80]!r} where an answer was due")
-            return WorkerLost(f"the worker gave no answer within {ANSWER_WITHIN:g} s")
+            why = f"said {said[:80]!r} where an answer was due" if said else f"gave no answer in {ANSWER_WITHIN:g} s"
+            return WorkerLost(f"the worker {why}")
         self._errors.seek(0)
         last = self._errors.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
         return WorkerLost(f"the worker stopped ({self._process.returncode}): {last[0]}")
