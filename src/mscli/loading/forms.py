@@ -44,23 +44,25 @@ def parse_text(name: str, text: str) -> Any:
 def check_text(name: str, text: str, problems: list[Problem]) -> dict[str, list[Any]]:
     """One file's valid records by collection (see ``validate.check_file``); problems go to ``problems``.
 
-    A JSON file is read first by the fast path (``jsonsafe.parse_quick``), which locates only
-    records. When that path doubts the text, or any record of the file fails its check, the
-    file is read again by the located reader and checked again, so that every problem names
-    its line and field exactly as for YAML, and what the fast path let through unchecked
-    (nesting deeper than ``MAX_DEPTH``) is refused. Raises ``YamlProblem``.
+    A file is read first by its form's fast path (``jsonsafe.parse_quick``,
+    ``yamlsafe.parse_quick``), which locates only records. When that path doubts the text, or
+    any record of the file fails its check, the file is read again by the located reader and
+    checked again, so that every problem names its line and field exactly, and what the JSON
+    fast path let through unchecked (nesting deeper than ``MAX_DEPTH``) is refused. Raises
+    ``YamlProblem``.
     """
     from mscli.loading.validate import check_file
 
     if is_json(name):
         from mscli.loading.jsonsafe import parse_quick
-
-        quick = parse_quick(text)
-        if quick is not None:
-            found: list[Problem] = []
-            collections = check_file(name, quick, found)
-            if not found:
-                return collections
+    else:
+        from mscli.loading.yamlsafe import parse_quick
+    quick = parse_quick(text)
+    if quick is not None:
+        found: list[Problem] = []
+        collections = check_file(name, quick, found)
+        if not found:
+            return collections
     return check_file(name, parse_text(name, text), problems)
 
 

@@ -83,6 +83,23 @@ def parse(text: str) -> Any:
         parser.dispose()
 
 
+def parse_quick(text: str) -> Any | None:
+    """The values of one YAML document, fast; None where only ``parse`` may decide.
+
+    Only the top-level mapping (the line of each key) and the records in its lists (their own
+    line) are ``MarkedDict``; deeper mappings are plain dicts without lines, which is all that
+    valid records need (``forms.check_text`` reads a file again with ``parse`` when any record
+    fails). Everything ``parse`` refuses makes this None, before anything deeper is read.
+    """
+    parser = _Parser(text)
+    try:
+        return _QuickBuilder(parser).document()
+    except (YamlProblem, yaml.YAMLError):
+        return None
+    finally:
+        parser.dispose()
+
+
 def _event_line(event: yaml.Event) -> int | None:
     return int(event.start_mark.line) + 1 if event.start_mark is not None else None
 
@@ -229,3 +246,58 @@ class _Builder:
         if isinstance(built, int) and not isinstance(built, bool) and abs(built) > MAX_INTEGER:
             raise YamlProblem(f"bad value {value[:40]!r}: number out of range (at most {MAX_INTEGER})", line)
         return built
+
+
+class _QuickBuilder(_Builder):
+    """``_Builder`` without the lines of nested keys, for the files that turn out valid.
+
+    Reading the lines costs two attribute lookups and a dict entry a key, and the calls through
+    ``value`` and ``_scalar`` a scalar; here a plain scalar already resolved (most of them:
+    keys, vocabulary words, dates) is taken from the builder's table inline. Any refusal raises
+    ``YamlProblem`` (for ``parse_quick``), whose wording does not matter: ``parse`` words it.
+    """
+
+    def _mapping(self, start: Any) -> MarkedDict:
+        if self.depth == 1:  # the top level: the line of each key, for ``check_file``
+            return super()._mapping(start)
+        result: dict[str, Any] = MarkedDict() if self.depth == _RECORD_DEPTH else {}
+        if self.depth == _RECORD_DEPTH:
+            result.line = start.start_mark.line + 1  # type: ignore[attr-defined]
+        get, resolved, scalar, value = self.parser.get_event, self.resolved, self._scalar, self.value
+        event = get()
+        while (kind := type(event)) is not yaml.MappingEndEvent:
+            if kind is yaml.ScalarEvent and event.tag is None and event.implicit[0]:
+                key = resolved.get(event.value, _UNSEEN)
+                if key is _UNSEEN:
+                    if event.value == "<<":
+                        raise YamlProblem("merge key")
+                    key = scalar(event)
+            else:
+                key = value(event)
+            if type(key) is not str or key in result:
+                raise YamlProblem("key not text, or twice")
+            event = get()
+            if type(event) is yaml.ScalarEvent and event.tag is None and event.implicit[0]:
+                found = resolved.get(event.value, _UNSEEN)
+                result[key] = scalar(event) if found is _UNSEEN else found
+            else:
+                result[key] = value(event)
+            event = get()
+        return result  # type: ignore[return-value]
+
+    def _sequence(self) -> list[Any]:
+        get, resolved, scalar, value = self.parser.get_event, self.resolved, self._scalar, self.value
+        items: list[Any] = []
+        event = get()
+        while (kind := type(event)) is not yaml.SequenceEndEvent:
+            if kind is yaml.ScalarEvent and event.tag is None and event.implicit[0]:
+                found = resolved.get(event.value, _UNSEEN)
+                items.append(scalar(event) if found is _UNSEEN else found)
+            else:
+                items.append(value(event))
+            event = get()
+        return items
+
+
+# A record is a mapping in a list under a top-level key: the third level down.
+_RECORD_DEPTH = 3
