@@ -63,6 +63,23 @@ def test_a_failed_worker_costs_only_time(failure, workers, monkeypatch, tmp_path
     assert not [path for path in (tmp_path / "cache").iterdir() if path.name.endswith(".tmp")]
 
 
+def test_small_files_handed_over_are_answered_at_once(workers, monkeypatch, tmp_path):
+    """A frame smaller than the pipe's write buffer must reach the worker before its answer is
+    awaited: left in the buffer, the worker never saw the file and the load stalled until the
+    time limit (then compiled again in one process)."""
+    monkeypatch.setattr(coldload, "_HANDED_SHARE", 1.0)
+    monkeypatch.setattr(searchside, "ANSWER_WITHIN", 5.0)
+    lost = searchside.RemoteSide._lost
+    monkeypatch.setattr(searchside.RemoteSide, "_lost", lambda self, said: pytest.fail(str(lost(self, said))))
+    folder = _write(tmp_path / "data", _split(BUNDLED, 1, _rng(12)))
+    for name in "abcd":  # handed a few ahead, after the last large frame
+        (folder / f"zz-{name}.yaml").write_text("# no records\nsources: []\n", encoding="utf-8")
+    assert isinstance(_streamed(folder, tmp_path / "cache"), DiskStore)
+    (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
+    _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
+    assert len(workers) == 1 and workers[0]._handed == 5
+
+
 def test_a_failed_worker_gives_a_second_progress_bar_that_also_gets_every_byte(workers, monkeypatch, tmp_path):
     monkeypatch.setattr(searchside, "worker_command", lambda building: WORKERS_THAT_FAIL["stops midway"])
     folder = _write(tmp_path / "data", _split(BUNDLED, 4, _rng(6)))

@@ -80,8 +80,7 @@ class WorkerLost(Exception):
 
 
 def worth_a_worker(size: int) -> bool:
-    """Whether a first load of ``size`` bytes of data should compile with a worker: large
-    enough to repay starting one, on a machine where this process may use a second core."""
+    """Whether a first load of ``size`` bytes repays a worker, where a second core may be used."""
     if size < WORKER_FROM:
         return False
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
@@ -287,17 +286,19 @@ class RemoteSide:
                 handle.close()
 
     def _send(self, kind: bytes, payload: bytes) -> None:
+        """One frame; a file's is flushed, or a small one could wait unsent for its answer."""
         try:
             self._input.write(_HEADER.pack(kind, len(payload)))
             self._input.write(payload)
+            if kind == _CHECK:
+                self._input.flush()
         except (OSError, ValueError) as error:
             raise WorkerLost(f"the worker was lost: {error}") from error
 
 
 def _widen(pipe: IO[bytes]) -> None:
-    """Let the pipe to the worker hold a whole frame where Linux allows (64 KB by default): the
-    worker's reading thread then takes a frame in one or two reads, each waiting for the
-    interpreter lock its main thread holds, rather than in sixteen or more."""
+    """Let the pipe hold a whole frame where Linux allows (64 KB by default): the worker's
+    reading thread then takes one in a read or two (each waits for the lock), not sixteen."""
     with contextlib.suppress(ImportError, OSError, AttributeError):
         import fcntl
 
@@ -305,9 +306,8 @@ def _widen(pipe: IO[bytes]) -> None:
 
 
 def worker_command(building: Path) -> list[str]:
-    """The worker's command line: this Python, isolated from the environment and the current
-    folder (``-I``), importing from this process's ``sys.path``, so mscli and orjson are the
-    ones the command imported, wherever they were found."""
+    """The worker's command line: this Python, isolated (``-I``) but for this process's
+    ``sys.path``, so mscli and orjson are the ones the command imported, wherever found."""
     if not sys.executable:
         raise WorkerLost("no Python executable to run a worker with")
     code = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
