@@ -148,10 +148,14 @@ class Linker:
 
     def terms_in(self, record: Any) -> list[str]:
         """Ids of the glossary terms a record uses, in glossary order (a term never lists itself)."""
+        return [self._ids[position] for position in self.positions_in(record)]
+
+    def positions_in(self, record: Any) -> list[int]:
+        """Where in the glossary the terms ``terms_in`` gives are (what the store keeps)."""
         text = record_text(record)
-        found = self._found_in_ascii(text) if text.isascii() else self._found_in(text)
-        own = record["id"]
-        return [self._ids[position] for position in sorted(found) if self._ids[position] != own]
+        found = sorted(self._found_in_ascii(text) if text.isascii() else self._found_in(text))
+        own, ids = record["id"], self._ids
+        return [position for position in found if ids[position] != own]
 
     def _found_in_ascii(self, text: str) -> set[int]:
         written = set(ascii_words(text))

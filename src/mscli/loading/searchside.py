@@ -94,12 +94,11 @@ class TrialLinks:
 
     def __init__(self, glossary: Sequence[GlossaryTerm]) -> None:
         self._linker = Linker(glossary)
-        self._position = {term["id"]: position for position, term in enumerate(glossary)}
 
     def of(self, trial: Trial) -> bytes:
         if "trials" not in LINKED:
             return b""
-        return b".".join(b"%d" % self._position[term] for term in self._linker.terms_in(trial))
+        return b".".join(map(b"%d".__mod__, self._linker.positions_in(trial)))
 
 
 class SearchSide:
