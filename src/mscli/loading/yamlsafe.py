@@ -184,7 +184,7 @@ class _Builder:
             event = get()
         return items
 
-    def _mapping(self, start: Any) -> MarkedDict:
+    def _mapping(self, start: Any) -> dict[str, Any]:
         get = self.parser.get_event
         result = MarkedDict()
         result.line = start.start_mark.line + 1
@@ -257,12 +257,13 @@ class _QuickBuilder(_Builder):
     ``YamlProblem`` (for ``parse_quick``), whose wording does not matter: ``parse`` words it.
     """
 
-    def _mapping(self, start: Any) -> MarkedDict:
+    def _mapping(self, start: Any) -> dict[str, Any]:
         if self.depth == 1:  # the top level: the line of each key, for ``check_file``
             return super()._mapping(start)
-        result: dict[str, Any] = MarkedDict() if self.depth == _RECORD_DEPTH else {}
+        result: dict[str, Any] = {}
         if self.depth == _RECORD_DEPTH:
-            result.line = start.start_mark.line + 1  # type: ignore[attr-defined]
+            result = MarkedDict()
+            result.line = start.start_mark.line + 1
         get, resolved, scalar, value = self.parser.get_event, self.resolved, self._scalar, self.value
         event = get()
         while (kind := type(event)) is not yaml.MappingEndEvent:
@@ -283,7 +284,7 @@ class _QuickBuilder(_Builder):
             else:
                 result[key] = value(event)
             event = get()
-        return result  # type: ignore[return-value]
+        return result
 
     def _sequence(self) -> list[Any]:
         get, resolved, scalar, value = self.parser.get_event, self.resolved, self._scalar, self.value
