@@ -6,7 +6,6 @@ features that build them are type-checked against the same definitions. The labe
 pre-screen and an outcome row use are vocabularies of their own, so they are defined here too.
 """
 
-from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any, TypedDict
