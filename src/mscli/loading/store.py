@@ -2,8 +2,9 @@
 
 The compiled form is a folder in the user's cache, named after the content key of the YAML:
 
-    meta.json     every collection but the trials, plus the countries trials list and the
-                  glossary terms each of those records uses (``links``)
+    meta.bin      every collection but the trials, plus the countries trials list and the
+                  glossary terms each of those records uses (``links``), in ``marshal``'s
+                  form behind its CRC-32 (``metafile``)
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines; the distinct combinations of the fields in
                   INDEXED_TRIAL_FIELDS, and which combination each trial has; the positions
@@ -29,7 +30,7 @@ under a temporary name and renamed into place (``compiling``), so a reader sees 
 
 The cache folder may be shared with other programs, so mscli owns only names it made: compiled
 folders are ``mscli-<key>``, and temporary ones ``.mscli-<key>.<pid>.<random>.tmp`` (a build
-killed midway leaves one, reclaimed by the next build once its process is gone). ``meta.json``
+killed midway leaves one, reclaimed by the next build once its process is gone). ``meta.bin``
 records the key the folder was built for and the size of every other file, and every read
 checks shape and counts against it, so any damage, or a folder copied in under the wrong name,
 is a miss followed by a rebuild, never a wrong answer.
@@ -47,16 +48,17 @@ from typing import Any, TypeVar
 
 from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
 from mscli.loading.jsonlines import json_line, parse_lines
+from mscli.loading.metafile import read_meta
 from mscli.loading.names import NAMES, named_spans
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
 from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 16
+CACHE_FORMAT = 17
 # Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
 ORDER_BATCH = 1000
-META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
+META, TRIALS, INDEX = "meta.bin", "trials.jsonl", "index.json"
 USED_BY = "usedby.json"  # read by ``usedby``, imported only by a command that shows a term
 FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS, USED_BY)
 T = TypeVar("T")
@@ -168,7 +170,7 @@ class DiskStore(Store):
 
     def __init__(self, folder: Path, fallback: Callable[[], Store]) -> None:
         try:
-            payload = json.loads((folder / META).read_bytes())
+            payload = read_meta(folder / META)
             if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
                 raise CacheMiss(folder)
             if ENTRY_PREFIX + str(payload["key"]) != folder.name:
