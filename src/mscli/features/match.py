@@ -11,8 +11,6 @@ This is a pre-screen from the structured part of the dataset only; trials have o
 and only a trial's own team decides who is eligible.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -50,7 +48,7 @@ class Profile(_Facts):
 
     __slots__ = ()
 
-    def __new__(cls, *facts: Any, **named: Any) -> Profile:
+    def __new__(cls, *facts: Any, **named: Any) -> "Profile":
         profile = super().__new__(cls, *facts, **named)
         profile._check()
         return profile

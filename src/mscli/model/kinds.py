@@ -9,8 +9,6 @@ branching on a collection name, so a new type cannot be half-wired: ``KINDS`` mu
 entry for every ``CollectionName`` (checked at import and by mypy through ``assert_never``).
 """
 
-from __future__ import annotations
-
 import re
 from typing import Any, NamedTuple, cast, get_args
 
