@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mscli.errors import DatasetError, Problem
-from mscli.model.outputs import ChangedRecord, Diff, FieldChange, RecordRef
 from mscli.model.records import COLLECTIONS, Dataset
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the output shapes only type the report (importing them is 17M instructions)
     from mscli.loading.dataset import DataFile
+    from mscli.model.outputs import ChangedRecord, Diff, FieldChange, RecordRef
 
 
 def load_pair(old: str, new: str, use_cache: bool = True) -> tuple[Dataset, Dataset] | None:
