@@ -34,13 +34,16 @@ CHEAP = [
 # the registry-number patterns (only a trial or source id can be one), dataclasses (the record
 # kinds are a named tuple), the pre-screen (a trial's table wording uses it, its JSON not) and
 # the output shapes (they type the views and make ``mscli schema``; the timeline's event kinds
-# are apart from them).
+# are apart from them) and the record types (they type the queries and describe the data files
+# for the validator; the vocabularies commands filter on are apart from them).
 OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.model.registry_outputs"}
-NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES}
+RECORD_TYPES = {"mscli.model.records", "mscli.model.fields"}
+NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES,
+                        *RECORD_TYPES}
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
-          "match": {"mscli.features.match", "mscli.model.evidence_outputs"},
+          "match": {"mscli.features.match", "mscli.model.evidence_outputs", *RECORD_TYPES},
           "trials": {"dataclasses"}, "coverage": {"dataclasses"},
-          "schema": OUTPUT_SHAPES}  # (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
+          "schema": OUTPUT_SHAPES | RECORD_TYPES}  # (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
 
 # Runs mscli in this interpreter, then writes the names of the modules it imported to the
 # file descriptor given first.
@@ -194,9 +197,10 @@ def test_details_take_glossary_links_from_the_store(args):
     assert not {"mscli.loading.links", "mscli.model.textmatch"} & imported([*args, "--json"])
 
 
-# Runs mscli, then writes to stderr (last line) which of the record model's formats it compiled.
+# Runs mscli, then writes to stderr (last line) which of the record model's formats it compiled
+# (``vocabularies`` keeps them; ``records`` passes them on).
 PATTERNS_PROBE = ("import sys\nsys.argv = ['mscli', *sys.argv[1:]]\nfrom mscli.cli.entry import main\ntry:\n"
-                  "    main()\nexcept SystemExit:\n    pass\nrecords = sys.modules['mscli.model.records']\n"
+                  "    main()\nexcept SystemExit:\n    pass\nrecords = sys.modules['mscli.model.vocabularies']\n"
                   "sys.stderr.write('\\n' + ' '.join(n for n in ('SLUG', 'DATE', 'DOI', 'PMID', 'REGISTRIES')"
                   " if n in vars(records)))\n")
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mscli.model.records import Eligibility, Status
+from mscli.model.vocabularies import Status
+
+if TYPE_CHECKING:
+    from mscli.model.records import Eligibility
 
 # Statuses in which a person can still join a trial; every other one is closed to them.
 JOINABLE = frozenset({Status.RECRUITING, Status.NOT_YET_RECRUITING, Status.ENROLLING_BY_INVITATION})

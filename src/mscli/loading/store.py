@@ -36,6 +36,8 @@ checks shape and counts against it, so any damage, or a folder copied in under t
 is a miss followed by a rebuild, never a wrong answer.
 """
 
+from __future__ import annotations
+
 import bisect
 import itertools
 import json
@@ -44,7 +46,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
 from mscli.loading.jsonlines import json_line, parse_lines
@@ -52,7 +54,10 @@ from mscli.loading.metafile import read_meta
 from mscli.loading.names import NAMES, named_spans
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
+from mscli.model.vocabularies import INDEXED_TRIAL_FIELDS, start_order
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
 CACHE_FORMAT = 17
@@ -126,7 +131,7 @@ class Store:
         return [position for position, trial in enumerate(self.trials())
                 if key in (normalise_key(name) for name in names_of("trials", trial))]
 
-    def searching(self, run: Callable[["Store"], T]) -> T:
+    def searching(self, run: Callable[[Store], T]) -> T:
         """``run(self)``; a compiled store damaged under it answers from the YAML instead."""
         return run(self)
 
@@ -238,7 +243,7 @@ class DiskStore(Store):
             rest = [every[position] for position in index.positions()[given:]]
             yield from ((trial, json_line(trial) + b"\n") for trial in rest)
 
-    def _ordered_lines(self, index: "_Index") -> Iterator[dict[int, bytes]]:
+    def _ordered_lines(self, index: _Index) -> Iterator[dict[int, bytes]]:
         """The lines (each with its newline) of the trials that pass, by position, a batch at a time."""
         positions, offsets = index.positions(), index.offsets
         with (self._folder / TRIALS).open("rb") as handle:
@@ -311,7 +316,7 @@ class DiskStore(Store):
             raise CacheMiss(self._folder)
         return trials
 
-    def _index(self, keep: RowTest | None, with_order: bool = False) -> "_Index":
+    def _index(self, keep: RowTest | None, with_order: bool = False) -> _Index:
         """The checked index, ``order`` and ``crc`` only if asked for."""
         index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]

@@ -12,7 +12,7 @@ entry for every ``CollectionName`` (checked at import and by mypy through ``asse
 import re
 from typing import Any, NamedTuple, cast, get_args
 
-from mscli.model.records import COLLECTIONS, CollectionName
+from mscli.model.vocabularies import CollectionName
 
 
 class RecordKind(NamedTuple):
@@ -32,6 +32,8 @@ class RecordKind(NamedTuple):
 
     @property
     def record_type(self) -> type:
+        from mscli.model.records import COLLECTIONS  # the record types: only for their fields
+
         return COLLECTIONS[self.collection][0]
 
 
