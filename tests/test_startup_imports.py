@@ -41,7 +41,7 @@ RECORD_TYPES = {"mscli.model.records", "mscli.model.fields"}
 NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES,
                         *RECORD_TYPES}
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
-          "match": {"mscli.features.match", "mscli.model.evidence_outputs", *RECORD_TYPES},
+          "match": {"mscli.features.match"},
           "trials": {"dataclasses"}, "coverage": {"dataclasses"},
           "schema": OUTPUT_SHAPES | RECORD_TYPES}  # (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
 

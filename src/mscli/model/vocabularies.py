@@ -137,6 +137,29 @@ class OutcomeKind(StrEnum):
     SERIOUS_ADVERSE_EVENTS = "serious-adverse-events"
 
 
+# The words a pre-screen (``mscli match``) answers in.
+class Label(StrEnum):
+    MEETS = "meets"
+    DOES_NOT_MEET = "does not meet"
+    UNKNOWN = "not enough information"
+
+
+class Overall(StrEnum):
+    """One label per trial: "may be eligible" only when every checked criterion is met."""
+
+    MAY_BE_ELIGIBLE = "may be eligible"
+    NOT_ELIGIBLE = "not eligible"
+    UNKNOWN = "not enough information"
+
+
+class GuidanceFit(StrEnum):
+    """One label per guidance profile, worded apart from trial eligibility on purpose."""
+
+    WITHIN = "within the profile"
+    OUTSIDE = "outside the profile"
+    UNKNOWN = "not enough information"
+
+
 CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary", "red_flags",
                          "outcomes", "searches"]
 # Every collection, in the order of a dataset file (``info`` counts them in this order).
