@@ -166,7 +166,7 @@ def test_a_registry_command_that_cannot_connect_loads_no_http_client(args):
     """A refused connection is found with a bare socket; the HTTP client is for real requests."""
     modules = imported([*args, *OFFLINE, "--json"])
     assert "mscli.features.ctgov_http" in modules
-    assert not (HTTP_CLIENT | {"dataclasses", "mscli.features.ctgov", "mscli.output.registry_views"}) & modules
+    assert not (HTTP_CLIENT | RECORD_TYPES | {"dataclasses", "mscli.features.ctgov", "mscli.output.registry_views"}) & modules
 
 
 # hashlib imports OpenSSL (2 ms); a verdict's key is hashed with the BLAKE2b module alone.
