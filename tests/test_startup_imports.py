@@ -40,11 +40,11 @@ OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.m
 RECORD_TYPES = {"mscli.model.records", "mscli.model.fields"}
 NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES,
                         *RECORD_TYPES}
+# (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
 NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
           "match": {"mscli.features.match"},
           "trials": {"dataclasses"}, "coverage": {"dataclasses"},
           "schema": OUTPUT_SHAPES | RECORD_TYPES}
-# (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
 
 # Runs mscli in this interpreter, then writes the names of the modules it imported to the
 # file descriptor given first.
