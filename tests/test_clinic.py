@@ -219,18 +219,17 @@ def test_each_red_flag_rule_reports_file_record_and_field(write_dataset, changes
 
 
 def test_a_cache_written_before_red_flags_existed_is_not_reused(run, private_cache):
-    import json
-
+    from mscli.loading.metafile import meta_bytes, read_meta
     from mscli.loading.store import CACHE_FORMAT
 
     assert run("clinic", "--json").exit_code == 0
-    entries = list(private_cache.glob("*/meta.json"))
+    entries = list(private_cache.glob("*/meta.bin"))
     assert entries
     for entry in entries:
-        payload = json.loads(entry.read_text(encoding="utf-8"))
+        payload = read_meta(entry)
         del payload["dataset"]["red_flags"]
         payload["format"] = CACHE_FORMAT - 1
-        entry.write_text(json.dumps(payload), encoding="utf-8")
+        entry.write_bytes(meta_bytes(payload))
     result = run("clinic", "--json")
     assert result.exit_code == 0, result.stderr
     assert len(result.json()) == len(dataset.load(use_cache=False)["red_flags"])

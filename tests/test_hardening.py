@@ -120,10 +120,11 @@ def test_damaged_cache_is_a_rebuild(run: Any, private_cache: Path, damage: str) 
         text = (entry / "terms.txt").read_bytes()
         (entry / "terms.txt").write_bytes(text[: len(text) // 2])
     elif damage == "meta-shape":
-        import json
-        meta = json.loads((entry / "meta.json").read_text())
+        from mscli.loading.metafile import meta_bytes, read_meta
+
+        meta = read_meta(entry / "meta.bin")
         meta["dataset"]["therapies"] = {"not": "a list"}
-        (entry / "meta.json").write_text(json.dumps(meta))
+        (entry / "meta.bin").write_bytes(meta_bytes(meta))
     elif damage == "index-shape":
         (entry / "index.json").write_text('{"offsets": "x", "kinds": 1, "kind_of": null}')
     elif damage == "search-fields":

@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.loading import dataset, links
+from mscli.loading import store as store_module
 from mscli.loading.jsonlines import json_line
+from mscli.loading.metafile import meta_bytes, read_meta
 from mscli.loading.store import DiskStore, MemoryStore, countries_in
 from mscli.model import kinds, wordforms
 from mscli.model.kinds import KINDS, names_of
@@ -184,7 +186,7 @@ def test_a_remembered_key_for_other_files_is_ignored(write_dataset, private_cach
 def test_store_folder_holds_only_finished_files(private_cache):
     dataset.open_store(None)
     (entry,) = [path for path in private_cache.iterdir() if path.name.startswith("mscli-")]
-    assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.json", "names.txt",
+    assert sorted(path.name for path in entry.iterdir()) == ["index.json", "meta.bin", "names.txt",
                                                            "postings.bin", "spans.bin", "terms.txt", "texts.bin",
                                                            "trials.jsonl", "usedby.json"]
     assert not [path for path in private_cache.iterdir() if path.name.startswith(".")]
@@ -259,6 +261,32 @@ def _tweak(key: str, change: Any) -> Callable[[dict[str, Any]], None]:
     return tweak
 
 
+@pytest.mark.parametrize("at", [0, 3, 4, 5, 1000, -1])
+def test_a_damaged_meta_file_is_a_miss(compiled, tmp_path, at):
+    """Any changed byte of meta.bin fails its CRC: marshal never reads bytes mscli did not write."""
+    import shutil
+
+    copy = tmp_path / compiled._folder.name
+    shutil.copytree(compiled._folder, copy)
+    data = bytearray((copy / "meta.bin").read_bytes())
+    data[at] ^= 0x10
+    (copy / "meta.bin").write_bytes(bytes(data))
+    assert read_meta(compiled._folder / "meta.bin")["trials"] == len(BUNDLED["trials"])
+    with pytest.raises(ValueError):
+        read_meta(copy / "meta.bin")
+    assert store_module.open_compiled(copy, lambda: compiled) is None
+
+
+def test_meta_bytes_keep_json_values_exactly(tmp_path):
+    """What marshal gives back is what json would have: the same values, types and key order."""
+    import json
+
+    payload = {"b": [1, 2.5, True, None, "é\ud800", {"z": 1, "a": -0.0}], "a": 10**30}
+    (tmp_path / "meta.bin").write_bytes(meta_bytes(payload))
+    back = read_meta(tmp_path / "meta.bin")
+    assert json.dumps(back) == json.dumps(payload) and back["b"][2] is True
+
+
 @pytest.mark.parametrize("damage", [
     _tweak("offsets", lambda offsets: [*offsets[:3], float(offsets[3]), *offsets[4:]]),
     _tweak("offsets", lambda offsets: [*offsets[:2], offsets[3], offsets[2], *offsets[4:]]),
@@ -277,9 +305,9 @@ def test_a_damaged_index_is_a_miss_answered_from_the_yaml(compiled, tmp_path, da
     index = json.loads((copy / "index.json").read_bytes())
     damage(index)
     (copy / "index.json").write_bytes(text := json.dumps(index, separators=(",", ":")).encode())
-    meta = json.loads((copy / "meta.json").read_bytes())
+    meta = read_meta(copy / "meta.bin")
     meta["sizes"]["index.json"] = len(text)  # so only the index's own checks can tell
-    (copy / "meta.json").write_text(json.dumps(meta))
+    (copy / "meta.bin").write_bytes(meta_bytes(meta))
     yaml = dataset.open_store(None, use_cache=False)
     store = DiskStore(copy, lambda: yaml)
     ordered = queries.sort_trials(BUNDLED["trials"], queries.SortKey.START)

@@ -9,10 +9,14 @@ never raise: a missing or broken dataset simply offers no completions. Choices t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import typer
 
-from mscli.model.records import CollectionName, Dataset
+from mscli.model.vocabularies import CollectionName
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset
 
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_MSCLI_COMPLETE"

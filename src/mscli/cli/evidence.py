@@ -27,14 +27,14 @@ from mscli.cli.runtime import (
 from mscli.errors import UsageError
 from mscli.model.choices import ChartBy, CompareBy
 from mscli.model.labels import NOT_A_REFERRAL
-from mscli.model.records import Dataset, MsType, Sex
+from mscli.model.vocabularies import MsType, Sex
 from mscli.output import evidence_views, views
 from mscli.output.render import OutputFormat, ReportFormat, View
 from mscli.queries import compare as comparing
 from mscli.queries import core as queries
 
 if TYPE_CHECKING:
-    pass
+    from mscli.model.records import Dataset
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -59,7 +59,7 @@ def compare(out: Output,
       mscli compare ahsct msc --by outcome
       mscli compare ahsct msc msc-ntf --by outcome --json | jq '.[0].therapies[0].findings'
     """
-    def build(ds: Dataset) -> View:
+    def build(ds: "Dataset") -> View:
         if by is CompareBy.OUTCOME:
             from mscli.features import outcomes
 
@@ -141,7 +141,7 @@ def timeline(out: Output,
                                       today=datetime.date.today(), include_undated=include_undated)
     left_out: list[str] = []
 
-    def build(ds: Dataset) -> View:
+    def build(ds: "Dataset") -> View:
         if chart is not None:
             rows, undated = evidence_timeline.trial_counts(ds, chart, window)
             note = undated_note(undated, since, until)
@@ -256,7 +256,7 @@ def match(out: Output,
                                prior_treatments=None if prior_treatment is None else tuple(prior_treatment),
                                sex=sex)
 
-    def build(ds: Dataset) -> View:
+    def build(ds: "Dataset") -> View:
         if trial_id is None:
             answer = matching.match(ds, profile, recruiting_only, include_closed=include_closed)
             return evidence_views.match_view(answer, NOT_A_REFERRAL)

@@ -24,7 +24,7 @@ from mscli.cli.runtime import (
     write,
 )
 from mscli.model.choices import SEARCH_LIMIT, CiteFormat
-from mscli.model.records import Dataset, Design, GuidanceKind, MsType, Phase, SourceKind, Status, StudyKind
+from mscli.model.vocabularies import Design, GuidanceKind, MsType, Phase, SourceKind, Status, StudyKind
 from mscli.output import views
 from mscli.output.notes import undated_note
 from mscli.output.render import View, line_view
@@ -36,6 +36,7 @@ from mscli.queries.streaming import StreamedSelection, stream_trial_lines, strea
 
 if TYPE_CHECKING:
     from mscli.loading.store import Store
+    from mscli.model.records import Dataset
 
 
 @app.command(rich_help_panel=LOOK_UP)
@@ -222,7 +223,7 @@ def sources(out: Output,
     """
     wanted = RecordFilter(kinds=kind or [], since=since, until=until, limit=limit)
 
-    def build(ds: Dataset) -> View:
+    def build(ds: "Dataset") -> View:
         if record_id is None:
             return views.sources_view(listings.sources(ds["sources"], wanted))
         _, record = queries.find_any(ds, record_id)

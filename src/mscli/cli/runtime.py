@@ -24,13 +24,13 @@ import typer.core
 
 from mscli.errors import ExitStatus, OutputError, UsageError
 from mscli.model.labels import NOTICE
-from mscli.model.records import Dataset
 from mscli.output.render import MACHINE_FORMATS, OutputFormat, View
 from mscli.output.terminal import Terminal, safe_stream
 from mscli.queries import info as dataset_info
 
 if TYPE_CHECKING:
     from mscli.loading.store import Store
+    from mscli.model.records import Dataset
 
 # The help panels ``mscli --help`` groups commands under, in this order (each command names its
 # own with ``rich_help_panel``).
@@ -309,11 +309,11 @@ def open_store(out: Output) -> "Store":
     return store
 
 
-def load(out: Output) -> Dataset:
+def load(out: Output) -> "Dataset":
     return open_store(out).dataset()
 
 
-def display(out: Output, build: Callable[[Dataset], View]) -> None:
+def display(out: Output, build: Callable[["Dataset"], View]) -> None:
     """Load the dataset, build the view, render it: the body of most commands."""
     display_store(out, lambda store: build(store.dataset()))
 

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mscli.errors import DatasetError, Problem
-from mscli.model.outputs import ChangedRecord, Diff, FieldChange, RecordRef
-from mscli.model.records import COLLECTIONS, Dataset
+from mscli.model.vocabularies import COLLECTION_NAMES
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the output shapes only type the report (importing them is 17M instructions)
     from mscli.loading.dataset import DataFile
+    from mscli.model.outputs import ChangedRecord, Diff, FieldChange, RecordRef
+    from mscli.model.records import Dataset
 
 
 def load_pair(old: str, new: str, use_cache: bool = True) -> tuple[Dataset, Dataset] | None:
@@ -92,7 +93,7 @@ def diff(old: Dataset, new: Dataset, old_name: str, new_name: str) -> Diff:
     if meta_changes:
         changed.append({"collection": "dataset", "id": "dataset", "title": new["dataset"]["title"],
                         "changes": meta_changes})
-    for collection in COLLECTIONS:
+    for collection in COLLECTION_NAMES:
         before = {record["id"]: record for record in old[collection]}
         after = {record["id"]: record for record in new[collection]}
         for record_id, record in after.items():

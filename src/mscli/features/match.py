@@ -11,17 +11,17 @@ This is a pre-screen from the structured part of the dataset only; trials have o
 and only a trial's own team decides who is eligible.
 """
 
-from __future__ import annotations
-
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mscli.errors import UsageError
 from mscli.features import limits, prescreen
-from mscli.model import evidence_outputs as shapes
-from mscli.model.evidence_outputs import GuidanceFit, Label, Overall
-from mscli.model.records import Criterion, Dataset, Eligibility, Guidance, MsType, Sex, Status, Trial
+from mscli.model.vocabularies import Criterion, GuidanceFit, Label, MsType, Overall, Sex, Status
+
+if TYPE_CHECKING:  # the record types and output shapes only type what is built here
+    from mscli.model import evidence_outputs as shapes
+    from mscli.model.records import Dataset, Eligibility, Guidance, Trial
 
 PROFILE_MONTHS = 12  # --relapses-last-year and --active-mri describe the past 12 months
 
@@ -50,7 +50,7 @@ class Profile(_Facts):
 
     __slots__ = ()
 
-    def __new__(cls, *facts: Any, **named: Any) -> Profile:
+    def __new__(cls, *facts: Any, **named: Any) -> "Profile":
         profile = super().__new__(cls, *facts, **named)
         profile._check()
         return profile
@@ -85,7 +85,7 @@ class Profile(_Facts):
         names = {name.strip().lower() for name in self.prior_treatments} - {NONE_WORD}
         return len(names)
 
-    def as_dict(self) -> shapes.ScreenProfile:
+    def as_dict(self) -> "shapes.ScreenProfile":
         return {
             "age": self.age, "ms_type": self.ms_type, "edss": self.edss,
             "years_since_onset": self.years_since_onset, "relapses_last_year": self.relapses_last_year,
@@ -106,7 +106,7 @@ class CriterionResult(NamedTuple):
     source: str
     missing: Sequence[str] = ()
 
-    def as_dict(self) -> shapes.CriterionCheck:
+    def as_dict(self) -> "shapes.CriterionCheck":
         return {"criterion": self.criterion, "label": self.label, "value": self.value, "limit": self.limit,
                 "wording": [{"text": words["text"], "source": words["source"]} for words in self.wording],
                 "source": self.source,
@@ -167,7 +167,7 @@ def _window_fact(what: str, months: int, fact: str) -> list[str]:
 class _Checker:
     """Checks one set of structured criteria against a profile."""
 
-    def __init__(self, criteria: Eligibility, profile: Profile) -> None:
+    def __init__(self, criteria: "Eligibility", profile: Profile) -> None:
         self.criteria: Any = criteria
         self.profile = profile
 
@@ -281,7 +281,7 @@ class _Checker:
         return self.result(Criterion.PRIOR_TREATMENT, label, value, limit, [FACTS["prior_treatments"]])
 
 
-def check(criteria: Eligibility | None, profile: Profile) -> list[CriterionResult]:
+def check(criteria: "Eligibility | None", profile: Profile) -> list[CriterionResult]:
     """Every structured criterion of ``criteria`` checked against ``profile``, in a fixed order."""
     return [] if criteria is None else _Checker(criteria, profile).all()
 
@@ -305,7 +305,7 @@ def missing_facts(results: Sequence[CriterionResult]) -> list[str]:
     return list(dict.fromkeys(fact for result in results for fact in result.missing))
 
 
-def _counts(results: Sequence[CriterionResult]) -> shapes.LabelCounts:
+def _counts(results: Sequence[CriterionResult]) -> "shapes.LabelCounts":
     count = {label: sum(result.label is label for result in results) for label in Label}
     return {"meets": count[Label.MEETS], "does not meet": count[Label.DOES_NOT_MEET],
             "not enough information": count[Label.UNKNOWN]}
@@ -314,7 +314,7 @@ def _counts(results: Sequence[CriterionResult]) -> shapes.LabelCounts:
 NO_CRITERIA_FACT = "the trial's criteria (not recorded in mscli; see its registry record)"
 
 
-def condition(trial: Trial, criteria: Eligibility | None) -> list[CriterionResult]:
+def condition(trial: "Trial", criteria: "Eligibility | None") -> list[CriterionResult]:
     """Whether the trial studies MS at all, from the conditions its registry lists: an imported
     trial of another disease must not pass on age alone. Not checked when none are listed."""
     conditions = trial.get("conditions") or []
@@ -325,7 +325,7 @@ def condition(trial: Trial, criteria: Eligibility | None) -> list[CriterionResul
     return [CriterionResult(Criterion.CONDITION, label, "multiple sclerosis", "; ".join(conditions), [], source)]
 
 
-def match_trial(trial: Trial, profile: Profile) -> shapes.TrialScreen:
+def match_trial(trial: "Trial", profile: Profile) -> "shapes.TrialScreen":
     """The pre-screen of one trial: overall label, counts, every criterion, the facts still needed.
 
     A closed trial keeps its criteria but is labelled "closed: cannot join", so no screen of it
@@ -359,7 +359,7 @@ def match_trial(trial: Trial, profile: Profile) -> shapes.TrialScreen:
     }
 
 
-def match_guidance(guidance: Guidance, profile: Profile) -> shapes.GuidanceScreen | None:
+def match_guidance(guidance: "Guidance", profile: Profile) -> "shapes.GuidanceScreen | None":
     """The profile against one guidance record's "who benefits" criteria, or None if it has none."""
     criteria = guidance.get("benefit_profile")
     if not criteria:
@@ -374,8 +374,8 @@ def match_guidance(guidance: Guidance, profile: Profile) -> shapes.GuidanceScree
     }
 
 
-def match(dataset: Dataset, profile: Profile, recruiting_only: bool = False,
-          trial_ids: Sequence[str] | None = None, include_closed: bool = False) -> shapes.MatchResult:
+def match(dataset: "Dataset", profile: Profile, recruiting_only: bool = False,
+          trial_ids: Sequence[str] | None = None, include_closed: bool = False) -> "shapes.MatchResult":
     """Every joinable trial (best label first) and every guidance profile, checked against ``profile``.
 
     Closed trials (completed, active but not recruiting, ...) are left out unless

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mscli.model.records import Eligibility, Status
+from mscli.model.vocabularies import Status
+
+if TYPE_CHECKING:
+    from mscli.model.records import Eligibility
 
 # Statuses in which a person can still join a trial; every other one is closed to them.
 JOINABLE = frozenset({Status.RECRUITING, Status.NOT_YET_RECRUITING, Status.ENROLLING_BY_INVITATION})
@@ -18,12 +21,14 @@ CLOSED_LABEL = "closed: cannot join"
 
 # Free-text criteria about facts a person can state: when a trial's unstructured criteria
 # mention one the person gave, mscli cannot say the person meets them, so it does not.
-_UNSTRUCTURED_TOPICS: dict[str, re.Pattern[str]] = {
-    "relapses_last_year": re.compile(r"\brelaps", re.IGNORECASE),
-    "active_mri": re.compile(r"\b(?:gadolinium|enhancing|new (?:T2 )?lesions?|MRI activity|active MRI|disease activity|"
-                             r"active disease|inflammatory activity)", re.IGNORECASE),
-    "prior_treatments": re.compile(r"\b(?:prior|previous|earlier|failed|refractory|despite)\b[^.;]{0,60}"
-                                   r"\b(?:treatment|therap|DMT|drug)", re.IGNORECASE),
+# Compiled on first use: a profile that gives none of these facts (most do not) never needs
+# them, and compiling them took a tenth of ``match``'s start-up.
+_UNSTRUCTURED_TOPICS: dict[str, tuple[str, int]] = {
+    "relapses_last_year": (r"\brelaps", re.IGNORECASE),
+    "active_mri": (r"\b(?:gadolinium|enhancing|new (?:T2 )?lesions?|MRI activity|active MRI|disease activity|"
+                   r"active disease|inflammatory activity)", re.IGNORECASE),
+    "prior_treatments": (r"\b(?:prior|previous|earlier|failed|refractory|despite)\b[^.;]{0,60}"
+                         r"\b(?:treatment|therap|DMT|drug)", re.IGNORECASE),
 }
 
 
@@ -46,8 +51,8 @@ def unstructured(criteria: Eligibility | None) -> list[str]:
 
 def stated_but_unchecked(items: Sequence[str], given: Mapping[str, object]) -> list[str]:
     """Facts the person gave that an unstructured criterion concerns (so only the team can judge)."""
-    return [fact for fact, topic in _UNSTRUCTURED_TOPICS.items()
-            if given[fact] is not None and any(topic.search(item) for item in items)]
+    return [fact for fact, (pattern, flags) in _UNSTRUCTURED_TOPICS.items()
+            if given[fact] is not None and any(re.compile(pattern, flags).search(item) for item in items)]
 
 
 def summary(overall_label: str, checked: int, unchecked: int) -> str:

@@ -10,13 +10,15 @@ the same thing in both. Nothing here knows how the records are fetched: ``fetch`
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mscli.errors import NotFoundError, UsageError
 from mscli.features.ctgov_read import NCT, date_of, module, text
-from mscli.model.records import Dataset, Trial
 from mscli.model.registry_outputs import CheckedField, CheckOutcome, Comparison, FieldCheck, RegistryCheck
 from mscli.queries import core
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, Trial
 
 STUDY_URL = "https://clinicaltrials.gov/study/{}"
 Fetch = Callable[[str], Any]

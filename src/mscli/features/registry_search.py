@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mscli.errors import DatasetError, Problem
 from mscli.features.ctgov_read import date_of, dicts, module, text, texts
-from mscli.model.records import Dataset
 from mscli.model.registry_outputs import SearchFind
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset
 
 CONDITION = "multiple sclerosis"
 PAGE_SIZE = 100

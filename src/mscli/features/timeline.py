@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mscli.errors import UsageError
 from mscli.model.choices import ChartBy
 from mscli.model.events import EventKind
-from mscli.model.records import Dataset, EnrolmentKind, Phase, Source, Status, Trial
+from mscli.model.vocabularies import EnrolmentKind, Phase, Status
 from mscli.queries import core as queries
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, Source, Trial
 
 UNKNOWN_YEAR = "unknown"
 _KIND_ORDER = {kind: index for index, kind in enumerate(EventKind)}

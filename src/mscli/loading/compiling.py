@@ -21,6 +21,7 @@ from typing import Any
 from mscli.loading.forms import DataFile
 from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
+from mscli.loading.metafile import meta_bytes
 from mscli.loading.names import NAMES, write_names
 from mscli.loading.searchside import RemoteSide, SearchSide, WorkerLost, sync_file
 from mscli.loading.store import (
@@ -231,7 +232,7 @@ class Builder:
 
     def finish(self, meta: Dataset, countries: list[str], key: str) -> None:
         """Write the rest: ``meta`` holds every collection but the trials. A worker writes its
-        files meanwhile; meta.json, which gives every file's size, waits for them."""
+        files meanwhile; meta.bin, which gives every file's size, waits for them."""
         self._side.finish(meta)
         offsets = self.offsets
         order = sorted(range(self.count), key=self._orders.__getitem__)
@@ -256,7 +257,7 @@ class Builder:
         payload = {"format": CACHE_FORMAT, "key": key, "dataset": meta, "countries": countries,
                    "trials": self.count, "sizes": sizes, "links": links}
         with (self.building / META).open("wb") as handle:
-            handle.write(json_line(payload))
+            handle.write(meta_bytes(payload))
             sync_file(handle)
 
 

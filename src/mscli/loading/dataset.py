@@ -8,6 +8,8 @@ path is remembered with each file's size, inode and times; it is trusted only wh
 those are unchanged and were already in the past when the key was computed.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
@@ -15,7 +17,7 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mscli import __version__
 from mscli.errors import DatasetError, DatasetPathError, Problem
@@ -24,7 +26,9 @@ from mscli.loading.forms import DataFile as DataFile
 from mscli.loading.forms import decode as decode
 from mscli.loading.forms import parse_text as parse_text
 from mscli.loading.store import CACHE_FORMAT, MemoryStore, Store, countries_in, entry_name, open_compiled
-from mscli.model.records import Dataset
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset
 
 MAX_FILES = 10_000
 MAX_FILE_BYTES = 16 * 1024 * 1024

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from mscli.model.kinds import KINDS, search_text, search_texts, title_of
-from mscli.model.records import CollectionName
+from mscli.model.vocabularies import CollectionName
 
 TEXTS, SPANS = "texts.bin", "spans.bin"
 _FIELDS = tuple(name for name, _ in KINDS["trials"].search_fields)

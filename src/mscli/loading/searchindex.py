@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mscli.model.kinds import KINDS, search_texts
-from mscli.model.records import CollectionName
+from mscli.model.vocabularies import CollectionName
 
 TERMS, POSTINGS = "terms.txt", "postings.bin"
 _ITEM = "I"  # 32-bit unsigned on every platform CPython supports

@@ -2,8 +2,9 @@
 
 The compiled form is a folder in the user's cache, named after the content key of the YAML:
 
-    meta.json     every collection but the trials, plus the countries trials list and the
-                  glossary terms each of those records uses (``links``)
+    meta.bin      every collection but the trials, plus the countries trials list and the
+                  glossary terms each of those records uses (``links``), in ``marshal``'s
+                  form behind its CRC-32 (``metafile``)
     trials.jsonl  one trial per line, in dataset order
     index.json    byte offsets of those lines; the distinct combinations of the fields in
                   INDEXED_TRIAL_FIELDS, and which combination each trial has; the positions
@@ -29,11 +30,13 @@ under a temporary name and renamed into place (``compiling``), so a reader sees 
 
 The cache folder may be shared with other programs, so mscli owns only names it made: compiled
 folders are ``mscli-<key>``, and temporary ones ``.mscli-<key>.<pid>.<random>.tmp`` (a build
-killed midway leaves one, reclaimed by the next build once its process is gone). ``meta.json``
+killed midway leaves one, reclaimed by the next build once its process is gone). ``meta.bin``
 records the key the folder was built for and the size of every other file, and every read
 checks shape and counts against it, so any damage, or a folder copied in under the wrong name,
 is a miss followed by a rebuild, never a wrong answer.
 """
+
+from __future__ import annotations
 
 import bisect
 import itertools
@@ -43,20 +46,24 @@ import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mscli.loading.hittexts import SPANS, TEXTS, read_texts, sizes_fit, texts_of
 from mscli.loading.jsonlines import json_line, parse_lines
+from mscli.loading.metafile import read_meta
 from mscli.loading.names import NAMES, named_spans
 from mscli.loading.searchindex import POSTINGS, TERMS, DiskIndex, MemoryIndex, SearchIndex, layout_of
 from mscli.model.kinds import KINDS, names_of, normalise_key
-from mscli.model.records import INDEXED_TRIAL_FIELDS, Dataset, Trial, start_order
+from mscli.model.vocabularies import INDEXED_TRIAL_FIELDS, start_order
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, Trial
 
 # Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 16
+CACHE_FORMAT = 17
 # Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
 ORDER_BATCH = 1000
-META, TRIALS, INDEX = "meta.json", "trials.jsonl", "index.json"
+META, TRIALS, INDEX = "meta.bin", "trials.jsonl", "index.json"
 USED_BY = "usedby.json"  # read by ``usedby``, imported only by a command that shows a term
 FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS, USED_BY)
 T = TypeVar("T")
@@ -124,7 +131,7 @@ class Store:
         return [position for position, trial in enumerate(self.trials())
                 if key in (normalise_key(name) for name in names_of("trials", trial))]
 
-    def searching(self, run: Callable[["Store"], T]) -> T:
+    def searching(self, run: Callable[[Store], T]) -> T:
         """``run(self)``; a compiled store damaged under it answers from the YAML instead."""
         return run(self)
 
@@ -168,7 +175,7 @@ class DiskStore(Store):
 
     def __init__(self, folder: Path, fallback: Callable[[], Store]) -> None:
         try:
-            payload = json.loads((folder / META).read_bytes())
+            payload = read_meta(folder / META)
             if not isinstance(payload, dict) or payload.get("format") != CACHE_FORMAT:
                 raise CacheMiss(folder)
             if ENTRY_PREFIX + str(payload["key"]) != folder.name:
@@ -236,7 +243,7 @@ class DiskStore(Store):
             rest = [every[position] for position in index.positions()[given:]]
             yield from ((trial, json_line(trial) + b"\n") for trial in rest)
 
-    def _ordered_lines(self, index: "_Index") -> Iterator[dict[int, bytes]]:
+    def _ordered_lines(self, index: _Index) -> Iterator[dict[int, bytes]]:
         """The lines (each with its newline) of the trials that pass, by position, a batch at a time."""
         positions, offsets = index.positions(), index.offsets
         with (self._folder / TRIALS).open("rb") as handle:
@@ -309,7 +316,7 @@ class DiskStore(Store):
             raise CacheMiss(self._folder)
         return trials
 
-    def _index(self, keep: RowTest | None, with_order: bool = False) -> "_Index":
+    def _index(self, keep: RowTest | None, with_order: bool = False) -> _Index:
         """The checked index, ``order`` and ``crc`` only if asked for."""
         index = json.loads((self._folder / INDEX).read_bytes())
         offsets: list[int] = index["offsets"]

@@ -13,16 +13,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mscli.model.records import COLLECTIONS, CollectionName, Dataset
+from mscli.model.kinds import KINDS
+from mscli.model.vocabularies import CollectionName
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset
 
 
 def reverse(dataset: Dataset, linked: Mapping[CollectionName, Sequence[Sequence[str]]]) -> dict[str, list[list[str]]]:
     """For each glossary term id, the [type word, id] of every record whose terms include it."""
     found: dict[str, list[list[str]]] = {term["id"]: [] for term in dataset["glossary"]}
     for collection, lists in linked.items():
-        word = COLLECTIONS[collection][1]
+        word = KINDS[collection].word
         for record, terms in zip(dataset[collection], lists, strict=True):
             for term in terms:
                 found[term].append([word, record["id"]])
@@ -36,7 +40,7 @@ def read(path: Path, term_id: str) -> list[dict[str, str]] | None:
         uses: Any = stored[term_id]
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
-    words = {word for _, word in COLLECTIONS.values()}
+    words = {kind.word for kind in KINDS.values()}
     if not isinstance(uses, list) or not all(
             isinstance(use, list) and len(use) == 2 and use[0] in words and isinstance(use[1], str) for use in uses):
         return None

@@ -2,7 +2,7 @@
 parse and check the same bytes again with the same rules.
 
 Only "valid" is ever remembered: problems are always found afresh, so their wording, lines and
-order never come from a file. The key is a SHA-256 of everything the verdict depends on:
+order never come from a file. The key is a BLAKE2b (32 bytes) of everything the verdict depends on:
 
 - the name and bytes of every dataset file checked (a name is part of a problem, and decides
   whether a folder is read as an import folder);
@@ -21,7 +21,6 @@ or written only means the dataset is checked again.
 """
 
 import contextlib
-import hashlib
 import os
 import sys
 import time
@@ -30,9 +29,14 @@ from pathlib import Path
 
 from mscli.loading.dataset import DataFile, cache_dir
 
+try:  # hashlib's own BLAKE2b: importing hashlib loads OpenSSL, 2 ms of a 3 ms remembered verdict
+    from _blake2 import blake2b
+except ImportError:  # a Python built without it
+    from hashlib import blake2b
+
 FOLDER = "mscli-verdicts"
 KEEP = 32
-_FORMAT = b"mscli validate verdict 1\n"
+_FORMAT = b"mscli validate verdict 2\n"
 
 
 def _package_sources() -> list[tuple[str, str]]:
@@ -78,7 +82,7 @@ def _key(files: Sequence[DataFile]) -> str:
     sources = _package_sources()
     if not sources:  # installed without its sources (bytecode only): nothing to key the rules on
         raise OSError("no mscli source files")
-    digest = hashlib.sha256(_FORMAT)
+    digest = blake2b(_FORMAT, digest_size=32)
 
     def add(part: bytes) -> None:
         digest.update(b"%d:" % len(part))

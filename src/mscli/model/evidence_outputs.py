@@ -3,15 +3,18 @@
 
 They sit in the model, beside ``outputs``, so that ``mscli schema`` can publish them and the
 features that build them are type-checked against the same definitions. The labels a
-pre-screen and an outcome row use are vocabularies of their own, so they are defined here too.
+pre-screen and an outcome row use are vocabularies of their own: the outcome row's here, the
+pre-screen's in ``vocabularies`` (``match`` words its answer in them without these shapes).
 """
 
-from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any, TypedDict
 
 from mscli.model.records import Availability, Criterion, FlagCheck, MsType, OutcomeFinding, OutcomeKind, Sex, Status
+from mscli.model.vocabularies import GuidanceFit as GuidanceFit
+from mscli.model.vocabularies import Label as Label
+from mscli.model.vocabularies import Overall as Overall
 
 
 class EvidenceStage(StrEnum):
@@ -21,28 +24,6 @@ class EvidenceStage(StrEnum):
     NON_RANDOMISED = "non-randomised"
     RANDOMISED_PHASE_2 = "randomised-phase-2"
     RANDOMISED_PHASE_3 = "randomised-phase-3"
-
-
-class Label(StrEnum):
-    MEETS = "meets"
-    DOES_NOT_MEET = "does not meet"
-    UNKNOWN = "not enough information"
-
-
-class Overall(StrEnum):
-    """One label per trial: "may be eligible" only when every checked criterion is met."""
-
-    MAY_BE_ELIGIBLE = "may be eligible"
-    NOT_ELIGIBLE = "not eligible"
-    UNKNOWN = "not enough information"
-
-
-class GuidanceFit(StrEnum):
-    """One label per guidance profile, worded apart from trial eligibility on purpose."""
-
-    WITHIN = "within the profile"
-    OUTSIDE = "outside the profile"
-    UNKNOWN = "not enough information"
 
 
 # --- compare --by outcome ----------------------------------------------------------------------

@@ -1,8 +1,6 @@
 """The fields of each record type, read from the TypedDicts of ``records``: the model is the
 schema, for the validator, ``mscli schema`` and ``--fields`` alike."""
 
-from __future__ import annotations
-
 import types
 import typing
 from functools import cache

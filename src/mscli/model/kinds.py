@@ -9,12 +9,10 @@ branching on a collection name, so a new type cannot be half-wired: ``KINDS`` mu
 entry for every ``CollectionName`` (checked at import and by mypy through ``assert_never``).
 """
 
-from __future__ import annotations
-
 import re
 from typing import Any, NamedTuple, cast, get_args
 
-from mscli.model.records import COLLECTIONS, CollectionName
+from mscli.model.vocabularies import CollectionName
 
 
 class RecordKind(NamedTuple):
@@ -34,6 +32,8 @@ class RecordKind(NamedTuple):
 
     @property
     def record_type(self) -> type:
+        from mscli.model.records import COLLECTIONS  # the record types: only for their fields
+
         return COLLECTIONS[self.collection][0]
 
 

@@ -8,7 +8,6 @@ field names and ``mscli schema`` its JSON Schema, so neither can drift from the 
 Output records are normalised: every field is present, ``null`` or ``[]`` when unknown.
 """
 
-from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any, TypedDict
@@ -183,8 +182,8 @@ class Info(TypedDict):
     days_since_review: int
     stale: bool
     counts: Counts
-    studies: StudyCounts
-    coverage: CoverageSummary
+    studies: "StudyCounts"
+    coverage: "CoverageSummary"
     unverified_sources: int
     trials_by_therapy: dict[str, int]
     schema_version: str

@@ -3,36 +3,71 @@
 This module is the one source of truth for field names and allowed values: the validator reads
 the TypedDicts below to check YAML, the CLI builds its choices from the enums, and JSON output
 uses the same keys. Records are plain dicts so that a cached dataset loads with no conversion.
+The vocabularies commands filter on, the field formats and what the store indexes live in
+``vocabularies`` (passed on from here), so that a command answering from the compiled store
+never builds these types: it names them for its type checker only.
 """
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal, NotRequired, TypedDict
+from typing import Annotated, NotRequired, TypedDict
 
+from mscli.model import vocabularies
 from mscli.model.fields import Shorthand
-
-
-class Phase(StrEnum):
-    EARLY_1 = "early-1"  # ClinicalTrials.gov "Early Phase 1" (formerly phase 0)
-    P1 = "1"
-    P1_2 = "1/2"
-    P2 = "2"
-    P2_3 = "2/3"
-    P3 = "3"
-    P4 = "4"
-    NA = "n/a"
-
-
-class Status(StrEnum):
-    NOT_YET_RECRUITING = "not-yet-recruiting"
-    RECRUITING = "recruiting"
-    ENROLLING_BY_INVITATION = "enrolling-by-invitation"
-    ACTIVE_NOT_RECRUITING = "active-not-recruiting"
-    COMPLETED = "completed"
-    TERMINATED = "terminated"
-    WITHDRAWN = "withdrawn"
-    SUSPENDED = "suspended"
-    UNKNOWN = "unknown"
+from mscli.model.vocabularies import (
+    INDEXED_TRIAL_FIELDS as INDEXED_TRIAL_FIELDS,
+)
+from mscli.model.vocabularies import (
+    UNCLASSIFIED as UNCLASSIFIED,
+)
+from mscli.model.vocabularies import (
+    Availability as Availability,
+)
+from mscli.model.vocabularies import (
+    CollectionName as CollectionName,
+)
+from mscli.model.vocabularies import (
+    Criterion as Criterion,
+)
+from mscli.model.vocabularies import (
+    Design as Design,
+)
+from mscli.model.vocabularies import (
+    EnrolmentKind as EnrolmentKind,
+)
+from mscli.model.vocabularies import (
+    FlagCheck as FlagCheck,
+)
+from mscli.model.vocabularies import (
+    GuidanceKind as GuidanceKind,
+)
+from mscli.model.vocabularies import (
+    MsType as MsType,
+)
+from mscli.model.vocabularies import (
+    OutcomeKind as OutcomeKind,
+)
+from mscli.model.vocabularies import (
+    Phase as Phase,
+)
+from mscli.model.vocabularies import (
+    Sex as Sex,
+)
+from mscli.model.vocabularies import (
+    SourceKind as SourceKind,
+)
+from mscli.model.vocabularies import (
+    Status as Status,
+)
+from mscli.model.vocabularies import (
+    StudyKind as StudyKind,
+)
+from mscli.model.vocabularies import (
+    registry_of as registry_of,
+)
+from mscli.model.vocabularies import (
+    start_order as start_order,
+)
 
 
 class Outcome(StrEnum):
@@ -72,12 +107,6 @@ class Origin(StrEnum):
     """Where a record came from when it was not written by the dataset's editors."""
 
     IMPORTED = "imported"  # converted by 'mscli import' from a registry file; not reviewed
-
-
-class Sex(StrEnum):
-    ALL = "all"
-    FEMALE = "female"
-    MALE = "male"
 
 
 class InterventionKind(StrEnum):
@@ -122,42 +151,11 @@ class Route(StrEnum):
     INTRAMUSCULAR = "intramuscular"
 
 
-class MsType(StrEnum):
-    CIS = "CIS"
-    RRMS = "RRMS"
-    SPMS = "SPMS"
-    PPMS = "PPMS"
-
-
 class MriActivity(StrEnum):
     """What a trial asks of recent MRI activity (new or gadolinium-enhancing lesions)."""
 
     REQUIRED = "required"
     EXCLUDED = "excluded"
-
-
-class Criterion(StrEnum):
-    """The eligibility criteria mscli can check against a person's profile (``mscli match``)."""
-
-    CONDITION = "condition"
-    SEX = "sex"
-    MS_TYPE = "ms-type"
-    AGE = "age"
-    EDSS = "edss"
-    DISEASE_DURATION = "disease-duration"
-    RELAPSES = "relapses"
-    MRI_ACTIVITY = "mri-activity"
-    DISEASE_ACTIVITY = "disease-activity"
-    PRIOR_TREATMENT = "prior-treatment"
-
-
-class Design(StrEnum):
-    """Design features a trial can be filtered on (``--design``)."""
-
-    RANDOMISED = "randomised"
-    CONTROLLED = "controlled"
-    BLINDED = "blinded"
-    CROSSOVER = "crossover"
 
 
 class Chemotherapy(StrEnum):
@@ -173,57 +171,6 @@ class Aim(StrEnum):
     UNCLEAR = "unclear"
 
 
-class Availability(StrEnum):
-    STANDARD_CARE_SOME_COUNTRIES = "standard-care-some-countries"
-    TRIALS_ONLY = "trials-only"
-    RESEARCH_ONLY = "research-only"
-    UNPROVEN = "unproven"
-
-
-class SourceKind(StrEnum):
-    JOURNAL_ARTICLE = "journal-article"
-    REVIEW = "review"
-    GUIDELINE = "guideline"
-    REGISTRY_RECORD = "registry-record"
-    WEB_PAGE = "web-page"
-    NEWS = "news"
-    POSITION_STATEMENT = "position-statement"
-    PROTOCOL = "protocol"
-
-
-class StudyKind(StrEnum):
-    LAB = "lab"
-    ANIMAL = "animal"
-    COHORT = "cohort"
-    REGISTRY_ANALYSIS = "registry-analysis"
-    META_ANALYSIS = "meta-analysis"
-    SYSTEMATIC_REVIEW = "systematic-review"
-    CASE_SERIES = "case-series"
-
-
-class GuidanceKind(StrEnum):
-    CONSENSUS = "consensus"
-    POSITION_STATEMENT = "position-statement"
-    GUIDELINE = "guideline"
-    ADVICE = "advice"
-
-
-class EnrolmentKind(StrEnum):
-    PLANNED = "planned"
-    ACTUAL = "actual"
-    ANALYSED = "analysed"
-
-
-class FlagCheck(StrEnum):
-    """How ``mscli clinic --offer`` looks for a red flag in a clinic's text (keyword checks only)."""
-
-    NO_REGISTRY_NUMBER = "no-registry-number"      # raised when the text quotes no registry number
-    PHRASE_PRESENT = "phrase-present"              # raised when any of the flag's phrases appears
-    PHRASE_ABSENT = "phrase-absent"                # raised when none of the flag's phrases appears
-    THERAPY_AVAILABILITY = "therapy-availability"  # raised when a named therapy is not standard care
-    NOT_CHECKED = "not-checked"                    # only a person asking the clinic can check it
-
-
 class ExclusionReason(StrEnum):
     """Why a registration found by a search is not in the dataset."""
 
@@ -233,17 +180,6 @@ class ExclusionReason(StrEnum):
     DUPLICATE = "duplicate"              # another registration of a trial already included
     CANNOT_VERIFY = "cannot-verify"
     NOT_A_TRIAL = "not-a-trial"          # registry entries that are not interventional studies
-
-
-class OutcomeKind(StrEnum):
-    """What an outcome finding measures (rows of ``mscli compare --by outcome``)."""
-
-    RELAPSES = "relapses"
-    DISABILITY = "disability"
-    MRI_LESIONS = "mri-lesions"
-    NEDA = "neda"
-    TREATMENT_RELATED_DEATHS = "treatment-related-deaths"
-    SERIOUS_ADVERSE_EVENTS = "serious-adverse-events"
 
 
 class Effect(StrEnum):
@@ -573,9 +509,6 @@ class Search(TypedDict):
 
 Record = Therapy | Trial | Study | Guidance | Source | GlossaryTerm | RedFlag | OutcomeFinding | Search
 
-CollectionName = Literal["therapies", "trials", "studies", "guidance", "sources", "glossary", "red_flags",
-                         "outcomes", "searches"]
-
 # Collection name -> (record type, the singular word used in output).
 COLLECTIONS: dict[CollectionName, tuple[type, str]] = {
     "therapies": (Therapy, "therapy"),
@@ -603,65 +536,13 @@ class Dataset(TypedDict):
     searches: list[Search]
 
 
-# Trial fields the compiled cache indexes: a filter on these parses only the trials that pass.
-INDEXED_TRIAL_FIELDS = ("therapy", "phase", "status", "start_year", "end_year")
-
-
-def start_order(trial: Trial) -> tuple[int, str]:
-    """The default order of trial listings: by start year, undated last, then id (unique, so the
-    order is total). The compiled cache keeps this order, so a default listing can stream."""
-    return (trial["start_year"] or 9999, trial["id"])
-
-# The therapy of a trial whose interventions name no therapy mscli knows clearly. It is not a
-# therapy record, so no therapy may have this id.
-UNCLASSIFIED = "unclassified"
-
-# Formats a field's value must have; compiled on first use (validation, a registry lookup), as
-# most runs read only the compiled store and need none of them.
-_FORMATS = {"SLUG": r"[a-z0-9]+(?:-[a-z0-9]+)*", "DATE": r"\d{4}-\d{2}-\d{2}", "DOI": r"10\.\d{4,9}/\S+",
-            "PMID": r"[1-9]\d{0,8}"}
 SLUG: re.Pattern[str]
 DATE: re.Pattern[str]
 DOI: re.Pattern[str]
 PMID: re.Pattern[str]
-
-# Registry number formats, by registry. NCT, ISRCTN and EudraCT are the ones MS trials use;
-# the others cover national arms registered elsewhere.
-_REGISTRY_FORMATS = {
-    "ClinicalTrials.gov": r"NCT\d{8}",
-    "ISRCTN": r"ISRCTN\d{8}",
-    "EudraCT": r"\d{4}-\d{6}-\d{2}",
-    "CTIS": r"\d{4}-\d{6}-\d{2}-\d{2}",
-    "ANZCTR": r"ACTRN\d{14}",
-    "IRCT": r"IRCT\d{8,}N\d+",
-    "ChiCTR": r"ChiCTR[-A-Za-z0-9]{6,}",
-    "CTRI": r"CTRI/\d{4}/\d{2,3}/\d{6}",
-    "jRCT": r"jRCT\d{10}",
-    "DRKS": r"DRKS\d{8}",
-}
 REGISTRIES: dict[str, re.Pattern[str]]
 
 
 def __getattr__(name: str) -> object:
-    """The patterns above, each compiled when first asked for and kept as a module attribute."""
-    if name == "REGISTRIES":
-        return _registries()
-    if name not in _FORMATS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    pattern = globals()[name] = re.compile(_FORMATS[name])
-    return pattern
-
-
-def _registries() -> dict[str, re.Pattern[str]]:
-    registries: dict[str, re.Pattern[str]] | None = globals().get("REGISTRIES")
-    if registries is None:
-        registries = globals()["REGISTRIES"] = {name: re.compile(form) for name, form in _REGISTRY_FORMATS.items()}
-    return registries
-
-
-def registry_of(registration_id: str) -> str | None:
-    """Name the registry a registration number belongs to, or None if the format is unknown."""
-    for name, pattern in _registries().items():
-        if pattern.fullmatch(registration_id):
-            return name
-    return None
+    """The field formats and registry patterns, compiled when first asked for (``vocabularies``)."""
+    return getattr(vocabularies, name)

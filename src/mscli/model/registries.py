@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-from mscli.model.records import registry_of
+from mscli.model.vocabularies import registry_of
 
 _FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
     # CTIS before EudraCT: its four-group number starts like a EudraCT one.

@@ -4,7 +4,6 @@ Kept beside ``outputs`` (which names them in ``SCHEMA_TYPES``) so that module st
 like every output type, each field is always present, ``null`` when unknown.
 """
 
-from __future__ import annotations
 
 from enum import StrEnum
 from typing import TypedDict

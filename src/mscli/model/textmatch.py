@@ -6,8 +6,6 @@ person can read it in context. Negation and contrast are recognised only by near
 ("no", "not", "unlike"), which is enough to keep "no cure is promised" from reading as a claim.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable
 from functools import lru_cache

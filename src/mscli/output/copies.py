@@ -4,8 +4,10 @@ tables, the citations and the report, so that a copy never reads as the source's
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from mscli.model.records import Copy, Source
+if TYPE_CHECKING:
+    from mscli.model.records import Copy, Source
 
 
 def copy_text(copy: Copy) -> str:

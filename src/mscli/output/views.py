@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from mscli.model import labels as words
 from mscli.model.kinds import KINDS
-from mscli.model.records import COLLECTIONS, CollectionName, Dataset, Source, Trial
+from mscli.model.vocabularies import CollectionName
 from mscli.output.copies import copies_text
 from mscli.output.render import View
 from mscli.queries import core as queries
 from mscli.queries import info as dataset_info
 
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, Source, Trial
+
 UNVERIFIED = words.UNVERIFIED_SUFFIX
-ORIGINS = {"imported": "imported by you from a registry file with 'mscli import'; not reviewed by "
-                       "mscli's editors"}
+ORIGINS = {"imported": "imported by you from a registry file with 'mscli import'; not reviewed by mscli's editors"}
 
 
 def text(value: Any) -> str:
@@ -382,15 +384,14 @@ def problems_view(problems: Sequence[Any]) -> View:
 
 def diff_view(report: Any) -> View:
     """One row per added or removed record and per changed field."""
-    singular = {name: word for name, (_, word) in COLLECTIONS.items()}
+    singular = {name: kind.word for name, kind in KINDS.items()}
     summary = report["summary"]
     notes = [f"{summary['added']} added, {summary['removed']} removed, {summary['changed']} changed."]
     return View(payload=report, columns=["change", "type", "id", "field", "old", "new"], rows=lambda: [
-        *(["added", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["added"]),
-        *(["removed", singular[ref["collection"]], ref["id"], "", "", ""] for ref in report["removed"]),
-        *(["changed", singular.get(record["collection"], record["collection"]), record["id"],
-           change["field"], text(change["old"]), text(change["new"])]
-          for record in report["changed"] for change in record["changes"])],
+        *([change, singular[ref["collection"]], ref["id"], "", "", ""]
+          for change in ("added", "removed") for ref in report[change]),
+        *(["changed", singular.get(record["collection"], record["collection"]), record["id"], change["field"],
+           text(change["old"]), text(change["new"])] for record in report["changed"] for change in record["changes"])],
                 title=f"Changes from {report['old']} to {report['new']}", notes=notes, record_type="diff")
 
 

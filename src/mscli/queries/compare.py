@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mscli.errors import UsageError
-from mscli.model.records import Dataset, Therapy
 from mscli.queries.core import enrolment_figure, find
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, Therapy
 
 
 def compared_therapies(dataset: Dataset, queries: Sequence[str]) -> list[Therapy]:

@@ -15,19 +15,15 @@ from mscli.loading.store import countries_in
 from mscli.model import kinds
 from mscli.model.kinds import KINDS, LOOKUP_ORDER, names_of
 from mscli.model.labels import COUNTRY_ALIASES
-from mscli.model.records import (
-    COLLECTIONS,
+from mscli.model.vocabularies import (
+    COLLECTION_NAMES,
     UNCLASSIFIED,
     CollectionName,
-    Dataset,
     Design,
     MsType,
     Phase,
-    Source,
     SourceKind,
     Status,
-    Therapy,
-    Trial,
     registry_of,
     start_order,
 )
@@ -36,6 +32,8 @@ from mscli.queries.years import ran_in
 
 if TYPE_CHECKING:
     import datetime
+
+    from mscli.model.records import Dataset, Source, Therapy, Trial
 
 STALE_AFTER_DAYS = 365
 _PRIMARY_KINDS = {SourceKind.REGISTRY_RECORD, SourceKind.JOURNAL_ARTICLE, SourceKind.PROTOCOL,
@@ -394,7 +392,7 @@ def find_any(dataset: Dataset, query: str) -> tuple[CollectionName, Any]:
         found.append((collection, record))
     if found:
         return found[0]
-    everything = ((record["id"], names_of(collection, record)) for collection in COLLECTIONS
+    everything = ((record["id"], names_of(collection, record)) for collection in COLLECTION_NAMES
                   for record in dataset[collection])
     raise NotFoundError(unknown("record", query, suggest_ids(query, everything),
                                 "'mscli search WORDS' finds records by what they say"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mscli.model.records import Dataset
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset
 
 
 def study_counts(dataset: Dataset) -> dict[str, int]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mscli import SCHEMA_VERSION
-from mscli.model.records import COLLECTIONS, Dataset
+from mscli.model.vocabularies import COLLECTION_NAMES
 from mscli.queries import coverage as _search_log
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset
 
 STALE_AFTER_DAYS = 365
 
@@ -23,7 +26,7 @@ def info(dataset: Dataset, today: datetime.date | None = None) -> dict[str, Any]
         "reviewed": reviewed,
         "days_since_review": age,
         "stale": age > STALE_AFTER_DAYS,
-        "counts": {name: len(dataset[name]) for name in COLLECTIONS},
+        "counts": {name: len(dataset[name]) for name in COLLECTION_NAMES},
         "studies": _search_log.study_counts(dataset),
         "coverage": _search_log.coverage_summary(dataset),
         "unverified_sources": sum(1 for source in sources if not source["verified"]),

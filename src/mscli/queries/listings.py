@@ -7,13 +7,15 @@ trials`` does, so a person learns one rule for every listing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mscli.errors import UsageError
-from mscli.model.records import Dataset, Guidance, Source, Study
 from mscli.queries.core import therapy_ids
 
-Record = TypeVar("Record", Study, Guidance, Source)
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, Guidance, Source, Study
+
+Record = TypeVar("Record", "Study", "Guidance", "Source")
 
 
 class RecordFilter:

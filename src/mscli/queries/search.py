@@ -26,12 +26,13 @@ from mscli.errors import UsageError
 from mscli.loading.hittexts import texts_of
 from mscli.model.choices import SEARCH_LIMIT
 from mscli.model.kinds import KINDS, TERSE_FIELDS, names_of, normalise_key
-from mscli.model.records import CollectionName, Dataset
+from mscli.model.vocabularies import CollectionName
 from mscli.model.wordforms import STOPWORDS, spans, stem, words
 
 if TYPE_CHECKING:
     from mscli.loading.searchindex import Posting, SearchIndex
     from mscli.loading.store import Store
+    from mscli.model.records import Dataset
 
 DEFAULT_LIMIT = SEARCH_LIMIT
 SNIPPET_CHARS = 140

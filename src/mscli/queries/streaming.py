@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from operator import itemgetter
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from mscli.model.records import Trial
 from mscli.queries.core import TrialFilter, TrialMatcher, TrialSource
+
+if TYPE_CHECKING:
+    from mscli.model.records import Trial
 
 Item = TypeVar("Item")
 RowTest = Callable[[Mapping[str, Any]], bool]

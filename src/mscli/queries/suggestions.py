@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from mscli.errors import unknown
 from mscli.model.kinds import KINDS, names_of, normalise_key
-from mscli.model.records import CollectionName, Dataset
+from mscli.model.vocabularies import CollectionName
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset
 
 
 def suggest(query: str, candidates: Iterable[str], limit: int = 3) -> list[str]:

@@ -8,9 +8,12 @@ the caller has them, and otherwise finds them in the text the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mscli.model.records import COLLECTIONS, Dataset, GlossaryTerm
+from mscli.model.kinds import KINDS
+
+if TYPE_CHECKING:
+    from mscli.model.records import Dataset, GlossaryTerm
 
 
 def terms_in(dataset: Dataset, record: Any, links: Mapping[str, Sequence[str]] | None = None) -> list[str]:
@@ -34,5 +37,5 @@ def used_by(dataset: Dataset, term: GlossaryTerm) -> list[dict[str, str]]:
     for collection in LINKED:
         for record in dataset[collection]:
             if record["id"] != term["id"] and uses(term, record_text(record)):
-                found.append({"type": COLLECTIONS[collection][1], "id": record["id"]})
+                found.append({"type": KINDS[collection].word, "id": record["id"]})
     return found

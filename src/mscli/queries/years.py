@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mscli.model.records import Status
+from mscli.model.vocabularies import Status
 
 ONGOING = frozenset({Status.RECRUITING.value, Status.NOT_YET_RECRUITING.value,
                      Status.ACTIVE_NOT_RECRUITING.value, Status.ENROLLING_BY_INVITATION.value})
