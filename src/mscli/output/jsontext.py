@@ -54,10 +54,11 @@ FAST_FROM_BYTES = 64_000
 BATCH = 1000
 
 # orjson's forms of a float Python writes with an exponent below 1e-4 ("0.00001", "1e-7").
-# Each pattern starts with a literal, which the regex engine scans for fast (the digit before
-# "e-" is checked behind the match, so ids like "update-2002" are passed over in C). A match
-# inside a string only costs the fallback.
-_TINY_FLOATS = (re.compile(rb"0\.0000"), re.compile(rb"e-[0-9](?<=[0-9]e-[0-9])"))
+# Each pattern starts with a literal, which the regex engine scans for fast, and the literal is
+# the pattern's rarest byte in prose ("0000", "-" rather than "e": twice as fast over search
+# hits); the rest is checked behind the match, so ids like "update-2002" are passed over in C.
+# A match inside a string only costs the fallback.
+_TINY_FLOATS = (re.compile(rb"0000(?<=0\.0000)"), re.compile(rb"-[0-9](?<=[0-9]e-[0-9])"))
 _NON_FINITE = tuple(re.compile(lead + rb".{6}[\xf0-\xff][\x7f\xff]", re.DOTALL) for lead in (b"g", b"\xe7"))
 
 
@@ -213,6 +214,8 @@ def _has_non_finite(payload: Any) -> bool:
         data = marshal.dumps(payload)
     except ValueError:
         return True
+    if b"\x7f" not in data and b"\xff" not in data:  # one of them ends every match: a byte search is far faster
+        return False
     return any(pattern.search(data) for pattern in _NON_FINITE)
 
 
