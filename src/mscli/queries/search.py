@@ -299,6 +299,9 @@ def _plan(collection: CollectionName, query: _Query, masks: dict[str, int], low:
 def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
     """The stretch of ``text`` (at most about ``chars``) holding the most wanted words, cut at
     word boundaries, with '…' where it was shortened; whitespace runs become one space."""
+    if (len(text) <= chars and text.isprintable() and "_" not in text and "  " not in text
+            and text[:1] != " " != text[-1:]):  # most texts of all hits: already as they are shown
+        return text  # (printable, its only whitespace is " ", so splitting and joining would change nothing)
     text = " ".join(text.replace("_", "-").split())
     if len(text) <= chars:
         return text
