@@ -10,8 +10,9 @@ The compiled form is two files:
     spans.bin    for each trial, where its texts start in texts.bin (64-bit) and where each of
                  them ends, counted from that start (32-bit); unsigned, little-endian
 
-A hit reads its trial's spans, then one stretch of texts.bin from its id to the field its
-snippet comes from.
+A hit reads five of its trial's span values, then the stretch of texts.bin from its id to the
+field its snippet comes from: alone when few trials are wanted, else within a block read for
+the hundreds of wanted trials it holds.
 """
 
 from __future__ import annotations
