@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 _SCRIPT = Path(sys.executable).with_name("mscli")
@@ -69,39 +70,67 @@ def compare(programs: list[str], data: str, runs: int, query: str, caches: Path 
 
 
 def stages(data: str, query: str, runs: int) -> None:
-    """The parts of one all-hits search, timed in this process (the median of ``runs``)."""
+    """The parts of one all-hits search, timed in this process (the median of ``runs``): the
+    query's steps are timed by wrapping the search module's functions for the run."""
     from mscli.loading import dataset
-    from mscli.output.render import to_json
+    from mscli.output.render import OutputFormat, encoded
     from mscli.output.search_view import search_view
-    from mscli.queries.search import search_store
+    from mscli.queries import search as searching
 
     try:
         import orjson
     except ImportError:  # optional: only to estimate a faster encoder
         orjson = None
     gc.disable()  # as mscli's entry point does
+    start = time.perf_counter()
     store = dataset.open_store(data)
-    search_store(store, query, None)
+    opened = time.perf_counter() - start
     times: dict[str, list[float]] = {}
-    for _ in range(runs):
-        start = time.perf_counter()
-        results = search_store(store, query, None)
-        found = time.perf_counter()
-        view = search_view(results, query)
-        viewed = time.perf_counter()
-        to_json(view.payload)
-        encoded = time.perf_counter()
-        times.setdefault("query (postings to hits)", []).append(found - start)
-        times.setdefault("view", []).append(viewed - found)
-        times.setdefault("encode, json module", []).append(encoded - viewed)
-        if orjson is not None:
+    steps = {"_term_scores": "postings and scoring", "_all_of": "joining the words",
+             "_named": "whole names", "_decode": "hits (texts, snippets)"}
+    spent: dict[str, float] = {}
+
+    def timed(name: str, function: Any) -> Any:
+        def run(*args: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return function(*args)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - began
+        return run
+
+    originals = {name: getattr(searching, name) for name in steps}
+    for name, function in originals.items():
+        setattr(searching, name, timed(name, function))
+    try:
+        for number in range(runs + 1):
+            spent.clear()
             start = time.perf_counter()
-            orjson.dumps(view.payload, option=orjson.OPT_INDENT_2)
-            times.setdefault("encode, orjson", []).append(time.perf_counter() - start)
-    print(f"{data}: {query!r}, {len(results['hits'])} hits, median of {runs} (s)")
+            results = searching.search_store(store, query, None)
+            found = time.perf_counter()
+            view = search_view(results, query)
+            viewed = time.perf_counter()
+            size = sum(map(len, encoded(view, OutputFormat.JSON)))
+            done = time.perf_counter()
+            if not number:  # the first run reads the files into the page cache
+                continue
+            times.setdefault("query (postings to hits)", []).append(found - start)
+            for name, label in steps.items():
+                times.setdefault(f"  {label}", []).append(spent.get(name, 0.0))
+            times.setdefault("view", []).append(viewed - found)
+            times.setdefault("encode (as mscli writes)", []).append(done - viewed)
+            if orjson is not None:
+                start = time.perf_counter()
+                orjson.dumps(view.payload, option=orjson.OPT_INDENT_2)
+                times.setdefault("  orjson.dumps alone", []).append(time.perf_counter() - start)
+    finally:
+        for name, function in originals.items():
+            setattr(searching, name, function)
+    print(f"{data}: {query!r}, {len(results['hits'])} hits, {size} bytes, median of {runs} (s)")
+    print(f"  {'opening the store (once)':<28} {opened:6.3f}")
     for name, values in times.items():
-        print(f"  {name:<26} {statistics.median(values):6.3f}")
-    print(f"  peak RSS of this process  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
+        print(f"  {name:<28} {statistics.median(values):6.3f}")
+    print(f"  peak RSS of this process    {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MB")
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ import sys
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mscli.model.fields import fields_of
 from mscli.model.kinds import KINDS
@@ -117,3 +119,39 @@ def test_unquoted_words_search_as_one_question(run: Any) -> None:
     quoted = run("search", "thyroid after transplant", "--json").json()
     unquoted = run("search", "thyroid", "after", "transplant", "--json").json()
     assert quoted and unquoted == quoted
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("ab _-.\t\n\x0b\x1f\x85\xa0\u2028\u3000")), max_size=160))
+def test_a_short_snippet_is_its_text_with_whitespace_runs_made_one_space(text: str) -> None:
+    """The fast path for texts already as they are shown gives what normalising them gives."""
+    shown = " ".join(text.replace("_", "-").split())
+    if len(shown) <= searching.SNIPPET_CHARS:
+        assert searching.snippet(text, {"a"}) == shown
+
+
+def test_a_hits_only_float_is_its_score(run: Any) -> None:
+    """The search view tells the JSON writer where every float of its hits is (``View.floats``):
+    that holds only while a hit holds plain JSON types and no float but its score."""
+    from mscli.loading.dataset import open_store
+    from mscli.output.search_view import search_view
+
+    def floats_and_types(value: Any) -> tuple[list[float], set[type]]:
+        found: list[float] = []
+        kinds = {type(value)}
+        inner = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+        if isinstance(value, float):
+            found.append(value)
+        for item in inner:
+            more, more_kinds = floats_and_types(item)
+            found += more
+            kinds |= more_kinds
+        return found, kinds
+
+    store = open_store(None, use_cache=False)
+    for text in ("msc", "thyroid after transplant", "trial recruiting", "aHSCT risk zzqx"):
+        hits = searching.search_store(store, text, None)["hits"]
+        view = search_view({"hits": hits, "total": len(hits), "terms": [], "complete": True}, text)
+        found, kinds = floats_and_types(hits)
+        assert view.floats is not None and list(view.floats(hits)) == found
+        assert kinds <= {str, int, float, bool, type(None), list, dict}

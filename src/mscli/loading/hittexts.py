@@ -10,8 +10,9 @@ The compiled form is two files:
     spans.bin    for each trial, where its texts start in texts.bin (64-bit) and where each of
                  them ends, counted from that start (32-bit); unsigned, little-endian
 
-A hit reads its trial's spans, then one stretch of texts.bin from its id to the field its
-snippet comes from.
+A hit reads five of its trial's span values, then the stretch of texts.bin from its id to the
+field its snippet comes from: alone when few trials are wanted, else within a block read for
+the hundreds of wanted trials it holds.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import mmap
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,6 +32,8 @@ _FIELDS = tuple(name for name, _ in KINDS["trials"].search_fields)
 # Where a field's text ends in a trial's unpacked spans (its start, then the ends of id, title, fields ...).
 _END = {name: end for end, name in enumerate(_FIELDS, start=3)}
 _RECORD = struct.Struct(f"<Q{2 + len(_FIELDS)}I")
+# Bytes read at once when many trials are wanted (at least one in ``_DENSE``).
+_BLOCK, _DENSE = 1 << 18, 8
 
 
 class TextsDamaged(ValueError):
@@ -77,24 +80,51 @@ def sizes_fit(count: int, spans_size: int) -> bool:
 
 def read_texts(folder: Path, wanted: Sequence[tuple[int, str]]) -> list[tuple[str, str, str]]:
     """For each (position, searched field name or "") of ``wanted``: the trial's id, its title and
-    that field's text. One read per trial: mapped pages of texts.bin would count against the
-    process's memory as the hits of a common word touched most of them."""
+    that field's text.
+
+    The trials are read in file order: when many are wanted (every hit of a common word), in
+    stretches of ``_BLOCK`` bytes, each serving the hundreds of trials it holds; when few, one
+    read each. Mapped pages of texts.bin would count against the process's memory as the hits
+    of a common word touched most of them, so it is read, not mapped."""
     if not wanted:
         return []
-    found = []
+    found: list[tuple[str, str, str]] = [("", "", "")] * len(wanted)
     with (folder / TEXTS).open("rb") as texts, (folder / SPANS).open("rb") as spans_file, \
             mmap.mmap(spans_file.fileno(), 0, access=mmap.ACCESS_READ) as spans:
-        size, unpack, pread, handle = _RECORD.size, _RECORD.unpack_from, os.pread, texts.fileno()
-        for position, name in wanted:
-            spans_at = unpack(spans, position * size)
-            start, id_end, title_end = spans_at[0], spans_at[1], spans_at[2]
-            first = last = title_end
-            if name:
-                end = _END[name]
-                first, last = spans_at[end - 1], spans_at[end]
-            stretch = pread(handle, last, start)
-            if len(stretch) != last or not id_end <= title_end <= first <= last:
-                raise TextsDamaged(folder / TEXTS)
-            found.append((stretch[:id_end].decode("utf-8"), stretch[id_end:title_end].decode("utf-8"),
-                          stretch[first:last].decode("utf-8")))
+        size, pread, handle, pick = _RECORD.size, os.pread, texts.fileno(), _PICK.__getitem__
+        block_size = _BLOCK if len(wanted) * _DENSE >= len(spans) // size else 0
+        positions = [position for position, _ in wanted]
+        base, limit, block = 0, 0, b""
+        for at in sorted(range(len(wanted)), key=positions.__getitem__):
+            position, name = wanted[at]
+            start, id_end, title_end, first, last = pick(name)(spans, position * size)
+            if not id_end <= title_end <= first <= last:
+                raise TextsDamaged(folder / SPANS)
+            if start < base or start + last > limit:
+                block = pread(handle, max(block_size, last), start)
+                base, limit = start, start + len(block)
+                if start + last > limit:
+                    raise TextsDamaged(folder / TEXTS)
+            here = start - base
+            found[at] = (block[here:here + id_end].decode("utf-8"),
+                         block[here + id_end:here + title_end].decode("utf-8"),
+                         block[here + first:here + last].decode("utf-8"))
     return found
+
+
+def _picker(end: int) -> Callable[[Any, int], tuple[Any, ...]]:
+    """What a trial's spans give for the field whose text ends at ``end`` of its unpacked values
+    (0 for no field): where its texts start, where its id and title end, and where the field's
+    text starts and ends, with one struct unpacking five values rather than all of them."""
+    if end >= 4:
+        return struct.Struct(f"<QII{4 * (end - 4)}xII").unpack_from
+
+    def unpack(spans: Any, offset: int) -> tuple[int, ...]:  # the id field, or none: first is the title's end
+        start, id_end, title_end, id_text_end = _HEAD.unpack_from(spans, offset)
+        return (start, id_end, title_end, title_end, id_text_end if end else title_end)
+
+    return unpack
+
+
+_HEAD = struct.Struct("<QIII")
+_PICK = {"": _picker(0), **{name: _picker(end) for name, end in _END.items()}}

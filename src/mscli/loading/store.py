@@ -272,6 +272,8 @@ class DiskStore(Store):
 
     def trial_positions_named(self, key: str) -> list[int]:
         spans = named_spans(self._folder / NAMES, key)
+        if not spans:  # most words of a question name no trial: spare reading every trial's offset
+            return []
         offsets = self._trial_offsets()
         positions = [bisect.bisect_left(offsets, start) for start, _, _ in spans]
         if not all(position < self._count and offsets[position] == start

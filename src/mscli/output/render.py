@@ -9,7 +9,7 @@ control characters are removed before anything reaches a terminal.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +80,9 @@ class View:
         self.emphasis: frozenset[str] = frozenset()  # word stems a table marks in bold (search)
         self.aside = False  # its notes go to stderr where the format has no room for them (csv, tsv)
         self.lines: Iterator[bytes] | None = None  # the payload's records as JSON lines (``line_view``)
+        # Every float of a batch of the payload's records, for records holding nothing but str, int,
+        # float, bool, None, lists and dicts (``jsontext.json_chunks``): search hits.
+        self.floats: Callable[[list[Any]], Iterable[float]] | None = None
 
     @property
     def rows(self) -> list[list[str]]:
@@ -131,9 +134,10 @@ def encoded(view: View, fmt: OutputFormat) -> Iterator[bytes]:
     if fmt is OutputFormat.JSONL and view.lines is not None:
         yield from escaped_lines(view.lines)
     elif fmt is OutputFormat.JSONL:
-        yield from json_lines(view.payload if isinstance(view.payload, (list, Iterator)) else [view.payload])
+        yield from json_lines(view.payload if isinstance(view.payload, (list, Iterator)) else [view.payload],
+                              view.floats)
     else:
-        yield from json_chunks(view.payload) if view.lines is None else indented_lines(view.lines)
+        yield from json_chunks(view.payload, floats=view.floats) if view.lines is None else indented_lines(view.lines)
         yield b"\n"
 
 

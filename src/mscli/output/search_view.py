@@ -7,6 +7,7 @@ hits ``--limit`` would show. Piped text carries no markup at all.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any
 
@@ -28,8 +29,16 @@ def search_view(results: Any, query: str) -> View:
     ], title=f"Search: {query}", labels={"type": words.RECORD_TYPE_LABELS}, short={"title": 40},
         optional=["matched in", "title"], notes=search_notes(results))
     view.emphasis = frozenset(results["terms"])
+    view.floats = _scores  # a hit holds strings, lists of them, its total and its score: the one float
     view.aside = True
     return view
+
+
+def _scores(hits: list[Any]) -> Iterable[float]:
+    return map(_SCORE, hits)
+
+
+_SCORE = itemgetter("score")
 
 
 def search_notes(results: Any) -> list[str]:

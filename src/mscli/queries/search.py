@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
@@ -196,23 +198,30 @@ def _decode(store: Store, index: SearchIndex, numbers: list[int], query: _Query,
             postings: dict[str, Posting], scores: dict[int, float]) -> list[dict[str, Any]]:
     """The hits for these record numbers. Which fields matched, and so where the snippet comes
     from, follows from the postings' masks alone, once per combination of masks; then only the
-    texts a hit shows are read: its id, its title and that field's text."""
+    texts a hit shows are read: its id, its title and that field's text.
+
+    Listing every hit of a common word makes tens of thousands, so the steps taken for each hit
+    are C's (``map``, ``zip``, a table's ``__missing__``) wherever they can be."""
     masks_of = [_masks_of(postings[term], numbers) for term in query.terms]
-    plans: dict[tuple[CollectionName, tuple[int, ...]], _Plan] = {}
-    chosen = []
-    for number in numbers:
-        collection, position = index.locate(number)
-        key = (collection, tuple([lookup(number) for lookup in masks_of]))
-        plan = plans.get(key)
-        if plan is None:
-            plan = plans[key] = _plan(collection, query, dict(zip(query.terms, key[1], strict=True)))
-        chosen.append((collection, position, plan))
-    trials = iter(store.trial_texts([(position, plan.best) for collection, position, plan in chosen
-                                     if collection == "trials"]))
+    slots = map(bisect.bisect_right, itertools.repeat(index.starts), numbers)
+    keys = zip(slots, *[map(lookup, numbers) for lookup in masks_of], strict=True)
+    chosen = list(map(_Plans(index, query).__getitem__, keys))
+    low, high = index.span("trials")
+    if numbers and low <= min(numbers) and max(numbers) < high:  # only trials: their texts in one call
+        positions = numbers if low == 0 else list(map(operator.sub, numbers, itertools.repeat(low)))
+        texts = store.trial_texts(list(zip(positions, map(_BEST, chosen), strict=True)))
+    else:
+        pairs = list(zip(numbers, chosen, strict=True))
+        trials = iter(store.trial_texts([(number - plan.low, plan.best) for number, plan in pairs
+                                         if plan.collection == "trials"]))
+        texts = [next(trials) if plan.collection == "trials" else
+                 texts_of(plan.collection, store.meta[plan.collection][number - plan.low], plan.best)
+                 for number, plan in pairs]
     wanted, total = set(query.terms), len(scores)
-    return [_hit(collection, plan, wanted, next(trials) if collection == "trials" else
-                 texts_of(collection, store.meta[collection][position], plan.best), round(scores[number], 3), total)
-            for number, (collection, position, plan) in zip(numbers, chosen, strict=True)]
+    return [{"type": plan.word, "id": name, "title": title, "score": score, "matched": list(plan.matched),
+             "snippet": snippet(text, wanted), "missing": list(plan.missing), "total": total}
+            for plan, (name, title, text), score in zip(
+                chosen, texts, map(round, map(scores.__getitem__, numbers), itertools.repeat(3)), strict=True)]
 
 
 def _masks_of(posting: Posting, shown: list[int]) -> Callable[[int], int]:
@@ -237,15 +246,36 @@ class _Masks(dict[int, int]):
 
 
 class _Plan(NamedTuple):
-    """What hits with one combination of matched fields show: the fields that matched, the one
-    the snippet is cut from, and the query's words they lack."""
+    """What hits of one record type with one combination of matched fields show: the fields
+    that matched, the one the snippet is cut from, and the query's words they lack."""
 
     matched: list[str]
     best: str
     missing: list[str]
+    collection: CollectionName
+    word: str  # the record type's name in a hit
+    low: int   # the first record number of its type
 
 
-def _plan(collection: CollectionName, query: _Query, masks: dict[str, int]) -> _Plan:
+_BEST = operator.attrgetter("best")
+
+
+class _Plans(dict[tuple[int, ...], _Plan]):
+    """(the collection's slot in the index's layout, plus one; the mask of each term) -> the plan."""
+
+    def __init__(self, index: SearchIndex, query: _Query) -> None:
+        super().__init__()
+        self._index, self._query = index, query
+
+    def __missing__(self, key: tuple[int, ...]) -> _Plan:
+        slot = key[0] - 1
+        collection = self._index.layout[slot][0]
+        plan = self[key] = _plan(collection, self._query, dict(zip(self._query.terms, key[1:], strict=True)),
+                                 self._index.starts[slot])
+        return plan
+
+
+def _plan(collection: CollectionName, query: _Query, masks: dict[str, int], low: int) -> _Plan:
     fields = KINDS[collection].search_fields
     union = 0
     for mask in masks.values():
@@ -263,20 +293,16 @@ def _plan(collection: CollectionName, query: _Query, masks: dict[str, int]) -> _
                 sum(query.rarity.get(term, 0.0) for term in here), weight)
         if best is None or rank > best:
             best, best_name = rank, name
-    return _Plan(matched, best_name, [query.spoken[term] for term in query.terms if not masks[term]])
-
-
-def _hit(collection: CollectionName, plan: _Plan, wanted: set[str], texts: tuple[str, str, str], score: float,
-         total: int) -> dict[str, Any]:
-    name, title, text = texts
-    return {"type": KINDS[collection].word, "id": name, "title": title, "score": score,
-            "matched": list(plan.matched), "snippet": snippet(text, wanted),
-            "missing": list(plan.missing), "total": total}
+    return _Plan(matched, best_name, [query.spoken[term] for term in query.terms if not masks[term]],
+                 collection, KINDS[collection].word, low)
 
 
 def snippet(text: str, wanted: set[str], chars: int = SNIPPET_CHARS) -> str:
     """The stretch of ``text`` (at most about ``chars``) holding the most wanted words, cut at
     word boundaries, with '…' where it was shortened; whitespace runs become one space."""
+    if (len(text) <= chars and text.isprintable() and "_" not in text and "  " not in text
+            and text[:1] != " " != text[-1:]):  # most texts of all hits: already as they are shown
+        return text  # (printable, its only whitespace is " ", so splitting and joining would change nothing)
     text = " ".join(text.replace("_", "-").split())
     if len(text) <= chars:
         return text
