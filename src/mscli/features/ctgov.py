@@ -18,7 +18,7 @@ from mscli.features.ctgov_read import dicts as _dicts
 from mscli.features.ctgov_read import module as _module
 from mscli.features.ctgov_read import text as _text
 from mscli.features.ctgov_read import texts as _texts
-from mscli.model import records as model
+from mscli.model import trial_terms, vocabularies
 
 __all__ = ["Converted", "Found", "Unusable", "classify", "convert", "input_files", "ms_types_of",
            "parse_age", "read_studies"]
@@ -49,7 +49,7 @@ _THERAPY_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                   r"|\bautologous (?:peripheral blood )?stem[- ]cell transplant|\bcd34\+? ?selected"),
         ("msc", r"\bmesenchymal\b|\bmscs?\b|\bwharton'?s jelly"),
     ))
-_ROUTE_WORDS = {route.value: re.compile(rf"\b{route.value}\b", re.IGNORECASE) for route in model.Route}
+_ROUTE_WORDS = {route.value: re.compile(rf"\b{route.value}\b", re.IGNORECASE) for route in trial_terms.Route}
 
 
 class Unusable(Exception):
@@ -184,20 +184,20 @@ def _convert(study: dict[str, Any], today: str, therapies: set[str]) -> Converte
         "primary_endpoint": "; ".join(
             measure for outcome in _dicts(_module(protocol, "outcomesModule"), "primaryOutcomes")
             if (measure := _text(outcome, "measure")) is not None) or None,
-        "outcome": model.Outcome.NOT_ASSESSED.value,
+        "outcome": trial_terms.Outcome.NOT_ASSESSED.value,
         "publications": [source["id"] for source in publications],
         "sources": [registry_source],
         "unverified": ["design"] if design_inferred else [],
-        "origin": model.Origin.IMPORTED.value,
+        "origin": trial_terms.Origin.IMPORTED.value,
         "reviewed": today,
     }
     registry = {
         "id": registry_source,
-        "kind": model.SourceKind.REGISTRY_RECORD.value,
+        "kind": vocabularies.SourceKind.REGISTRY_RECORD.value,
         "title": brief_title or title,
         "publisher": "ClinicalTrials.gov",
         "year": _year(last_update),
-        "date": last_update if last_update and model.DATE.fullmatch(last_update) else None,
+        "date": last_update if last_update and vocabularies.DATE.fullmatch(last_update) else None,
         "url": f"https://clinicaltrials.gov/study/{nct_id}",
         "registry_id": nct_id,
         "verified": False,
@@ -223,7 +223,7 @@ def classify(interventions: list[dict[str, Any]], therapies: set[str]) -> str:
     named = {therapy for intervention in interventions if (therapy := _therapy_of(intervention))}
     if len(named) == 1 and (only := named.pop()) in therapies:
         return only
-    return model.UNCLASSIFIED
+    return vocabularies.UNCLASSIFIED
 
 
 def _therapy_of(intervention: dict[str, Any]) -> str | None:
@@ -238,7 +238,7 @@ def _registrations(nct_id: str, ident: dict[str, Any]) -> list[dict[str, Any]]:
         if number is None:
             continue
         number = re.sub(r"^(?:eudract|ctis)\s*(?:number)?[\s:#-]*(?=\S)", "", number, flags=re.IGNORECASE)
-        registry = model.registry_of(number)
+        registry = vocabularies.registry_of(number)
         if registry is not None and registry != "ClinicalTrials.gov" and number not in {
                 item["id"] for item in registrations}:
             registrations.append({"id": number, "note": f"{registry} number given on the ClinicalTrials.gov record"})
@@ -298,7 +298,7 @@ def _design(design_module: dict[str, Any], arms: list[dict[str, Any]]) -> tuple[
 
 
 def _interventions(arms_module: dict[str, Any]) -> list[dict[str, Any]]:
-    kinds = {kind.value for kind in model.InterventionKind}
+    kinds = {kind.value for kind in trial_terms.InterventionKind}
     interventions = []
     for item in _dicts(arms_module, "interventions"):
         name = _text(item, "name")
@@ -319,7 +319,7 @@ def _interventions(arms_module: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _arms(arms_module: dict[str, Any], intervention_names: set[str]) -> list[dict[str, Any]]:
     """Arm groups; their intervention names lose the registry's "Type: " prefix."""
-    kinds = {kind.value for kind in model.ArmKind}
+    kinds = {kind.value for kind in trial_terms.ArmKind}
     arms = []
     for item in _dicts(arms_module, "armGroups"):
         label = _text(item, "label")
@@ -361,7 +361,7 @@ def _enrolment(design_module: dict[str, Any], status_module: dict[str, Any], sou
     if not isinstance(count, int) or isinstance(count, bool) or kind is None:
         return []
     as_of = _date_of(status_module, "lastUpdatePostDateStruct")
-    if as_of is None or not model.DATE.fullmatch(as_of):
+    if as_of is None or not vocabularies.DATE.fullmatch(as_of):
         year = _year(as_of or _text(status_module, "statusVerifiedDate"))
         if year is None:
             return []
@@ -383,12 +383,12 @@ def _publications(module: dict[str, Any], nct_id: str, today: str) -> list[dict[
     sources: dict[str, dict[str, Any]] = {}
     for reference in _dicts(module, "references"):
         pmid = _text(reference, "pmid")
-        if pmid is None or not model.PMID.fullmatch(pmid) or reference.get("type") not in _PUBLICATION_TYPES:
+        if pmid is None or not vocabularies.PMID.fullmatch(pmid) or reference.get("type") not in _PUBLICATION_TYPES:
             continue
         source_id = f"{ID_PREFIX}{nct_id.lower()}-pmid-{pmid}"
         sources.setdefault(source_id, {
             "id": source_id,
-            "kind": model.SourceKind.JOURNAL_ARTICLE.value,
+            "kind": vocabularies.SourceKind.JOURNAL_ARTICLE.value,
             **reference_fields(_text(reference, "citation"), pmid, nct_id),
             "pmid": pmid,
             "url": f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",

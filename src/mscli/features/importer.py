@@ -14,13 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mscli.errors import DatasetError, InputError, Problem
 from mscli.features import ctgov
 from mscli.loading import dataset
-from mscli.model.records import Dataset
 from mscli.queries.core import normalise_key
+
+if TYPE_CHECKING:
+    from mscli.loading.store import Store
+    from mscli.model.records import Dataset
 
 IMPORTED_FOLDER = "imported"
 FORMS = ("yaml", "json")
@@ -67,10 +70,8 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_ru
         raise InputError(f"--form {form}: not one of {', '.join(FORMS)}")
     if into.exists() and not into.is_dir():
         raise InputError(f"--into {into}: not a directory")
-    bundled = dataset.load(str(dataset.bundled_data_dir()))
-    therapies = {therapy["id"] for therapy in bundled["therapies"]}
-    claimed = {normalise_key(name): trial["id"] for trial in bundled["trials"]
-               for name in [trial["id"], *(r["id"] for r in trial["registrations"])]}
+    bundled = dataset.open_store(str(dataset.bundled_data_dir()))
+    therapies = {therapy["id"] for therapy in bundled.meta["therapies"]}
     rows: list[ImportRow] = []
     pending: list[_Pending] = []
     first_seen: dict[str, str] = {}
@@ -104,8 +105,7 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_ru
             _skip(row, f"the same study is also in {first_seen[converted.nct_id]}; that one was used")
             continue
         first_seen[converted.nct_id] = found.file
-        clash = next((claimed[key] for key in map(normalise_key, [
-            converted.trial["id"], *(r["id"] for r in converted.trial["registrations"])]) if key in claimed), None)
+        clash = _bundled_owner(bundled, [converted.trial["id"], *(r["id"] for r in converted.trial["registrations"])])
         if clash is not None:
             _skip(row, f"already in the bundled dataset as {clash}")
             continue
@@ -134,6 +134,25 @@ def import_ctgov(inputs: list[Path], into: Path, force: bool, today: str, dry_ru
         if item.row.action != "skipped" and not dry_run:
             _write(item)
     return rows
+
+
+def _bundled_owner(bundled: Store, names: list[str]) -> str | None:
+    """The bundled trial whose id or registration number is one of ``names``, if any.
+
+    The store's name index answers for each name without reading every trial; it also holds
+    aliases and acronyms, which a new trial may share, so a trial it names must claim the name
+    as its id or registration number.
+    """
+    def owner(store: Store) -> str | None:
+        for key in map(normalise_key, names):
+            if not store.trial_positions_named(key):
+                continue
+            for trial in store.trials_named(key) or store.trials():
+                if key in map(normalise_key, [trial["id"], *(r["id"] for r in trial["registrations"])]):
+                    return trial["id"]
+        return None
+
+    return bundled.searching(owner)
 
 
 def _within_file_limit(pending: list[_Pending], into: Path) -> None:
@@ -277,20 +296,25 @@ def _without_reviewed(value: Any) -> Any:
     return value
 
 
-def _validate(pending: list[_Pending], into: Path, bundled: Dataset) -> None:
+def _validate(pending: list[_Pending], into: Path, bundled: Store) -> None:
     """Check the new files with everything they will be loaded with; skip those with problems.
 
     A problem in a file that is not new means the directory was broken already: nothing is
     written and the problems are raised.
 
-    The bundled dataset (``bundled``, from its compiled store when there is one) was valid
-    when it was read, so at first only the user's files are parsed, and checked with its
-    records in the checks that span records. Only when that finds a problem is every file
-    parsed and checked again, so that each problem names the file and line it would name in
-    ``mscli validate``.
+    The bundled dataset (``bundled``, its compiled store when there is one) was valid when it
+    was read, so at first only the user's files are parsed, and checked with its records in the
+    checks that span records. Only when that finds a problem is every file parsed and checked
+    again, so that each problem names the file and line it would name in ``mscli validate``.
+    A check that finds nothing is remembered as ``mscli validate`` remembers one (``verdicts``),
+    keyed on the bundled files' content key and the names and bytes of the user's files, so a
+    dry run followed by the import checks the same files once.
     """
+    from mscli.loading import verdicts
+
     existing = dataset.user_files(into)
     every_file: list[dataset.DataFile] | None = None
+    base: Dataset | None = None
     while True:
         live = [item for item in pending if item.row.action != "skipped"]
         new = {str(item.path): item for item in live}
@@ -298,7 +322,11 @@ def _validate(pending: list[_Pending], into: Path, bundled: Dataset) -> None:
         user = sorted([file for file in existing if file.name not in new and file.name not in replaced]
                       + [dataset.DataFile(name, item.content) for name, item in new.items()],
                       key=lambda file: file.name)
-        _, problems = dataset.check(user, base=bundled)
+        key = verdicts.verdict_key(user, base=bundled.key) if bundled.key is not None else None
+        if verdicts.is_remembered_valid(key):
+            return
+        base = base or bundled.dataset()
+        _, problems = dataset.check(user, base=base)
         if problems:
             every_file = every_file or dataset.read_files(dataset.bundled_data_dir())
             _, problems = dataset.check(every_file + user)
@@ -309,6 +337,7 @@ def _validate(pending: list[_Pending], into: Path, bundled: Dataset) -> None:
         if not failed:
             if problems:
                 raise DatasetError(problems)
+            verdicts.remember_valid(key)
             return
         for name, problem in failed.items():
             where = " ".join(part for part in (problem.field,) if part)

@@ -59,18 +59,15 @@ from mscli.model.vocabularies import INDEXED_TRIAL_FIELDS, start_order
 if TYPE_CHECKING:
     from mscli.model.records import Dataset, Trial
 
-# Bump when the files' layout or the record model changes, so older caches are never read.
-CACHE_FORMAT = 17
-# Trials read and parsed together by ``trials_in_order``: few reads, and little held at once.
-ORDER_BATCH = 1000
+CACHE_FORMAT = 17  # bumped when the files' layout or the record model changes: older caches are never read
+ORDER_BATCH = 1000  # trials ``trials_in_order`` reads and parses together: few reads, little held at once
 META, TRIALS, INDEX = "meta.bin", "trials.jsonl", "index.json"
 USED_BY = "usedby.json"  # read by ``usedby``, imported only by a command that shows a term
 FILES = (TRIALS, INDEX, NAMES, TERMS, POSTINGS, TEXTS, SPANS, USED_BY)
 T = TypeVar("T")
 
 RowTest = Callable[[Mapping[str, Any]], bool]
-ENTRY_PREFIX = "mscli-"
-_ENTRY = re.compile(r"mscli-[0-9a-f]{64}")
+ENTRY_PREFIX, _ENTRY = "mscli-", re.compile(r"mscli-[0-9a-f]{64}")
 _COLLECTIONS = ("therapies", "studies", "guidance", "sources", "glossary", "red_flags", "outcomes", "searches")
 
 
@@ -92,13 +89,15 @@ class Store:
     """A valid dataset. ``meta`` holds every collection but the trials; ``trials`` reads them.
 
     ``links`` holds the glossary terms of the records read so far, by record id, when the
-    store kept them (a compiled one); None when they must be found in the text.
+    store kept them (a compiled one); None when they must be found in the text. ``key`` is the
+    content key of the files a compiled store was built from (``dataset.cache_key``), else None.
     """
 
     def __init__(self, meta: Dataset, countries: list[str]) -> None:
         self.meta = meta
         self.countries = countries
         self.links: dict[str, list[str]] | None = None
+        self.key: str | None = None
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         """The trials whose indexed fields pass ``keep`` (all of them without it).
@@ -199,6 +198,7 @@ class DiskStore(Store):
         self._fallback = fallback
         self._offsets: list[int] | None = None
         self.links = links
+        self.key = str(payload["key"])
 
     def trials(self, keep: RowTest | None = None) -> list[Trial]:
         try:

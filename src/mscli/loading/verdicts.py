@@ -70,15 +70,19 @@ def _yaml_parts() -> Iterable[bytes]:
                 yield f"{entry.name}:{entry.stat().st_size}".encode("utf-8", "surrogateescape")
 
 
-def verdict_key(files: Sequence[DataFile]) -> str | None:
-    """The key of a verdict on ``files``; None if mscli's or PyYAML's files cannot be read."""
+def verdict_key(files: Sequence[DataFile], base: str | None = None) -> str | None:
+    """The key of a verdict on ``files``; None if mscli's or PyYAML's files cannot be read.
+
+    ``base`` is the content key (``dataset.cache_key``) of a dataset ``files`` were checked on
+    top of, as ``import ctgov`` checks the user's files on the bundled dataset's compiled store.
+    """
     try:
-        return _key(files)
+        return _key(files, base)
     except OSError:
         return None
 
 
-def _key(files: Sequence[DataFile]) -> str:
+def _key(files: Sequence[DataFile], base: str | None) -> str:
     sources = _package_sources()
     if not sources:  # installed without its sources (bytecode only): nothing to key the rules on
         raise OSError("no mscli source files")
@@ -88,6 +92,8 @@ def _key(files: Sequence[DataFile]) -> str:
         digest.update(b"%d:" % len(part))
         digest.update(part)
 
+    if base is not None:
+        add(b"on top of the dataset of content key " + base.encode("ascii"))
     for file in files:
         add(file.name.encode("utf-8", "surrogateescape"))
         add(file.content)

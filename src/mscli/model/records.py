@@ -14,6 +14,21 @@ from typing import Annotated, NotRequired, TypedDict
 
 from mscli.model import vocabularies
 from mscli.model.fields import Shorthand
+from mscli.model.trial_terms import (
+    ArmKind as ArmKind,
+)
+from mscli.model.trial_terms import (
+    InterventionKind as InterventionKind,
+)
+from mscli.model.trial_terms import (
+    Origin as Origin,
+)
+from mscli.model.trial_terms import (
+    Outcome as Outcome,
+)
+from mscli.model.trial_terms import (
+    Route as Route,
+)
 from mscli.model.vocabularies import (
     INDEXED_TRIAL_FIELDS as INDEXED_TRIAL_FIELDS,
 )
@@ -70,24 +85,6 @@ from mscli.model.vocabularies import (
 )
 
 
-class Outcome(StrEnum):
-    """What a trial's results show, worded so that no label reads as more than the evidence.
-
-    Only a randomised comparison can "meet" a primary endpoint; a single-arm cohort that
-    reports improvement is ``uncontrolled-improvement``.
-    """
-
-    MET_RANDOMISED = "met-randomised"            # primary endpoint met in a randomised comparison
-    NOT_MET = "not-met"                          # primary endpoint not met
-    SAFETY_FEASIBILITY = "safety-feasibility"    # safety and feasibility only: no efficacy test
-    UNCONTROLLED_IMPROVEMENT = "uncontrolled-improvement"  # improvement reported, no control group
-    STOPPED_EARLY = "stopped-early"              # terminated or suspended (why_stopped says why)
-    WITHDRAWN = "withdrawn"                      # withdrawn before anyone took part
-    PENDING = "pending"                          # still running, or finished recently: no results yet
-    NOT_FOUND = "not-found"                      # finished, but no posted or published results found
-    NOT_ASSESSED = "not-assessed"  # nobody has read the results for mscli (imported records)
-
-
 class DateKind(StrEnum):
     """Whether a registry date has happened or is the plan (ClinicalTrials.gov ACTUAL / ESTIMATED)."""
 
@@ -103,52 +100,11 @@ class Payment(StrEnum):
     NOT_STATED = "not-stated"
 
 
-class Origin(StrEnum):
-    """Where a record came from when it was not written by the dataset's editors."""
-
-    IMPORTED = "imported"  # converted by 'mscli import' from a registry file; not reviewed
-
-
-class InterventionKind(StrEnum):
-    """ClinicalTrials.gov intervention types, in mscli's lowercase-hyphen spelling."""
-
-    BEHAVIOURAL = "behavioural"
-    BIOLOGICAL = "biological"
-    COMBINATION_PRODUCT = "combination-product"
-    DEVICE = "device"
-    DIAGNOSTIC_TEST = "diagnostic-test"
-    DIETARY_SUPPLEMENT = "dietary-supplement"
-    DRUG = "drug"
-    GENETIC = "genetic"
-    PROCEDURE = "procedure"
-    RADIATION = "radiation"
-    OTHER = "other"
-
-
-class ArmKind(StrEnum):
-    """ClinicalTrials.gov arm group types."""
-
-    EXPERIMENTAL = "experimental"
-    ACTIVE_COMPARATOR = "active-comparator"
-    PLACEBO_COMPARATOR = "placebo-comparator"
-    SHAM_COMPARATOR = "sham-comparator"
-    NO_INTERVENTION = "no-intervention"
-    OTHER = "other"
-
-
 class Blinding(StrEnum):
     OPEN_LABEL = "open-label"
     SINGLE_BLIND = "single-blind"
     DOUBLE_BLIND = "double-blind"
     ASSESSOR_BLIND = "assessor-blind"
-
-
-class Route(StrEnum):
-    INTRAVENOUS = "intravenous"
-    INTRATHECAL = "intrathecal"
-    INTRACEREBROVENTRICULAR = "intracerebroventricular"
-    SUBCUTANEOUS = "subcutaneous"
-    INTRAMUSCULAR = "intramuscular"
 
 
 class MriActivity(StrEnum):
