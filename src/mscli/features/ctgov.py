@@ -9,8 +9,7 @@ CLI or writes files: ``mscli.features.importer`` does that.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from mscli.features.ctgov_read import NCT, Found, input_files, ms_types_of, parse_age, read_studies, reference_fields
 from mscli.features.ctgov_read import date_of as _date_of
@@ -60,14 +59,13 @@ class Unmappable(Unusable):
     """A value the record does give that mscli cannot take, so no ``fields=`` restriction is to blame."""
 
 
-@dataclass(frozen=True)
-class Converted:
+class Converted(NamedTuple):
     """A study mapped onto the model: its trial and the source records the trial cites."""
 
     nct_id: str
     trial: dict[str, Any]
     sources: list[dict[str, Any]]
-    lacks: list[str] = field(default_factory=list)  # modules a fields=-restricted record leaves out
+    lacks: list[str]  # modules a fields=-restricted record leaves out
 
 
 def _year(date: str | None) -> int | None:
@@ -108,7 +106,7 @@ def convert(study: Any, today: str, therapies: set[str]) -> Converted:
             raise Unusable(f"the record lacks {', '.join(lacks)} (fetched with fields=?), too little for a trial "
                            f"(first gap: {error}): fetch the full record from API v2") from None
         raise
-    return Converted(converted.nct_id, converted.trial, converted.sources, lacks)
+    return converted._replace(lacks=lacks)
 
 
 def _convert(study: dict[str, Any], today: str, therapies: set[str]) -> Converted:
@@ -203,7 +201,7 @@ def _convert(study: dict[str, Any], today: str, therapies: set[str]) -> Converte
         "verified": False,
         "reviewed": today,
     }
-    return Converted(nct_id, trial, [registry, *publications])
+    return Converted(nct_id, trial, [registry, *publications], [])
 
 
 def _dated(status_module: dict[str, Any], key: str, prefix: str) -> dict[str, Any]:
