@@ -46,6 +46,14 @@ MINIMAL: dict[str, Any] = {
 }
 
 
+def verdicts_in(cache: Path) -> list[Path]:
+    """The remembered verdicts in a cache folder (not the digest of mscli's sources beside them)."""
+    from mscli.loading import verdicts
+
+    folder = cache / verdicts.FOLDER
+    return [path for path in folder.iterdir() if verdicts.is_key_name(path.name)] if folder.is_dir() else []
+
+
 def minimal() -> dict[str, Any]:
     """A fresh deep copy of a small valid dataset, for tests to break one thing in."""
     return copy.deepcopy(MINIMAL)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mscli.errors import Problem
 from mscli.features.diffing import field_changes
 from mscli.loading import dataset, verdicts
-from tests.conftest import minimal
+from tests.conftest import minimal, verdicts_in
 
 
 def write(folder: Path, data: dict) -> str:
@@ -106,9 +106,9 @@ def test_invalid_dataset_exits_3_and_missing_path_exits_4(run, pair, tmp_path):
 def test_diff_compiles_nothing_and_remembers_only_valid_verdicts(run, pair, private_cache):
     run("diff", *pair, "--json")
     assert [path.name for path in private_cache.iterdir()] == [verdicts.FOLDER]
-    assert len(list((private_cache / verdicts.FOLDER).iterdir())) == 2
+    assert len(verdicts_in(private_cache)) == 2
     run("diff", *pair, "--json", "--no-cache")
-    assert len(list((private_cache / verdicts.FOLDER).iterdir())) == 2
+    assert len(verdicts_in(private_cache)) == 2
 
 
 def test_the_same_files_on_both_sides_are_parsed_once(run, pair, monkeypatch):

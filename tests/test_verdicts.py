@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import yaml
 
 from mscli.errors import Problem
 from mscli.loading import dataset, verdicts
-from tests.conftest import minimal
+from tests.conftest import minimal, verdicts_in
 
 
 def _refuse_checks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,7 +25,7 @@ def test_the_same_bytes_are_not_checked_twice(run, write_dataset, monkeypatch, p
     folder = write_dataset(minimal())
     first = run("validate", str(folder), "--json")
     assert (first.exit_code, first.json()) == (0, [])
-    assert len(list((private_cache / verdicts.FOLDER).iterdir())) == 1
+    assert len(verdicts_in(private_cache)) == 1
     _refuse_checks(monkeypatch)
     again = run("validate", str(folder), "--json")
     assert (again.exit_code, again.json()) == (0, [])
@@ -47,7 +48,7 @@ def test_problems_are_never_remembered(run, write_dataset, private_cache):
     folder = write_dataset(broken)
     for _ in range(2):
         assert run("validate", str(folder), "--json").exit_code == 1
-    assert not (private_cache / verdicts.FOLDER).exists()
+    assert verdicts_in(private_cache) == []
 
 
 def test_no_cache_checks_anyway_and_warnings_always_check(run, write_dataset, monkeypatch):
@@ -67,15 +68,33 @@ def test_no_cache_checks_anyway_and_warnings_always_check(run, write_dataset, mo
         assert "a rule added since" in result.stdout
 
 
-def test_a_changed_rule_misses_the_remembered_verdict(tmp_path, monkeypatch):
-    """The key covers the bytes of the code: copy mscli's sources, remember a verdict, then
-    change one rule's wording in the copy."""
+def _copied_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of mscli's sources that the verdict key reads in place of the package's."""
     real = verdicts._package_sources()
     copies = tmp_path / "src"
     for name, path in real:
         (copies / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, copies / name)
     monkeypatch.setattr(verdicts, "_package_sources", lambda: [(name, str(copies / name)) for name, _ in real])
+    return copies
+
+
+def _counted_hashing(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = verdicts._hash_sources
+
+    def counted(sources):
+        calls.append(len(sources))
+        return real(sources)
+
+    monkeypatch.setattr(verdicts, "_hash_sources", counted)
+    return calls
+
+
+def test_a_changed_rule_misses_the_remembered_verdict(tmp_path, monkeypatch):
+    """The key covers the bytes of the code: copy mscli's sources, remember a verdict, then
+    change one rule's wording in the copy."""
+    copies = _copied_sources(tmp_path, monkeypatch)
     files = [dataset.DataFile("data.yaml", yaml.safe_dump(minimal()).encode())]
     key = verdicts.verdict_key(files)
     verdicts.remember_valid(key)
@@ -84,6 +103,34 @@ def test_a_changed_rule_misses_the_remembered_verdict(tmp_path, monkeypatch):
     rules.write_text(rules.read_text().replace("needs a published result", "needs a result"))
     assert verdicts.verdict_key(files) != key
     assert not verdicts.is_remembered_valid(verdicts.verdict_key(files))
+
+
+def test_the_sources_digest_is_remembered_until_a_source_changes_even_in_the_same_size(tmp_path, monkeypatch):
+    """Read once, then known by each file's size, inode and times; an edit that keeps the size
+    and puts the modification time back still changes the file's ctime, so it is read again."""
+    copies = _copied_sources(tmp_path, monkeypatch)
+    now = verdicts.time.time_ns
+    monkeypatch.setattr(verdicts.time, "time_ns", lambda: now() + 10_000_000_000)  # copies not "just made"
+    calls = _counted_hashing(monkeypatch)
+    files = [dataset.DataFile("data.yaml", b"trials: []\n")]
+    key = verdicts.verdict_key(files)
+    assert verdicts.verdict_key(files) == key and len(calls) == 1
+    rules = copies / "loading" / "rules.py"
+    before = rules.stat()
+    text = rules.read_text()
+    rules.write_text(text.replace("needs a published result", "needs a published resulT"))
+    os.utime(rules, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert rules.stat().st_size == before.st_size and rules.stat().st_mtime_ns == before.st_mtime_ns
+    assert verdicts.verdict_key(files) != key and len(calls) == 2
+
+
+def test_sources_changed_in_the_last_two_seconds_are_read_every_time(tmp_path, monkeypatch):
+    """A same-size edit within the file system's time resolution could hide: nothing is remembered."""
+    _copied_sources(tmp_path, monkeypatch)
+    calls = _counted_hashing(monkeypatch)
+    files = [dataset.DataFile("data.yaml", b"trials: []\n")]
+    assert verdicts.verdict_key(files) == verdicts.verdict_key(files)
+    assert len(calls) == 2
 
 
 def test_the_key_covers_names_bytes_the_date_and_python(monkeypatch):

@@ -15,7 +15,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -260,11 +260,11 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _fingerprint(files: list[tuple[Path, str]]) -> list[list[Any]] | None:
+def fingerprint(files: Sequence[tuple[str | os.PathLike[str], str]]) -> list[list[Any]] | None:
     """Name, size, inode and times of each file; None if one cannot be read."""
     try:
         return [[name, info.st_size, info.st_ino, info.st_mtime_ns, info.st_ctime_ns]
-                for path, name in files for info in (path.stat(),)]
+                for path, name in files for info in (os.stat(path),)]
     except OSError:
         return None
 
@@ -276,13 +276,13 @@ def _remembered_path(folder: Path, root: Path) -> Path:
     return folder / "paths" / f"{zlib.crc32(text.encode('utf-8', 'surrogateescape')):08x}-{len(text)}.json"
 
 
-def _remembered_key(folder: Path, root: Path, fingerprint: list[list[Any]] | None) -> str | None:
-    if fingerprint is None:
+def remembered_key(memo: Path, root: Path, seen: list[list[Any]] | None, form: str) -> str | None:
+    """The key ``remember_key`` kept in ``memo`` for the files of ``root``, if they are still as ``seen``."""
+    if seen is None:
         return None
     try:
-        saved = json.loads(_remembered_path(folder, root).read_bytes())
-        if (saved["root"] == str(root.resolve()) and saved["files"] == fingerprint
-                and saved["format"] == _KEY_FORMAT):
+        saved = json.loads(memo.read_bytes())
+        if saved["root"] == str(root.resolve()) and saved["files"] == seen and saved["format"] == form:
             key = saved["key"]
             return key if isinstance(key, str) and len(key) == 64 else None
     except (OSError, ValueError, KeyError, TypeError):
@@ -290,15 +290,15 @@ def _remembered_key(folder: Path, root: Path, fingerprint: list[list[Any]] | Non
     return None
 
 
-def _remember_key(folder: Path, root: Path, fingerprint: list[list[Any]] | None, key: str,
-                  hashed_at_ns: int) -> None:
-    """Remember ``key`` unless a file changed so recently that a same-size edit could hide."""
-    if fingerprint is None or any(max(entry[3], entry[4]) >= hashed_at_ns - 2_000_000_000
-                                  for entry in fingerprint):
+def remember_key(memo: Path, root: Path, seen: list[list[Any]] | None, key: str, hashed_at_ns: int,
+                 form: str) -> None:
+    """Remember ``key`` for files ``seen`` (``fingerprint``) as they were when hashed from
+    ``hashed_at_ns``, unless one changed so recently that a same-size edit could hide."""
+    if seen is None or any(max(entry[3], entry[4]) >= hashed_at_ns - 2_000_000_000 for entry in seen):
         return
-    payload = {"root": str(root.resolve()), "files": fingerprint, "key": key, "format": _KEY_FORMAT}
+    payload = {"root": str(root.resolve()), "files": seen, "key": key, "format": form}
     with contextlib.suppress(OSError):
-        write_atomically(_remembered_path(folder, root), json.dumps(payload).encode("utf-8"))
+        write_atomically(memo, json.dumps(payload).encode("utf-8"))
 
 
 def open_store(data_option: str | None = None, *, use_cache: bool = True,
@@ -315,8 +315,8 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
         return _parse([_read_one(path, name) for path, name in entries], on_cold_load)
     folder: Path = cache
     hashed_at = time.time_ns()
-    fingerprint = _fingerprint(entries)
-    remembered = _remembered_key(folder, root, fingerprint)
+    seen = fingerprint(entries)
+    remembered = remembered_key(_remembered_path(folder, root), root, seen, _KEY_FORMAT)
     key = remembered or cache_key(_read_one(path, name) for path, name in entries)
 
     def rebuild() -> MemoryStore:
@@ -331,9 +331,9 @@ def open_store(data_option: str | None = None, *, use_cache: bool = True,
         return fresh
 
     store = open_compiled(folder / entry_name(key), rebuild) or _cold_load(
-        folder, key, entries, sum(entry[1] for entry in fingerprint or []), on_cold_load, rebuild)
+        folder, key, entries, sum(entry[1] for entry in seen or []), on_cold_load, rebuild)
     if not remembered:
-        _remember_key(folder, root, fingerprint, key, hashed_at)
+        remember_key(_remembered_path(folder, root), root, seen, key, hashed_at, _KEY_FORMAT)
     return store
 
 

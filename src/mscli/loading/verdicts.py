@@ -8,7 +8,9 @@ order never come from a file. The key is a BLAKE2b (32 bytes) of everything the 
   whether a folder is read as an import folder);
 - the bytes of every Python file of the mscli package: the rules, the YAML reader and the
   record model are code, and a changed rule must never be hidden by an old verdict, even
-  during development when the version number does not move;
+  during development when the version number does not move. Their digest is remembered in
+  ``SOURCES_MEMO`` with each file's size, inode and times, as a dataset's content key is, so
+  the files are read again only after one of them changed;
 - PyYAML's location, its ``__init__.py`` (which holds its version) and the name and size of
   every file beside it (whether libyaml's C parser is there), found without importing it;
 - the Python version;
@@ -16,7 +18,7 @@ order never come from a file. The key is a BLAKE2b (32 bytes) of everything the 
   today's date for a record with no review date.
 
 Verdicts are empty-bodied files named by their key in ``mscli-verdicts/`` under the cache folder
-(never a name ``store`` prunes); the newest ``KEEP`` are kept. A cache that cannot be read
+(never a name ``store`` prunes), beside ``SOURCES_MEMO``; the newest ``KEEP`` are kept. A cache that cannot be read
 or written only means the dataset is checked again.
 """
 
@@ -27,7 +29,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from mscli.loading.dataset import DataFile, cache_dir
+from mscli.loading.dataset import DataFile, cache_dir, fingerprint, remember_key, remembered_key
 
 try:  # hashlib's own BLAKE2b: importing hashlib loads OpenSSL, 2 ms of a 3 ms remembered verdict
     from _blake2 import blake2b
@@ -36,14 +38,20 @@ except ImportError:  # a Python built without it
 
 FOLDER = "mscli-verdicts"
 KEEP = 32
-_FORMAT = b"mscli validate verdict 2\n"
+SOURCES_MEMO = "sources.json"
+_FORMAT = b"mscli validate verdict 3\n"
+_SOURCES_FORMAT = "mscli sources digest 1"
+
+
+def _package_root() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _package_sources() -> list[tuple[str, str]]:
     """Every Python file of the mscli package (the dataset folder shipped inside it holds none),
     as its path under the package and its full path: plain strings, as ``pathlib`` would cost
     a millisecond over eighty files."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = _package_root()
     found: list[tuple[str, str]] = []
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = [name for name in subfolders if name != "__pycache__" and not name.startswith(".")]
@@ -97,14 +105,35 @@ def _key(files: Sequence[DataFile], base: str | None) -> str:
     for file in files:
         add(file.name.encode("utf-8", "surrogateescape"))
         add(file.content)
-    for name, path in sources:
-        add(name.encode("utf-8", "surrogateescape"))
-        with open(path, "rb") as handle:
-            add(handle.read())
+    add(_sources_digest(sources).encode("ascii"))
     for part in _yaml_parts():
         add(part)
     add(f"{sys.version}\n{sys.implementation.cache_tag}".encode())
     add(time.strftime("%Y-%m-%d").encode())  # the local date, as datetime.date.today() gives
+    return digest.hexdigest()
+
+
+def _sources_digest(sources: list[tuple[str, str]]) -> str:
+    """The BLAKE2b of the names and bytes of ``sources``, remembered while none of them changes."""
+    folder, root, hashed_at = _folder(), Path(_package_root()), time.time_ns()
+    if folder is None:
+        return _hash_sources(sources)
+    memo, seen = folder / SOURCES_MEMO, fingerprint([(path, name) for name, path in sources])
+    remembered = remembered_key(memo, root, seen, _SOURCES_FORMAT)
+    if remembered is not None:
+        return remembered
+    digest = _hash_sources(sources)
+    remember_key(memo, root, seen, digest, hashed_at, _SOURCES_FORMAT)
+    return digest
+
+
+def _hash_sources(sources: list[tuple[str, str]]) -> str:
+    digest = blake2b(_SOURCES_FORMAT.encode(), digest_size=32)
+    for name, path in sources:
+        with open(path, "rb") as handle:
+            for part in (name.encode("utf-8", "surrogateescape"), handle.read()):
+                digest.update(b"%d:" % len(part))
+                digest.update(part)
     return digest.hexdigest()
 
 
@@ -135,12 +164,17 @@ def remember_valid(key: str | None) -> None:
         _prune(folder)
 
 
+def is_key_name(name: str) -> bool:
+    """Whether ``name`` in the verdicts folder is a verdict (and not, say, ``SOURCES_MEMO``)."""
+    return len(name) == 64 and all(char in "0123456789abcdef" for char in name)
+
+
 def _prune(folder: Path) -> None:
     """Keep the newest ``KEEP`` verdicts; only names that are keys are touched."""
     entries = []
     with os.scandir(folder) as found:
         for entry in found:
-            if len(entry.name) == 64 and all(char in "0123456789abcdef" for char in entry.name):
+            if is_key_name(entry.name):
                 with contextlib.suppress(OSError):
                     entries.append((entry.stat().st_mtime_ns, entry.path))
     for _, path in sorted(entries, reverse=True)[KEEP:]:
