@@ -35,16 +35,19 @@ CHEAP = [
 # kinds are a named tuple), the pre-screen (a trial's table wording uses it, its JSON not) and
 # the output shapes (they type the views and make ``mscli schema``; the timeline's event kinds
 # are apart from them) and the record types (they type the queries and describe the data files
-# for the validator; the vocabularies commands filter on are apart from them).
+# for the validator; the vocabularies commands filter on are apart from them, and so are the
+# evidence commands' and a registry import's own vocabularies).
 OUTPUT_SHAPES = {"mscli.model.outputs", "mscli.model.evidence_outputs", "mscli.model.registry_outputs"}
 RECORD_TYPES = {"mscli.model.records", "mscli.model.fields"}
+OWN_VOCABULARIES = {"mscli.model.evidence_terms", "mscli.model.trial_terms"}
 NOT_ON_THE_JSON_PATH = {"dataclasses", "mscli.model.registries", "mscli.features.match", *OUTPUT_SHAPES,
-                        *RECORD_TYPES}
+                        *RECORD_TYPES, *OWN_VOCABULARIES}
 # (orjson, for 200 sources or an answer of 64 kB, imports dataclasses)
-NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses"},
-          "match": {"mscli.features.match"},
+EVIDENCE = {"mscli.model.evidence_terms"}
+NEEDED = {"trial": {"mscli.model.registries"}, "sources": {"dataclasses"}, "timeline": {"dataclasses", *EVIDENCE},
+          "match": {"mscli.features.match", *EVIDENCE}, "compare": EVIDENCE, "clinic": EVIDENCE,
           "trials": {"dataclasses"}, "coverage": {"dataclasses"},
-          "schema": OUTPUT_SHAPES | RECORD_TYPES}
+          "schema": OUTPUT_SHAPES | RECORD_TYPES | OWN_VOCABULARIES}
 
 # Runs mscli in this interpreter, then writes the names of the modules it imported to the
 # file descriptor given first.
@@ -138,6 +141,17 @@ def test_a_small_import_on_a_terminal_shows_no_progress_bar(tmp_path: Path):
     modules = imported(["import", "ctgov", str(study), "--dry-run", "--into", str(tmp_path)], terminal=True)
     assert "mscli.features.importer" in modules
     assert "rich" not in modules
+
+
+def test_a_dry_run_then_the_import_builds_neither_the_record_types_nor_the_validator(tmp_path: Path):
+    """The second run finds the first run's check remembered, so nothing of validation is imported."""
+    study = Path(__file__).parent / "fixtures" / "ctgov" / "single-msc.json"
+    first = imported(["import", "ctgov", str(study), "--dry-run", "--into", str(tmp_path), "--json"])
+    assert "mscli.loading.validate" in first
+    second = imported(["import", "ctgov", str(study), "--into", str(tmp_path), "--json"])
+    assert (tmp_path / "imported" / "nct09900001.yaml").is_file()
+    assert not {"mscli.loading.validate", "mscli.loading.yamlsafe", "mscli.model.evidence_terms",
+                *RECORD_TYPES} & second
 
 
 def test_clinic_loads_the_offer_checks_only_for_an_offer():

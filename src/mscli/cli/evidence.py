@@ -26,8 +26,9 @@ from mscli.cli.runtime import (
 )
 from mscli.errors import UsageError
 from mscli.model.choices import ChartBy, CompareBy
+from mscli.model.evidence_terms import Sex
 from mscli.model.labels import NOT_A_REFERRAL
-from mscli.model.vocabularies import MsType, Sex
+from mscli.model.vocabularies import MsType
 from mscli.output import evidence_views, views
 from mscli.output.render import OutputFormat, ReportFormat, View
 from mscli.queries import compare as comparing

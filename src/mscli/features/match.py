@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mscli.errors import UsageError
 from mscli.features import limits, prescreen
-from mscli.model.vocabularies import Criterion, GuidanceFit, Label, MsType, Overall, Sex, Status
+from mscli.model.evidence_terms import Criterion, GuidanceFit, Label, Overall, Sex
+from mscli.model.vocabularies import MsType, Status
 
 if TYPE_CHECKING:  # the record types and output shapes only type what is built here
     from mscli.model import evidence_outputs as shapes

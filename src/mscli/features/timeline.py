@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from mscli.errors import UsageError
 from mscli.model.choices import ChartBy
 from mscli.model.events import EventKind
-from mscli.model.vocabularies import EnrolmentKind, Phase, Status
+from mscli.model.evidence_terms import EnrolmentKind
+from mscli.model.vocabularies import Phase, Status
 from mscli.queries import core as queries
 
 if TYPE_CHECKING:

@@ -4,17 +4,17 @@
 They sit in the model, beside ``outputs``, so that ``mscli schema`` can publish them and the
 features that build them are type-checked against the same definitions. The labels a
 pre-screen and an outcome row use are vocabularies of their own: the outcome row's here, the
-pre-screen's in ``vocabularies`` (``match`` words its answer in them without these shapes).
+pre-screen's in ``evidence_terms`` (``match`` words its answer in them without these shapes).
 """
 
 
 from enum import StrEnum
 from typing import Any, TypedDict
 
+from mscli.model.evidence_terms import GuidanceFit as GuidanceFit
+from mscli.model.evidence_terms import Label as Label
+from mscli.model.evidence_terms import Overall as Overall
 from mscli.model.records import Availability, Criterion, FlagCheck, MsType, OutcomeFinding, OutcomeKind, Sex, Status
-from mscli.model.vocabularies import GuidanceFit as GuidanceFit
-from mscli.model.vocabularies import Label as Label
-from mscli.model.vocabularies import Overall as Overall
 
 
 class EvidenceStage(StrEnum):

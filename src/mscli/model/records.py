@@ -13,6 +13,33 @@ from enum import StrEnum
 from typing import Annotated, NotRequired, TypedDict
 
 from mscli.model import vocabularies
+from mscli.model.evidence_terms import (
+    Availability as Availability,
+)
+from mscli.model.evidence_terms import (
+    Criterion as Criterion,
+)
+from mscli.model.evidence_terms import (
+    EnrolmentKind as EnrolmentKind,
+)
+from mscli.model.evidence_terms import (
+    FlagCheck as FlagCheck,
+)
+from mscli.model.evidence_terms import (
+    GuidanceFit as GuidanceFit,
+)
+from mscli.model.evidence_terms import (
+    Label as Label,
+)
+from mscli.model.evidence_terms import (
+    OutcomeKind as OutcomeKind,
+)
+from mscli.model.evidence_terms import (
+    Overall as Overall,
+)
+from mscli.model.evidence_terms import (
+    Sex as Sex,
+)
 from mscli.model.fields import Shorthand
 from mscli.model.trial_terms import (
     ArmKind as ArmKind,
@@ -36,22 +63,10 @@ from mscli.model.vocabularies import (
     UNCLASSIFIED as UNCLASSIFIED,
 )
 from mscli.model.vocabularies import (
-    Availability as Availability,
-)
-from mscli.model.vocabularies import (
     CollectionName as CollectionName,
 )
 from mscli.model.vocabularies import (
-    Criterion as Criterion,
-)
-from mscli.model.vocabularies import (
     Design as Design,
-)
-from mscli.model.vocabularies import (
-    EnrolmentKind as EnrolmentKind,
-)
-from mscli.model.vocabularies import (
-    FlagCheck as FlagCheck,
 )
 from mscli.model.vocabularies import (
     GuidanceKind as GuidanceKind,
@@ -60,13 +75,7 @@ from mscli.model.vocabularies import (
     MsType as MsType,
 )
 from mscli.model.vocabularies import (
-    OutcomeKind as OutcomeKind,
-)
-from mscli.model.vocabularies import (
     Phase as Phase,
-)
-from mscli.model.vocabularies import (
-    Sex as Sex,
 )
 from mscli.model.vocabularies import (
     SourceKind as SourceKind,
