@@ -17,7 +17,6 @@ the hundreds of wanted trials it holds.
 
 from __future__ import annotations
 
-import mmap
 import os
 import struct
 from collections.abc import Callable, Sequence
@@ -88,6 +87,8 @@ def read_texts(folder: Path, wanted: Sequence[tuple[int, str]]) -> list[tuple[st
     of a common word touched most of them, so it is read, not mapped."""
     if not wanted:
         return []
+    import mmap  # a shared library to load: only a search that shows hits needs it
+
     found: list[tuple[str, str, str]] = [("", "", "")] * len(wanted)
     with (folder / TEXTS).open("rb") as texts, (folder / SPANS).open("rb") as spans_file, \
             mmap.mmap(spans_file.fileno(), 0, access=mmap.ACCESS_READ) as spans:

@@ -43,14 +43,22 @@ class Terminal:
         self.is_tty, self.width, self.color, self.unicode = is_tty, width, color, unicode
 
 
+def _is_plain(text: str) -> bool:
+    """Printable ASCII, tabs and newlines only: text that every pattern above leaves as it is.
+    A test in C, so that a plain message or table never compiles them."""
+    return text.isascii() and "\r" not in text and text.replace("\n", "").replace("\t", "").isprintable()
+
+
 def clean(text: str) -> str:
     """Text safe to show on a terminal: control and bidi-override characters removed."""
-    return _human_patterns()[0].sub("", text)
+    return text if _is_plain(text) else _human_patterns()[0].sub("", text)
 
 
 def safe_stream(text: str, keep_colour: bool = False) -> str:
     """A whole answer or message made safe for a terminal: every control character but tab and
     line ends removed, bidi overrides too; ``keep_colour`` keeps plain SGR colour codes."""
+    if _is_plain(text):
+        return text
     if keep_colour:
         return _human_patterns()[2].sub(lambda match: match.group(1) or "", text)
     return _human_patterns()[1].sub("", text)
