@@ -154,6 +154,15 @@ def test_a_dry_run_then_the_import_builds_neither_the_record_types_nor_the_valid
                 *RECORD_TYPES} & second
 
 
+def test_a_remembered_dry_run_imports_no_yaml(tmp_path: Path):
+    """The new file's bytes, which key the remembered check, come from ``yamlemit``, not PyYAML."""
+    study = Path(__file__).parent / "fixtures" / "ctgov" / "single-msc.json"
+    imported(["import", "ctgov", str(study), "--dry-run", "--into", str(tmp_path), "--json"])
+    again = imported(["import", "ctgov", str(study), "--dry-run", "--into", str(tmp_path), "--json"])
+    assert "mscli.loading.yamlemit" in again
+    assert "yaml" not in again
+
+
 def test_clinic_loads_the_offer_checks_only_for_an_offer():
     assert "mscli.features.offertext" in imported(["clinic", "--offer", "Guaranteed cure, fee USD 20,000", "--json"])
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mscli.errors import DatasetError, InputError, Problem
 from mscli.features import ctgov
-from mscli.loading import dataset
+from mscli.loading import dataset, yamlemit
 from mscli.queries.core import normalise_key
 
 if TYPE_CHECKING:
@@ -191,35 +191,26 @@ def render_file(converted: ctgov.Converted, form: str = "yaml") -> bytes:
         from mscli.loading.jsonsafe import dumps
 
         return dumps(document).encode("utf-8")
-    import yaml
+    text = yamlemit.dump(document)
+    if text is None:
+        import yaml
 
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper) if _libyaml_writes_alike(document) else yaml.SafeDumper
-    text = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper) if _libyaml_writes_alike(document) else yaml.SafeDumper
+        text = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=yamlemit.WIDTH)
     return _HEADER + text.encode("utf-8")
-
-
-# The characters for which libyaml's emitter and PyYAML's pure-Python one choose the same style
-# and fold the same way are the printable ones of the Basic Multilingual Plane (up to U+FFFD)
-# but these: controls, tab and every line break but "\n", surrogates and the BOM. A space next
-# to a line break makes both write a double-quoted scalar, which they fold at different places,
-# so ``_libyaml_writes_alike`` refuses that too; libyaml escapes characters past the BMP, which
-# PyYAML writes as they are. (A set, not a regular expression: compiling a character class of
-# such ranges takes about 3 ms, as long as the C emitter saves on a record.)
-_UNALIKE = frozenset(map(chr, [*range(0x0A), *range(0x0B, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029,
-                               *range(0xD800, 0xE000), 0xFEFF]))
 
 
 def _libyaml_writes_alike(document: Any) -> bool:
     """Whether libyaml's C emitter (about five times faster) writes exactly the bytes of PyYAML's.
 
     Only strings, numbers, booleans, lists and mappings are judged; anything else is left to
-    PyYAML's own emitter, as is any text with a character of ``_UNALIKE``.
+    PyYAML's own emitter, as is any text with a character of ``yamlemit.UNALIKE``.
     """
     stack = [document]
     while stack:
         value = stack.pop()
         if isinstance(value, str):
-            if value and (max(value) > "\ufffd" or not _UNALIKE.isdisjoint(value)
+            if value and (max(value) > "\ufffd" or not yamlemit.UNALIKE.isdisjoint(value)
                           or " \n" in value or "\n " in value):
                 return False
         elif isinstance(value, dict):
