@@ -207,6 +207,18 @@ def test_a_record_named_twice_appears_once(run):
     assert [title for level, title in markdown_headings(text) if level == 2].count("Trial: MESEMS") == 1
 
 
+@pytest.mark.parametrize("ids", [["mesems"], ["NCT01854957", "ahsct"], ["msc", "mesems", "MESEMS"]])
+def test_the_stores_glossary_terms_give_the_report_found_without_them(ids):
+    """The command reads named trials' terms from the store's name index instead of matching text."""
+    from mscli.output import report
+    from mscli.queries import terms
+
+    store = dataset.open_store(None)
+    with_links = report.build(terms.dataset_naming(store, ids), ids, links=store.links)
+    assert store.links and any(trial["id"] in store.links for trial in store.dataset()["trials"])
+    assert with_links == report.build(dataset.load(None), ids)
+
+
 def test_stale_dataset_is_flagged_in_the_report(run, write_dataset):
     data = minimal()
     data["dataset"]["reviewed"] = "2020-01-01"

@@ -154,6 +154,13 @@ def test_a_dry_run_then_the_import_builds_neither_the_record_types_nor_the_valid
                 *RECORD_TYPES} & second
 
 
+def test_a_report_on_a_trial_compiles_no_glossary_pattern(tmp_path: Path):
+    """The named trial's glossary terms come from the store, so the text matcher is never loaded."""
+    modules = imported(["report", "mesems", "--output", str(tmp_path / "report.md")])
+    assert (tmp_path / "report.md").is_file()
+    assert not {"mscli.loading.links", "mscli.model.textmatch", "dataclasses"} & modules
+
+
 def test_a_remembered_dry_run_imports_no_yaml(tmp_path: Path):
     """The new file's bytes, which key the remembered check, come from ``yamlemit``, not PyYAML."""
     study = Path(__file__).parent / "fixtures" / "ctgov" / "single-msc.json"

@@ -17,7 +17,7 @@ from mscli.cli.runtime import (
     display,
     in_range,
     listed,
-    load,
+    open_store,
     output_options,
     terminal,
     warn,
@@ -183,6 +183,7 @@ def report(
     from mscli.loading import files as outfile
     from mscli.output import report as report_data
     from mscli.output.report_format import SUFFIXES, write_report
+    from mscli.queries import terms
 
     chosen = fmt
     if chosen is None and output is not None:
@@ -192,8 +193,9 @@ def report(
                              "or give --format markdown|html")
     if output is not None:
         outfile.check_new(output, force)
-    text = write_report(report_data.build(load(out), record_ids),
-                         chosen or ReportFormat.MARKDOWN)
+    store = open_store(out)
+    text = write_report(report_data.build(terms.dataset_naming(store, record_ids), record_ids, links=store.links),
+                        chosen or ReportFormat.MARKDOWN)
     if output is not None:
         outfile.write_atomic(output, text.encode("utf-8"), force)
     if output is None:

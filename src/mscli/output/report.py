@@ -9,16 +9,17 @@ numbered in the order the report first cites them.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, assert_never
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
 from mscli.model.labels import NOTICE
-from mscli.model.records import CollectionName, Dataset, Source
 from mscli.output.copies import copy_text
 from mscli.output.views import design_text, eligibility_text, text, years_text
 from mscli.queries import core as queries
 from mscli.queries import info as dataset_info
+
+if TYPE_CHECKING:
+    from mscli.model.records import CollectionName, Dataset, Source
 
 REPORT_TITLE = "Stem cell therapies for multiple sclerosis: evidence summary"
 PURPOSE = ("This summary lists what the cited sources say about the chosen therapies and "
@@ -34,8 +35,7 @@ AVAILABILITY = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One piece of text from the dataset, the sources it rests on, and whether it was checked."""
 
     text: str
@@ -43,8 +43,7 @@ class Entry:
     unverified: bool = False
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """A labelled value; ``listed`` facts are shown as a list even with a single entry."""
 
     label: str
@@ -52,15 +51,13 @@ class Fact:
     listed: bool = False
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     caption: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Entry, ...], ...]
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     """One chosen record: its kind ("therapy", "trial", ...), facts and tables."""
 
     kind: str
@@ -71,14 +68,12 @@ class Section:
     refs: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class CitedSource:
+class CitedSource(NamedTuple):
     number: int
     source: Source
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     title: str
     generated: str
     dataset_title: str
@@ -155,11 +150,13 @@ def _present(facts: Iterable[Fact | None]) -> tuple[Fact, ...]:
     return tuple(fact for fact in facts if fact is not None)
 
 
-def build(dataset: Dataset, record_queries: Sequence[str], today: datetime.date | None = None) -> Report:
+def build(dataset: Dataset, record_queries: Sequence[str], today: datetime.date | None = None,
+          links: Mapping[str, Sequence[str]] | None = None) -> Report:
     """The report on the records named by ``record_queries`` (ids, aliases, registry numbers).
 
     Unknown names raise ``NotFoundError`` with suggestions; a record named twice (say by id and
-    by registry number) appears once, where it was first named.
+    by registry number) appears once, where it was first named. ``links``: the glossary terms
+    the store kept (``Store.links``), so a trial's details need no text matching.
     """
     chosen: list[tuple[CollectionName, Any]] = []
     for query in record_queries:
@@ -167,7 +164,7 @@ def build(dataset: Dataset, record_queries: Sequence[str], today: datetime.date 
         if all(record["id"] != seen["id"] for _, seen in chosen):
             chosen.append((collection, record))
     citations = _Citations(dataset)
-    sections = tuple(_section(dataset, collection, record, citations) for collection, record in chosen)
+    sections = tuple(_section(dataset, collection, record, citations, links) for collection, record in chosen)
     info = dataset["dataset"]
     return Report(
         title=REPORT_TITLE,
@@ -179,12 +176,13 @@ def build(dataset: Dataset, record_queries: Sequence[str], today: datetime.date 
     )
 
 
-def _section(dataset: Dataset, collection: CollectionName, record: Any, citations: _Citations) -> Section:
+def _section(dataset: Dataset, collection: CollectionName, record: Any, citations: _Citations,
+             links: Mapping[str, Sequence[str]] | None) -> Section:
     match collection:
         case "therapies":
             return _therapy_section(dataset, record, citations)
         case "trials":
-            return _trial_section(dataset, record, citations)
+            return _trial_section(dataset, record, citations, links)
         case "studies":
             return _study_section(dataset, record, citations)
         case "guidance":
@@ -278,8 +276,9 @@ def _trial_row(dataset: Dataset, trial: Any, citations: _Citations) -> tuple[Ent
     )
 
 
-def _trial_section(dataset: Dataset, trial: Any, citations: _Citations) -> Section:
-    detail = queries.trial_detail(dataset, trial)
+def _trial_section(dataset: Dataset, trial: Any, citations: _Citations,
+                   links: Mapping[str, Sequence[str]] | None) -> Section:
+    detail = queries.trial_detail(dataset, trial, links)
     refs = citations.refs(trial["sources"])
     registrations = tuple(
         Entry(f"{r['id']} ({r['registry'] or 'registry not recognised'})" + (f": {r['note']}" if r["note"] else ""))

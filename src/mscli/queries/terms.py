@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from mscli.model.kinds import KINDS
+from mscli.model.kinds import KINDS, normalise_key
 
 if TYPE_CHECKING:
+    from mscli.loading.store import Store
     from mscli.model.records import Dataset, GlossaryTerm
 
 
@@ -39,3 +40,12 @@ def used_by(dataset: Dataset, term: GlossaryTerm) -> list[dict[str, str]]:
             if record["id"] != term["id"] and uses(term, record_text(record)):
                 found.append({"type": KINDS[collection].word, "id": record["id"]})
     return found
+
+
+def dataset_naming(source: Store, queries: Sequence[str]) -> Dataset:
+    """Every record (a therapy's report lists all its trials), after reading the trials each query
+    names through the name index, which keeps their glossary terms in the store's ``links``: so
+    their details need no text matching, and no glossary pattern is compiled."""
+    for query in queries:
+        source.trials_named(normalise_key(query))
+    return source.dataset()
