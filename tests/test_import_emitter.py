@@ -1,9 +1,11 @@
 """An imported record's YAML is the same bytes whichever emitter writes it.
 
-``importer.render_file`` hands a record to libyaml's C emitter when ``_libyaml_writes_alike``
-judges that it writes PyYAML's pure-Python output exactly, and to PyYAML's emitter otherwise.
-These tests hold the fast path to the bytes of the pure-Python writer, on every real study in
-the fixtures and on generated records with the characters where the two emitters part.
+``importer.render_file`` writes a record with ``yamlemit`` (tested on its own in
+``test_yamlemit.py``); what that leaves, it hands to libyaml's C emitter when
+``_libyaml_writes_alike`` judges that it writes PyYAML's pure-Python output exactly, and to
+PyYAML's emitter otherwise. These tests hold ``render_file`` and the libyaml judgement to the
+bytes of the pure-Python writer, on every real study in the fixtures and on generated records
+with the characters where the emitters part.
 """
 
 from __future__ import annotations
