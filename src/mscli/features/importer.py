@@ -204,7 +204,8 @@ def _libyaml_writes_alike(document: Any) -> bool:
     """Whether libyaml's C emitter (about five times faster) writes exactly the bytes of PyYAML's.
 
     Only strings, numbers, booleans, lists and mappings are judged; anything else is left to
-    PyYAML's own emitter, as is any text with a character of ``yamlemit.UNALIKE``.
+    PyYAML's own emitter, as is any text with a character of ``yamlemit.UNALIKE`` or past U+FFFD,
+    or with a space next to a line break (both double-quote it, but fold it at different places).
     """
     stack = [document]
     while stack:

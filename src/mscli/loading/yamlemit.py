@@ -8,11 +8,11 @@ makes: mappings with short single-line string keys, lists, strings, ints, boolea
 
 It is a port of the few parts of PyYAML's emitter (``yaml/emitter.py``) such a document reaches:
 the same state (column, whether the last character was white space or indentation, the stack of
-indents), the same choice between a plain and a single-quoted scalar, and the same folding at
-spaces past the width. Whatever it does not port (a float, a key PyYAML writes as a complex key,
-a string PyYAML double-quotes, an object reached twice, which PyYAML writes as an alias) makes
-``dump`` return None, and the caller asks PyYAML. ``tests/test_yamlemit.py`` holds every text it
-does return to PyYAML's, byte for byte.
+indents), the same choice of a plain, single- or double-quoted scalar, the same escapes and the
+same folding past the width. Whatever it does not port (a float, a key PyYAML writes as a complex
+key, a line break other than "\n", an object reached twice, which PyYAML writes as an alias)
+makes ``dump`` return None, and the caller asks PyYAML. ``tests/test_yamlemit.py`` holds every
+text it does return to PyYAML's, byte for byte.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ _ESCAPED = frozenset(map(chr, [*range(0x0A), *range(0x0B, 0x20), *range(0x7F, 0x
                                *range(0xD800, 0xE000), 0xFEFF, 0xFFFE, 0xFFFF, 0x10FFFF]))
 # Line breaks other than "\n", which PyYAML writes as they are; a string with one is left to it.
 _OTHER_BREAKS = frozenset("\x85\u2028\u2029")
-# The characters past which libyaml's C emitter and PyYAML's part (with those past U+FFFD, which
-# libyaml escapes): the importer hands libyaml only strings free of them.
+# Where libyaml's C emitter and PyYAML's choose different styles or escapes (so do characters past
+# U+FFFD, which libyaml escapes): the importer hands libyaml only strings free of these.
 UNALIKE = _ESCAPED | _OTHER_BREAKS
 _ESCAPES = {"\0": "0", "\x07": "a", "\x08": "b", "\x09": "t", "\x0A": "n", "\x0B": "v", "\x0C": "f",
             "\x0D": "r", "\x1B": "e", '"': '"', "\\": "\\"}
