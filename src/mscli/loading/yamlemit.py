@@ -172,9 +172,7 @@ class _Writer:
         self.indent = self.indents.pop()
 
     def string(self, text: str, simple_key: bool) -> None:
-        if not text:
-            if simple_key:
-                raise _Unported
+        if not text:  # a value (an empty key was refused): PyYAML reads '' written plain as null
             self.write_single_quoted(text, split=True)
             return
         style = _style(text, simple_key)
