@@ -88,7 +88,8 @@ def resolves_to_string(text: str) -> bool:
     """Whether PyYAML reads ``text``, written plain, back as the same string."""
     if not text:
         return False
-    if text in _BOOLS or text in _OTHER_WORDS:
+    word = text[:-1] if text[-1] == "\n" else text  # the patterns' "$" also matches before a final "\n"
+    if word in _BOOLS or word in _OTHER_WORDS:
         return False
     if text[0] not in _NUMBER_START:
         return True
