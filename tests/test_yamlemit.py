@@ -71,7 +71,7 @@ def test_it_leaves_to_pyyaml_what_it_does_not_port() -> None:
 
 @settings(max_examples=1000, deadline=None)
 @given(TEXT | st.sampled_from(["0", "00", "-0", "+.inf", "1__0", "12:61", "2024-13-45", "0xG", "1e5", "._1",
-                                     "!\n", "true\n", "null\n", "~\n", "1\n", "\n"]))
+                                "!\n", "true\n", "null\n", "~\n", "1\n", "\n"]))
 def test_which_strings_read_back_as_strings_is_pyyaml_resolvers_answer(text: str) -> None:
     resolved = yaml.SafeDumper(None).resolve(yaml.ScalarNode, text, (True, False))
     assert yamlemit.resolves_to_string(text) == (resolved == "tag:yaml.org,2002:str")
