@@ -180,3 +180,10 @@ def test_the_worker_keeps_the_trials_of_a_file_it_checked_and_answers_none_for_a
     assert [record for record, _ in answer["trials"]] == kept[3] == BUNDLED["trials"][:5]
     bad = dataset.DataFile("b.yaml", b"trials:\n  - id: x\n")
     assert marshal.loads(searchside._checked_answer(bad, 4, kept)) is None and 4 not in kept  # noqa: S302
+
+
+def test_a_worker_runs_with_the_cyclic_collector_off(tmp_path):
+    command = searchside.worker_command(tmp_path)
+    check = command[3].replace("sys.exit(serve(sys.argv[2]))", "serve(sys.argv[2]); print(gc.isenabled())")
+    found = subprocess.run([*command[:3], check, *command[4:]], input=b"", capture_output=True, check=True)
+    assert found.stdout == b"False\n"

@@ -22,7 +22,7 @@ from mscli.loading.forms import DataFile
 from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
 from mscli.loading.metafile import meta_bytes
-from mscli.loading.names import NAMES, write_names
+from mscli.loading.names import NAMES, SortedNames
 from mscli.loading.searchside import RemoteSide, SearchSide, WorkerLost, sync_file
 from mscli.loading.store import (
     CACHE_FORMAT,
@@ -245,11 +245,12 @@ class Builder:
         linked: dict[CollectionName, list[list[str]]] = {
             collection: [linker.terms_in(record) for record in meta[collection]]
             for collection in LINKED if collection != "trials"}
+        # What needs no glossary links is done before asking a worker for them, while it finishes.
+        names, ranges = SortedNames(self._names), [b"%d:%d:" % (offsets[p], offsets[p + 1]) for p in range(self.count)]
         trial_links = self._side.wait()
         if len(trial_links) != self.count:
             raise WorkerLost(f"the glossary links of {len(trial_links)} trials came back, for {self.count}")
-        write_names(self.building / NAMES, self._names,
-                    [b"%d:%d:%s" % (offsets[p], offsets[p + 1], terms) for p, terms in enumerate(trial_links)])
+        names.write(self.building / NAMES, list(map(bytes.__add__, ranges, trial_links)))
         self._write_used_by(meta, linked, trial_links)
         sizes = {name: (self.building / name).stat().st_size for name in FILES}
         links = {record["id"]: terms for collection, lists in linked.items()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,20 +20,37 @@ from mscli.loading.searchindex import find_line
 NAMES = "names.txt"
 
 
-def write_names(path: Path, names: list[bytes], spans: Sequence[bytes]) -> None:
-    """names.txt from ``names``, ``key<TAB>position`` for each name of each trial (positions
-    ascending), and ``spans``, each trial's ``start:end:terms``.
+class SortedNames:
+    """The names of every trial, sorted and laid out as names.txt will hold them, before the
+    trials' glossary terms are known: a compile works this out while its worker finishes
+    (``compiling.Builder.finish``), and ``write`` then only puts each trial's span in place.
 
-    The sort is stable, so each key's positions stay ascending; one short bytes object per
-    name is all a compile of 100,000 trials holds for them.
+    ``names`` is ``key<TAB>position`` for each name of each trial, positions ascending; it is
+    emptied, so the names are held once. The sort is stable, so each key's positions stay
+    ascending. Each name is kept as what precedes its span in the file: its key and a tab where
+    a line starts, a comma where the key is the previous name's (a trial named twice alike).
     """
-    names.sort(key=lambda entry: entry.partition(b"\t")[0])
-    with path.open("wb") as handle:
-        for key, group in itertools.groupby(names, key=lambda entry: entry.partition(b"\t")[0]):
-            handle.write(key + b"\t" + b",".join(spans[int(entry.rpartition(b"\t")[2])] for entry in group)
-                         + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+
+    def __init__(self, names: list[bytes]) -> None:
+        names.sort(key=_key)
+        self._positions = array("I", [int(entry.rpartition(b"\t")[2]) for entry in names])
+        keys = [entry.partition(b"\t")[0] for entry in names]
+        names.clear()
+        self._before = [b"\n" + key + b"\t" for key in keys[:1]]
+        self._before += [b"," if key == previous else b"\n" + key + b"\t" for previous, key in itertools.pairwise(keys)]
+
+    def write(self, path: Path, spans: Sequence[bytes]) -> None:
+        """names.txt, from each trial's ``start:end:terms`` (``spans``)."""
+        parts = zip(self._before, map(spans.__getitem__, self._positions), strict=True)
+        with path.open("wb") as handle:
+            handle.write(memoryview(b"".join(itertools.chain.from_iterable(parts)))[1:])
+            handle.write(b"\n" * bool(self._positions))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _key(entry: bytes) -> bytes:
+    return entry.partition(b"\t")[0]
 
 
 def named_spans(path: Path, key: str) -> list[tuple[int, int, list[int]]]:

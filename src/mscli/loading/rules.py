@@ -8,6 +8,7 @@ import calendar
 import datetime
 import re
 import typing
+from functools import lru_cache
 from typing import Any
 
 from mscli.errors import Problem
@@ -386,6 +387,7 @@ def check_date(value: str | None, report: Any, field: str | None = None) -> None
         report(message) if field is None else report(message, field)
 
 
+@lru_cache(maxsize=4096)  # a compile checks several dates a trial, and they recur
 def _date_message(value: str | None) -> str | None:
     if value is None:
         return None

@@ -81,10 +81,8 @@ class WorkerLost(Exception):
 
 def worth_a_worker(size: int) -> bool:
     """Whether a first load of ``size`` bytes repays a worker, where a second core may be used."""
-    if size < WORKER_FROM:
-        return False
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
-    return len(cores) > 1
+    return size >= WORKER_FROM and len(cores) > 1
 
 
 class TrialLinks:
@@ -306,10 +304,12 @@ def _widen(pipe: IO[bytes]) -> None:
 
 def worker_command(building: Path) -> list[str]:
     """The worker's command line: this Python, isolated (``-I``) but for this process's
-    ``sys.path``, so mscli and orjson are the ones the command imported, wherever found."""
+    ``sys.path``, so mscli and orjson are the ones the command imported, wherever found; with
+    the cyclic collector off, as in the first process (``cli.app.main``): its passes over the
+    worker's growing index were some 0.4 s of a first load of 100,000 trials."""
     if not sys.executable:
         raise WorkerLost("no Python executable to run a worker with")
-    code = ("import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
+    code = ("import gc, json, sys; gc.disable(); sys.path[:] = json.loads(sys.argv[1]); "
             "from mscli.loading.searchside import serve; sys.exit(serve(sys.argv[2]))")
     return [sys.executable, "-I", "-c", code, json.dumps([str(Path(entry).resolve()) for entry in sys.path]),
             str(building)]
