@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mscli.errors import DatasetError
-from mscli.loading import coldload, compiling, dataset, jsonlines, searchside, store
+from mscli.loading import coldload, compiling, dataset, jsonlines, searchworker, store
 from mscli.loading.store import DiskStore, MemoryStore, countries_in, entry_name
 from mscli.model.records import COLLECTIONS
 from tests.conftest import minimal
@@ -30,7 +30,7 @@ BUNDLED = dataset.load(use_cache=False)
 @pytest.fixture(params=["one process", "worker", "worker checks every file"])
 def compile_with(request, monkeypatch):
     """Each test that takes this runs three times: compiled in one process; with the search side
-    in a worker process (``searchside``) whatever the dataset's size, which also checks its
+    in a worker process (``searchworker``) whatever the dataset's size, which also checks its
     share of the YAML files; and with a worker that checks every YAML file. The worker runs
     must have used one, and the last must have handed files over. Yields the list of the
     workers' exit codes."""
@@ -38,7 +38,7 @@ def compile_with(request, monkeypatch):
     handed: list[str] = []
     if request.param != "one process":
         monkeypatch.setattr(coldload, "worth_a_worker", lambda size: True)
-        close, hand_over = searchside.RemoteSide.close, searchside.RemoteSide.hand_over
+        close, hand_over = searchworker.RemoteSide.close, searchworker.RemoteSide.hand_over
 
         def closing(self: Any) -> None:
             close(self)
@@ -48,8 +48,8 @@ def compile_with(request, monkeypatch):
             handed.append(file.name)
             return hand_over(self, file)
 
-        monkeypatch.setattr(searchside.RemoteSide, "close", closing)
-        monkeypatch.setattr(searchside.RemoteSide, "hand_over", handing_over)
+        monkeypatch.setattr(searchworker.RemoteSide, "close", closing)
+        monkeypatch.setattr(searchworker.RemoteSide, "hand_over", handing_over)
     if request.param == "worker checks every file":
         monkeypatch.setattr(coldload, "_HANDED_SHARE", 1.0)
     yield codes

@@ -48,13 +48,13 @@ def test_installed_wheel_runs_the_main_job_outside_the_source_tree(installed, tm
 WORKER_CHECK = """
 import filecmp, os, tempfile
 from pathlib import Path
-from mscli.loading import coldload, dataset, searchside, store
+from mscli.loading import coldload, dataset, searchworker, store
 codes = []
-close = searchside.RemoteSide.close
+close = searchworker.RemoteSide.close
 def closing(self):
     close(self)
     codes.append(self._process.returncode)
-searchside.RemoteSide.close = closing
+searchworker.RemoteSide.close = closing
 built = []
 for worker in (True, False):
     cache = tempfile.mkdtemp()
@@ -65,7 +65,7 @@ for worker in (True, False):
 assert codes == [0], codes
 for name in sorted(os.listdir(built[0])):
     assert filecmp.cmp(built[0] / name, built[1] / name, shallow=False), name
-print(searchside.__file__)
+print(searchworker.__file__)
 """
 
 

@@ -27,7 +27,8 @@ from typing import Any, NamedTuple
 from mscli.loading import rules
 from mscli.loading.compiling import Builder, install, make_building
 from mscli.loading.forms import DataFile, is_json, valid_records
-from mscli.loading.searchside import NOT_CHECKED, WorkerLost, worth_a_worker
+from mscli.loading.searchside import WorkerLost, worth_a_worker
+from mscli.loading.searchworker import NOT_CHECKED
 from mscli.loading.store import entry_name
 from mscli.loading.validate import claimed_numbers, shared_on_purpose
 from mscli.model.records import COLLECTIONS, Dataset, Trial

@@ -23,7 +23,8 @@ from mscli.loading.jsonlines import json_line, parse_lines
 from mscli.loading.links import LINKED, Linker
 from mscli.loading.metafile import meta_bytes
 from mscli.loading.names import NAMES, SortedNames
-from mscli.loading.searchside import RemoteSide, SearchSide, WorkerLost, sync_file
+from mscli.loading.searchside import SearchSide, WorkerLost, sync_file
+from mscli.loading.searchworker import RemoteSide
 from mscli.loading.store import (
     CACHE_FORMAT,
     ENTRY_PREFIX,
@@ -190,7 +191,7 @@ class Builder:
         return self._remote.hand_over(file)
 
     def handed_back(self, ticket: int) -> Any:
-        """``forms.valid_records`` of the file of ``ticket``, or ``searchside.NOT_CHECKED``."""
+        """``forms.valid_records`` of the file of ``ticket``, or ``searchworker.NOT_CHECKED``."""
         if self._remote is None:
             raise ValueError("no file was handed over: there is no worker")
         return self._remote.handed_back(ticket)

@@ -1,4 +1,4 @@
-"""The search side of a compile in a worker process (``searchside``): a worker that cannot
+"""The search side of a compile in a worker process (``searchworker``): a worker that cannot
 start, stops midway or says the wrong thing costs nothing but time (the load compiles again in
 one process, to the same folder), and an abandoned compile leaves no worker behind.
 (That a worker writes the very files one process writes is held in test_coldload.)"""
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from mscli.errors import DatasetError
-from mscli.loading import coldload, dataset, searchside, store
+from mscli.loading import coldload, dataset, searchside, searchworker, store
 from mscli.loading.store import DiskStore
 from tests.test_coldload import BUNDLED, _compiled_in_memory, _rng, _same_folders, _split, _streamed, _write
 
@@ -24,15 +24,15 @@ from tests.test_coldload import BUNDLED, _compiled_in_memory, _rng, _same_folder
 @pytest.fixture
 def workers(monkeypatch):
     """Every first load uses a worker; yields the RemoteSides made, to look at afterwards."""
-    made: list[searchside.RemoteSide] = []
-    start = searchside.RemoteSide.__init__
+    made: list[searchworker.RemoteSide] = []
+    start = searchworker.RemoteSide.__init__
 
     def starting(self: Any, building: Path) -> None:
         made.append(self)
         start(self, building)
 
     monkeypatch.setattr(coldload, "worth_a_worker", lambda size: True)
-    monkeypatch.setattr(searchside.RemoteSide, "__init__", starting)
+    monkeypatch.setattr(searchworker.RemoteSide, "__init__", starting)
     return made
 
 
@@ -51,8 +51,8 @@ WORKERS_THAT_FAIL = {
 
 @pytest.mark.parametrize("failure", sorted(WORKERS_THAT_FAIL))
 def test_a_failed_worker_costs_only_time(failure, workers, monkeypatch, tmp_path):
-    monkeypatch.setattr(searchside, "worker_command", lambda building: WORKERS_THAT_FAIL[failure])
-    monkeypatch.setattr(searchside, "ANSWER_WITHIN", 1.0)  # "says nothing" is taken for hung after it
+    monkeypatch.setattr(searchworker, "worker_command", lambda building: WORKERS_THAT_FAIL[failure])
+    monkeypatch.setattr(searchworker, "ANSWER_WITHIN", 1.0)  # "says nothing" is taken for hung after it
     folder = _write(tmp_path / "data", _split(BUNDLED, 4, _rng(5)))
     opened = _streamed(folder, tmp_path / "cache")
     assert isinstance(opened, DiskStore)
@@ -68,9 +68,9 @@ def test_small_files_handed_over_are_answered_at_once(workers, monkeypatch, tmp_
     awaited: left in the buffer, the worker never saw the file and the load stalled until the
     time limit (then compiled again in one process)."""
     monkeypatch.setattr(coldload, "_HANDED_SHARE", 1.0)
-    monkeypatch.setattr(searchside, "ANSWER_WITHIN", 5.0)
-    lost = searchside.RemoteSide._lost
-    monkeypatch.setattr(searchside.RemoteSide, "_lost", lambda self, said: pytest.fail(str(lost(self, said))))
+    monkeypatch.setattr(searchworker, "ANSWER_WITHIN", 5.0)
+    lost = searchworker.RemoteSide._lost
+    monkeypatch.setattr(searchworker.RemoteSide, "_lost", lambda self, said: pytest.fail(str(lost(self, said))))
     folder = _write(tmp_path / "data", _split(BUNDLED, 1, _rng(12)))
     for name in "abcd":  # handed a few ahead, after the last large frame
         (folder / f"zz-{name}.yaml").write_text("# no records\nsources: []\n", encoding="utf-8")
@@ -81,7 +81,7 @@ def test_small_files_handed_over_are_answered_at_once(workers, monkeypatch, tmp_
 
 
 def test_a_failed_worker_gives_a_second_progress_bar_that_also_gets_every_byte(workers, monkeypatch, tmp_path):
-    monkeypatch.setattr(searchside, "worker_command", lambda building: WORKERS_THAT_FAIL["stops midway"])
+    monkeypatch.setattr(searchworker, "worker_command", lambda building: WORKERS_THAT_FAIL["stops midway"])
     folder = _write(tmp_path / "data", _split(BUNDLED, 4, _rng(6)))
     bars: list[list[int]] = []
 
@@ -108,20 +108,20 @@ def test_an_invalid_dataset_stops_the_worker(workers, tmp_path):
 
 @pytest.mark.parametrize("cut", ["in a payload", "in a header"])
 def test_a_worker_whose_input_ends_early_gives_up_and_never_says_done(cut, tmp_path):
-    header = searchside._HEADER.pack(searchside._LINES, 100)
+    header = searchworker._HEADER.pack(searchworker._LINES, 100)
     sent = header + b"{}" if cut == "in a payload" else header[:3]
-    finished = subprocess.run(searchside.worker_command(tmp_path), input=sent, capture_output=True,
+    finished = subprocess.run(searchworker.worker_command(tmp_path), input=sent, capture_output=True,
                               check=False)
     assert finished.returncode == 1 and finished.stdout == b"" and finished.stderr == b""
 
 
 def test_a_worker_imports_the_mscli_this_process_imported(tmp_path):
-    command = searchside.worker_command(tmp_path)
+    command = searchworker.worker_command(tmp_path)
     assert command[:2] == [sys.executable, "-I"]
-    check = command[3].replace("from mscli.loading.searchside import serve; sys.exit(serve(sys.argv[2]))",
-                               "import mscli.loading.searchside as side; print(side.__file__)")
+    check = command[3].replace("from mscli.loading.searchworker import serve; sys.exit(serve(sys.argv[2]))",
+                               "import mscli.loading.searchworker as side; print(side.__file__)")
     found = subprocess.run([*command[:3], check, *command[4:]], capture_output=True, text=True, check=True)
-    assert Path(found.stdout.strip()).resolve() == Path(searchside.__file__).resolve()
+    assert Path(found.stdout.strip()).resolve() == Path(searchworker.__file__).resolve()
 
 
 def test_small_loads_are_compiled_in_one_process():
@@ -132,16 +132,16 @@ def test_trials_marshal_refuses_go_as_json_lines_to_the_same_folder(workers, mon
     def refusing(value: Any, *args: Any) -> bytes:
         raise ValueError("unmarshallable object")
 
-    monkeypatch.setattr(searchside, "marshal", SimpleNamespace(dumps=refusing, loads=marshal.loads))
+    monkeypatch.setattr(searchworker, "marshal", SimpleNamespace(dumps=refusing, loads=marshal.loads))
     sent: list[bytes] = []
-    send = searchside.RemoteSide._send
-    monkeypatch.setattr(searchside.RemoteSide, "_send", lambda self, kind, payload: (sent.append(kind),
+    send = searchworker.RemoteSide._send
+    monkeypatch.setattr(searchworker.RemoteSide, "_send", lambda self, kind, payload: (sent.append(kind),
                                                                                       send(self, kind, payload)))
     folder = _write(tmp_path / "data", _split(BUNDLED, 3, _rng(9)))
     assert isinstance(_streamed(folder, tmp_path / "cache"), DiskStore)
     (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
     _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
-    assert searchside._LINES in sent and searchside._TRIALS not in sent
+    assert searchworker._LINES in sent and searchworker._TRIALS not in sent
     assert all(side._process.returncode == 0 for side in workers)
 
 
@@ -149,15 +149,15 @@ def test_a_file_the_worker_cannot_send_back_is_checked_here_to_the_same_folder(w
     """A worker's answer marshal refused (``NOT_CHECKED``) means this process checks the file
     itself and sends its trials as for any file it checked."""
     monkeypatch.setattr(coldload, "_HANDED_SHARE", 1.0)
-    answered = searchside.RemoteSide.handed_back
+    answered = searchworker.RemoteSide.handed_back
     refused: list[int] = []
 
     def refusing(self: Any, ticket: int) -> Any:
         answered(self, ticket)
         refused.append(ticket)
-        return searchside.NOT_CHECKED
+        return searchworker.NOT_CHECKED
 
-    monkeypatch.setattr(searchside.RemoteSide, "handed_back", refusing)
+    monkeypatch.setattr(searchworker.RemoteSide, "handed_back", refusing)
     folder = _write(tmp_path / "data", _split(BUNDLED, 3, _rng(10)))
     assert isinstance(_streamed(folder, tmp_path / "cache"), DiskStore)
     (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
@@ -166,9 +166,9 @@ def test_a_file_the_worker_cannot_send_back_is_checked_here_to_the_same_folder(w
 
 
 def test_the_worker_answers_nothing_for_values_marshal_refuses(monkeypatch):
-    monkeypatch.setattr(searchside, "valid_records", lambda file: {"trials": [(object(), 1)]})
+    monkeypatch.setattr(searchworker, "valid_records", lambda file: {"trials": [(object(), 1)]})
     kept: dict[int, list[Any]] = {}
-    assert searchside._checked_answer(dataset.DataFile("a.yaml", b""), 0, kept) == b""
+    assert searchworker._checked_answer(dataset.DataFile("a.yaml", b""), 0, kept) == b""
     assert kept == {}
 
 
@@ -176,14 +176,14 @@ def test_the_worker_keeps_the_trials_of_a_file_it_checked_and_answers_none_for_a
     folder = _write(tmp_path / "data", [{"trials": BUNDLED["trials"][:5]}])
     (part,) = dataset.read_files(folder)
     kept: dict[int, list[Any]] = {}
-    answer = marshal.loads(searchside._checked_answer(part, 3, kept))  # noqa: S302 - written by the function under test
+    answer = marshal.loads(searchworker._checked_answer(part, 3, kept))  # noqa: S302 - written by the function under test
     assert [record for record, _ in answer["trials"]] == kept[3] == BUNDLED["trials"][:5]
     bad = dataset.DataFile("b.yaml", b"trials:\n  - id: x\n")
-    assert marshal.loads(searchside._checked_answer(bad, 4, kept)) is None and 4 not in kept  # noqa: S302
+    assert marshal.loads(searchworker._checked_answer(bad, 4, kept)) is None and 4 not in kept  # noqa: S302
 
 
 def test_a_worker_runs_with_the_cyclic_collector_off(tmp_path):
-    command = searchside.worker_command(tmp_path)
+    command = searchworker.worker_command(tmp_path)
     check = command[3].replace("sys.exit(serve(sys.argv[2]))", "serve(sys.argv[2]); print(gc.isenabled())")
     found = subprocess.run([*command[:3], check, *command[4:]], input=b"", capture_output=True, check=True)
     assert found.stdout == b"False\n"
