@@ -9,11 +9,14 @@ import copy
 import marshal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mscli.errors import DatasetError
 from mscli.loading import coldload, dataset, searchside, searchworker, store
@@ -143,6 +146,33 @@ def test_trials_marshal_refuses_go_as_json_lines_to_the_same_folder(workers, mon
     _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
     assert searchworker._LINES in sent and searchworker._TRIALS not in sent
     assert all(side._process.returncode == 0 for side in workers)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.integers(2, 6), seed=st.integers(0, 2**32 - 1))
+def test_trials_linked_here_when_the_worker_is_behind_give_the_same_folder(workers, monkeypatch, parts, seed):
+    """Whichever sends found the worker behind (drawn at random: each send's wait is 0 or 1 s on
+    a clock of the test's), the trials linked in this process and those the worker linked,
+    linked again when the glossary grew after them, make the in-memory compile's files."""
+    rng = _rng(seed)
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(searchworker, "time", SimpleNamespace(monotonic=lambda: next(ticks) * rng.choice((0, 1))))
+    with tempfile.TemporaryDirectory() as work:
+        folder = _write(Path(work, "data"), _split(BUNDLED, parts, _rng(seed)))
+        assert isinstance(_streamed(folder, Path(work, "cache")), DiskStore)
+        (built,) = [path for path in Path(work, "cache").iterdir() if store.is_entry(path)]
+        _same_folders(built, _compiled_in_memory(folder, Path(work, "memory")))
+    assert all(side._process.returncode == 0 for side in workers)
+
+
+def test_a_worker_always_behind_has_every_trial_after_the_first_batch_linked_here(workers, monkeypatch, tmp_path):
+    monkeypatch.setattr(searchworker, "_BEHIND_SECONDS", -1.0)
+    folder = _write(tmp_path / "data", _split(BUNDLED, 4, _rng(11)))
+    assert isinstance(_streamed(folder, tmp_path / "cache"), DiskStore)
+    (built,) = [path for path in (tmp_path / "cache").iterdir() if store.is_entry(path)]
+    _same_folders(built, _compiled_in_memory(folder, tmp_path / "memory"))
+    (side,) = workers
+    assert 0 < len(side._linked_here) < side._sent
 
 
 def test_a_file_the_worker_cannot_send_back_is_checked_here_to_the_same_folder(workers, monkeypatch, tmp_path):

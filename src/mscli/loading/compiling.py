@@ -214,7 +214,7 @@ class Builder:
                          if key and b"\t" not in key and b"\n" not in key)
         self._lines.write(b"".join(lines))
         if kept is not None and self._remote is not None:
-            self._remote.add_kept(kept)
+            self._remote.add_kept(kept, len(batch))
         else:
             self._side.add(batch)
 

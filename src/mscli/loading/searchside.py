@@ -76,14 +76,15 @@ class SearchSide:
         self._linker = TrialLinks(glossary)
         self._stale = len(self._links)
 
-    def add(self, trials: Sequence[Trial]) -> None:
-        """The next trials in dataset order."""
+    def add(self, trials: Sequence[Trial], link: bool = True) -> None:
+        """The next trials in dataset order; without ``link`` their glossary links are left
+        empty, for the compiling process finds them (``searchworker.RemoteSide``)."""
         links, linker = self._links, self._linker
         for trial in trials:
             searched = search_texts("trials", trial)
             self._hits.add(trial, searched)
             self._index.add("trials", searched)
-            links.append(linker.of(trial))
+            links.append(linker.of(trial) if link else b"")
 
     def finish(self, meta: Dataset) -> None:
         """Write the rest: ``meta`` holds every collection but the trials; trials.jsonl is

@@ -42,18 +42,21 @@ from typing import IO, Any
 
 from mscli.loading.forms import DataFile, valid_records
 from mscli.loading.jsonlines import json_line, parse_lines
-from mscli.loading.searchside import SearchSide, WorkerLost
+from mscli.loading.searchside import SearchSide, TrialLinks, WorkerLost
 from mscli.model.records import Dataset, GlossaryTerm, Trial
 
 # Frames on the worker's stdin: a kind byte and the payload's length, then the payload.
 _HEADER = struct.Struct("<cQ")
 _GLOSSARY, _TRIALS, _LINES, _END = b"G", b"M", b"T", b"E"
 _CHECK, _KEPT = b"C", b"K"  # a file to parse and check; the trials of one checked before
+_LINKED_HERE = b"H"  # the next trials' glossary links are found by the first process
 _DONE = b"done\n"
 # The frames the worker's reading thread may hold before it waits: enough that the first
 # process goes on while the worker parses a file, few enough to bound the worker's memory.
 _BACKLOG = 4
 _PIPE_BYTES = 1 << 20  # Linux's /proc/sys/fs/pipe-max-size for unprivileged processes
+# A send of trials that waited longer than this found the worker's input full: it is behind.
+_BEHIND_SECONDS = 0.005
 # What ``handed_back`` gives for a file the worker could not send: check it in this process.
 NOT_CHECKED: Any = object()
 # A worker that has not answered for a file handed over in this long is taken for hung: parsing
@@ -88,19 +91,39 @@ class RemoteSide:
         _widen(self._input)
         self._building = building
         self._handed = 0  # tickets given by ``hand_over``
+        self._glossary: Sequence[GlossaryTerm] = []
+        self._linker: TrialLinks | None = None  # for the trials linked here, made when first needed
+        self._linked_here: dict[int, bytes] = {}  # their links, by position
+        self._sent = 0  # trials sent so far
+        self._stale = 0  # the trials before this one the worker links again at the end
+        self._behind = False  # the last trials sent waited for room in the worker's input
         self._heard = b""  # what the worker said past the line ``_next_line`` returned
 
     def glossary(self, glossary: Sequence[GlossaryTerm]) -> None:
+        self._glossary, self._linker, self._stale = glossary, None, self._sent
         self._send(_GLOSSARY, json_line(glossary))
 
     def add(self, trials: Sequence[Trial]) -> None:
         """The trials as marshal writes them, some ten times faster to read back than their
-        JSON; marshal refuses any type but the built-in ones, and then JSON lines go."""
+        JSON; marshal refuses any type but the built-in ones, and then JSON lines go.
+
+        When the last trials sent had to wait for room in the worker's input, the worker is the
+        slower of the two, and this process would wait again: it finds these trials' glossary
+        links itself (half of the worker's work on a trial) and tells the worker to skip them.
+        Either process gives the same links, so the files do not depend on which one did."""
         try:
             kind, payload = _TRIALS, marshal.dumps(list(trials))
         except ValueError:
             kind, payload = _LINES, b"".join(json_line(trial) + b"\n" for trial in trials)
+        if self._behind:
+            self._send(_LINKED_HERE, b"")
+            linker = self._linker = self._linker or TrialLinks(self._glossary)
+            for position, trial in enumerate(trials, start=self._sent):
+                self._linked_here[position] = linker.of(trial)
+        self._sent += len(trials)
+        started = time.monotonic()
         self._send(kind, payload)
+        self._behind = time.monotonic() - started > _BEHIND_SECONDS
 
     @staticmethod
     def hands_over() -> bool:
@@ -130,8 +153,9 @@ class RemoteSide:
             raise WorkerLost(f"the worker's answer could not be read: {error}") from error
         return marshal.loads(found) if found else NOT_CHECKED  # noqa: S302 - written by this compile's worker
 
-    def add_kept(self, ticket: int) -> None:
-        """The next trials in dataset order are the ones of the file of ``ticket``."""
+    def add_kept(self, ticket: int, count: int) -> None:
+        """The next ``count`` trials in dataset order are the ones of the file of ``ticket``."""
+        self._sent += count
         self._send(_KEPT, b"%d" % ticket)
 
     def finish(self, meta: Dataset) -> None:
@@ -148,7 +172,12 @@ class RemoteSide:
         output = self._heard + self._output.read()
         if self._process.wait() == 0 and output.endswith(_DONE):
             links = output[:-len(_DONE)]
-            return links.split(b"\n")[:-1] if links else []
+            found = links.split(b"\n")[:-1] if links else []
+            # The worker linked again the trials linked before the glossary last grew.
+            for position, terms in self._linked_here.items():
+                if self._stale <= position < len(found):
+                    found[position] = terms
+            return found
         raise self._lost(output)
 
     def _next_line(self) -> bytes:
@@ -227,14 +256,18 @@ def serve(building: str) -> int:
     folder = Path(building)
     side, frames = SearchSide(folder), _Frames(sys.stdin.buffer)
     kept: dict[int, list[Trial]] = {}
-    tickets = itertools.count()
+    tickets, link = itertools.count(), True
     try:
         while (frame := frames.next()) is not None:
             kind, payload = frame
-            if kind == _TRIALS:
-                side.add(marshal.loads(payload))  # noqa: S302 - written by the compile this worker serves
+            if kind == _LINKED_HERE:
+                link = False
+            elif kind == _TRIALS:
+                side.add(marshal.loads(payload), link)  # noqa: S302 - written by the compile this worker serves
+                link = True
             elif kind == _LINES:
-                side.add(parse_lines(payload.splitlines(), len(payload)))
+                side.add(parse_lines(payload.splitlines(), len(payload)), link)
+                link = True
             elif kind == _CHECK:
                 ticket = next(tickets)
                 name, _, content = payload.partition(b"\0")
