@@ -26,18 +26,20 @@ class SortedNames:
     (``compiling.Builder.finish``), and ``write`` then only puts each trial's span in place.
 
     ``names`` is ``key<TAB>position`` for each name of each trial, positions ascending; it is
-    emptied, so the names are held once. The sort is stable, so each key's positions stay
-    ascending. Each name is kept as what precedes its span in the file: its key and a tab where
-    a line starts, a comma where the key is the previous name's (a trial named twice alike).
+    sorted and laid out in place, so the names are held once. The sort is stable, so each key's
+    positions stay ascending. Each name becomes what precedes its trial's span in the file: its
+    key and a tab where a line starts, a comma where the key is the previous name's.
     """
 
     def __init__(self, names: list[bytes]) -> None:
         names.sort(key=_key)
         self._positions = array("I", [int(entry.rpartition(b"\t")[2]) for entry in names])
-        keys = [entry.partition(b"\t")[0] for entry in names]
-        names.clear()
-        self._before = [b"\n" + key + b"\t" for key in keys[:1]]
-        self._before += [b"," if key == previous else b"\n" + key + b"\t" for previous, key in itertools.pairwise(keys)]
+        previous = None
+        for at, entry in enumerate(names):
+            key = entry.partition(b"\t")[0]
+            names[at] = b"," if key == previous else b"\n" + key + b"\t"
+            previous = key
+        self._before = names
 
     def write(self, path: Path, spans: Sequence[bytes]) -> None:
         """names.txt, from each trial's ``start:end:terms`` (``spans``)."""
