@@ -17,6 +17,7 @@ the hundreds of wanted trials it holds.
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
 from collections.abc import Callable, Sequence
@@ -62,14 +63,11 @@ class TextsWriter:
 
     def add(self, trial: Any, searched: Sequence[str]) -> None:
         parts = [str(trial["id"]).encode("utf-8"), title_of("trials", trial).encode("utf-8"),
-                 *(text.encode("utf-8") for text in searched)]
-        ends, end = [], 0
-        for part in parts:
-            end += len(part)
-            ends.append(end)
+                 *map(str.encode, searched)]
+        ends = list(itertools.accumulate(map(len, parts)))
         self._texts.write(b"".join(parts))
         self._spans.write(_RECORD.pack(self._start, *ends))
-        self._start += end
+        self._start += ends[-1]
 
 
 def sizes_fit(count: int, spans_size: int) -> bool:
