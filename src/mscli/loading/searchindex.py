@@ -135,7 +135,7 @@ class IndexBuilder:
         """
         offset, table = 0, self._table
         # Most stems have one posting (one integer here): packed straight into its 8 bytes, and
-        # the files written some thousands of stems at a time, writing took a fifth the time.
+        # the files written some thousands of stems at a time, writing took half the time.
         with (folder / POSTINGS).open("wb") as handle, (folder / TERMS).open("wb") as lines:
             ordered = sorted(table)
             for start in range(0, len(ordered), 4096):
