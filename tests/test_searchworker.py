@@ -10,6 +10,7 @@ import marshal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -151,12 +152,18 @@ def test_trials_marshal_refuses_go_as_json_lines_to_the_same_folder(workers, mon
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(parts=st.integers(2, 6), seed=st.integers(0, 2**32 - 1))
 def test_trials_linked_here_when_the_worker_is_behind_give_the_same_folder(workers, monkeypatch, parts, seed):
-    """Whichever sends found the worker behind (drawn at random: each send's wait is 0 or 1 s on
-    a clock of the test's), the trials linked in this process and those the worker linked,
-    linked again when the glossary grew after them, make the in-memory compile's files."""
-    rng = _rng(seed)
-    ticks = iter(range(10**6))
-    monkeypatch.setattr(searchworker, "time", SimpleNamespace(monotonic=lambda: next(ticks) * rng.choice((0, 1))))
+    """Whichever sends found the worker behind (drawn at random: a send of trials is held back a
+    little longer than ``_BEHIND_SECONDS`` or not), the trials linked in this process and those
+    the worker linked, linked again when the glossary grew after them, make the in-memory
+    compile's files."""
+    rng, send = _rng(seed), searchworker.RemoteSide._send
+
+    def sending(self: Any, kind: bytes, payload: bytes) -> None:
+        if kind in (searchworker._TRIALS, searchworker._LINES) and rng.random() < 0.5:
+            time.sleep(2 * searchworker._BEHIND_SECONDS)
+        send(self, kind, payload)
+
+    monkeypatch.setattr(searchworker.RemoteSide, "_send", sending)
     with tempfile.TemporaryDirectory() as work:
         folder = _write(Path(work, "data"), _split(BUNDLED, parts, _rng(seed)))
         assert isinstance(_streamed(folder, Path(work, "cache")), DiskStore)
